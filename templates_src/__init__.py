@@ -1,0 +1,1 @@
+"""stackc: typed params in, CloudFormation nested stacks out."""

@@ -1,0 +1,137 @@
+"""Config -> stack graph -> templates -> build/<system>/<env>/ (+ parameters.json, manifest.json)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .config.load import Loaded, Target, load
+from .config.system import System
+from .errors import BuildError
+from .graph import StackContext, StackGraph, parameter_value
+from .limits import MAX_BYTES_INLINE, TemplateStats
+from .parts import stateful
+from .render import dumps, json_to_yaml, to_json
+from .settings import settings
+from .stacks import cluster, network, root
+
+Builder = Callable[[System, StackContext], None]
+
+
+def stack_units(cfg: System) -> Iterator[tuple[str, str, Builder]]:
+    """Every child stack of a system, in a stable order keyed by name (never by position), so
+    adding a stack never moves the resources of another."""
+    yield "network", "VPC, subnets, routing, endpoints and flow logs", network.build
+    yield "cluster", "ECS cluster and capacity providers", cluster.build
+
+
+@dataclass
+class Compiled:
+    target: Target
+    files: dict[str, str]  # file name in the output folder -> text
+    stats: list[TemplateStats]
+    notes: list[str] = field(default_factory=list)  # things worth saying that are not errors
+
+    @property
+    def templates(self) -> dict[str, str]:
+        """Template name -> JSON text (root and children)."""
+        return {n.removesuffix(".json"): text for n, text in self.files.items()
+                if n.endswith(".json") and n not in ("parameters.json", "manifest.json")}
+
+
+def compile_target(target: Target) -> Compiled:
+    return compile_loaded(load(target))
+
+
+def compile_loaded(loaded: Loaded) -> Compiled:
+    cfg, target = loaded.config, loaded.target
+    graph = StackGraph(target.system, target.env)
+    for name, description, builder in stack_units(cfg):
+        ctx = graph.context(name, f"{target.system} {target.env}: {description} (stackc)")
+        builder(cfg, ctx)
+    resolved = graph.resolve()
+
+    templates: dict[str, dict] = {}
+    for unit in resolved.units:
+        stateful.apply(unit.template)
+        templates[unit.name] = unit.template.to_dict()
+    root_t = root.build(graph, resolved, f"{target.system} {target.env}: root stack (stackc)", dict(cfg.tags))
+    templates = {"root": root_t.to_dict(), **templates}
+
+    files: dict[str, str] = {}
+    stats: list[TemplateStats] = []
+    for name, tdict in templates.items():
+        body = to_json(tdict)
+        files[f"{name}.json"] = body
+        files[f"{name}.yaml"] = json_to_yaml(body)
+        stats.append(TemplateStats.of(name, tdict, body))
+
+    violations = [v for s in stats for v in s.violations()]
+    if violations:
+        raise BuildError("\n".join(violations))
+    notes = []
+    root_stats = stats[0]
+    if root_stats.bytes > MAX_BYTES_INLINE:
+        notes.append(
+            f"root template is {root_stats.bytes} bytes (> {MAX_BYTES_INLINE}): it must be deployed from S3 (`cli.py package`)"
+        )
+
+    parameters = [
+        {"ParameterKey": t.name, "ParameterValue": parameter_value(t.default)}
+        for t in resolved.root_tunables
+        if t.default is not None
+    ]
+    files["parameters.json"] = dumps(parameters)
+    files["manifest.json"] = dumps(_manifest(target, cfg, resolved, files, stats))
+    return Compiled(target, files, stats, notes)
+
+
+def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stats: list[TemplateStats]) -> dict:
+    return {
+        "system": target.system,
+        "env": target.env,
+        "regions": list(cfg.regions),
+        "stacks": resolved.order,
+        "templates": {
+            s.name: {
+                "file": f"{s.name}.json",
+                "sha256": hashlib.sha256(files[f"{s.name}.json"].encode()).hexdigest(),
+                "bytes": s.bytes,
+                "resources": s.resources,
+                "parameters": s.parameters,
+                "outputs": s.outputs,
+            }
+            for s in stats
+        },
+        # Where each tunable lives: root Parameters (console form) or, past the budget, the child's default.
+        "tunables": {
+            "root": [t.name for t in resolved.root_tunables],
+            "child_defaults": {stack: sorted(t.name for s, t in resolved.child_tunables if s == stack)
+                               for stack in sorted({s for s, _ in resolved.child_tunables})},
+        },
+    }
+
+
+def output_dir(target: Target, build_dir: Path | None = None) -> Path:
+    return (build_dir or settings().build_dir) / target.system / target.env
+
+
+def write(compiled: Compiled, out_dir: Path) -> list[Path]:
+    """Write what differs and nothing else; remove stale files of this target. Returns changed paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name, text in sorted(compiled.files.items()):
+        path = out_dir / name
+        data = text.encode("utf-8")
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        changed.append(path)
+    for stale in sorted(out_dir.glob("*.json")) + sorted(out_dir.glob("*.yaml")):
+        if stale.name not in compiled.files:
+            stale.unlink()
+            changed.append(stale)
+    return changed

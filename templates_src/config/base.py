@@ -1,0 +1,57 @@
+"""The base model and the small value types every config module shares."""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Annotated, Any, Iterator, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+
+class Model(BaseModel):
+    """Frozen, strict, and closed: a typo in a key is an error, never a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def check(self) -> Iterator["Finding"]:
+        """Cross-field rules that a field type cannot express. Paths are relative to this model."""
+        return iter(())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A cross-field problem found by `Model.check`; the loader adds the file and the full path."""
+
+    path: tuple[str | int, ...]
+    message: str
+    value: Any = None
+    has_value: bool = True
+
+
+def prefixed(prefix: tuple[str | int, ...], findings: Iterator[Finding]) -> Iterator[Finding]:
+    for f in findings:
+        yield Finding(prefix + f.path, f.message, f.value, f.has_value)
+
+
+# Config names drive logical IDs (`api` -> `ApiService`): renaming one replaces its resources.
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+NAME_HELP = "a lowercase name: a letter, then letters, digits or '-' (at most 40)"
+
+
+def _ipv4_network(value: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"expected an IPv4 CIDR block like 10.0.0.0/16 ({exc})") from None
+    return str(net)
+
+
+Cidr = Annotated[str, AfterValidator(_ipv4_network)]
+
+# The values CloudWatch Logs accepts for RetentionInDays.
+RetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+]
+
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]

@@ -1,0 +1,44 @@
+"""The whole system: one typed, frozen model composed of each concern's config."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import Field, field_validator
+
+from .base import Finding, Model, Region, prefixed
+from .cluster import Cluster
+from .network import Network
+
+
+class System(Model):
+    description: str = ""
+    regions: list[Region] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
+    protect: bool = Field(False, description="termination protection and refusal to destroy")
+    tags: dict[str, str] = Field(default_factory=dict)
+    network: Network = Network()
+    cluster: Cluster = Cluster()
+
+    @field_validator("regions")
+    @classmethod
+    def _unique_regions(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("each region may appear once")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_keys(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if key.startswith("aws:") or not 1 <= len(key) <= 128:
+                raise ValueError(f"tag key {key!r}: 1-128 characters, not starting with 'aws:'")
+        return v
+
+    @property
+    def region(self) -> str:
+        """The primary region (the first listed)."""
+        return self.regions[0]
+
+    def check(self) -> Iterator[Finding]:
+        """Every cross-field and cross-reference rule, with paths from the top of the file."""
+        yield from prefixed(("network",), self.network.check())
+        yield from prefixed(("cluster",), self.cluster.check())

@@ -1,0 +1,294 @@
+"""The stack graph: builders declare what they need from other stacks, the graph writes the plumbing.
+
+A builder calls `ctx.ref("network", "PrivateSubnetIds")` and gets a `Ref` to a child Parameter. The
+producer offers values with `ctx.export(...)`. When the graph is resolved it adds the Parameter to the
+consumer, the Output to the producer (only for values someone consumes), and in the root the
+`Fn::GetAtt [NetworkStack, Outputs.PrivateSubnetIds]` that passes one to the other. Tunables
+(`ctx.tunable`) become root Parameters with the env's value as default, up to a budget; past it they
+stay as the child's own Parameter defaults (the manifest says which is which).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from troposphere import AWSHelperFn, GetAtt, Output, Parameter, Ref, Template
+
+from .errors import BuildError
+from .naming import stack_logical_id
+
+# Root Parameters the graph may spend on tunables; the rest of CloudFormation's 200 stays free.
+ROOT_TUNABLE_BUDGET = 150
+
+
+@dataclass
+class Export:
+    name: str
+    value: Any
+    param_type: str
+    description: str
+
+
+@dataclass
+class Tunable:
+    name: str
+    param_type: str
+    default: Any
+    label: str
+    group: str
+    description: str
+    constraints: dict[str, Any]
+    at_root: bool = False
+
+
+@dataclass
+class Import:
+    producer: str
+    output: str
+
+
+@dataclass
+class StackUnit:
+    """One nested stack while it is being built."""
+
+    name: str
+    description: str
+    template: Template
+    exports: dict[str, Export] = field(default_factory=dict)
+    imports: dict[str, Import] = field(default_factory=dict)  # child parameter name -> source
+    tunables: dict[str, Tunable] = field(default_factory=dict)
+    public_outputs: dict[str, str] = field(default_factory=dict)  # output name -> description
+
+    @property
+    def logical_id(self) -> str:
+        return stack_logical_id(self.name)
+
+
+class StackContext:
+    """What a builder sees: its own template, and typed ways to reach the rest of the graph."""
+
+    def __init__(self, graph: "StackGraph", unit: StackUnit):
+        self._graph = graph
+        self._unit = unit
+
+    @property
+    def name(self) -> str:
+        return self._unit.name
+
+    @property
+    def system(self) -> str:
+        return self._graph.system
+
+    @property
+    def env(self) -> str:
+        return self._graph.env
+
+    @property
+    def template(self) -> Template:
+        return self._unit.template
+
+    def ref(self, stack: str, output: str) -> Ref:
+        """A value another stack exports, as a Ref to a Parameter of this stack."""
+        if stack == self._unit.name:
+            raise BuildError(f"stack {self.name!r} refers to its own output {output!r}; use the resource directly")
+        existing = self._unit.imports.get(output)
+        if existing and existing.producer != stack:
+            raise BuildError(
+                f"stack {self.name!r} imports {output!r} from both {existing.producer!r} and {stack!r}; "
+                "exported names must be unique"
+            )
+        self._unit.imports[output] = Import(stack, output)
+        return Ref(output)
+
+    def export(self, name: str, value: Any, *, param_type: str = "String", description: str = "") -> None:
+        """Offer a value to other stacks. It becomes an Output only if some stack refs it."""
+        if name in self._unit.exports:
+            raise BuildError(f"stack {self.name!r} exports {name!r} twice")
+        self._unit.exports[name] = Export(name, value, param_type, description or name)
+
+    def output(self, name: str, value: Any, *, description: str, param_type: str = "String") -> None:
+        """A value for people: an Output here and the same Output on the root stack (others may ref it too)."""
+        self.export(name, value, description=description, param_type=param_type)
+        self._unit.public_outputs[name] = description
+
+    def tunable(
+        self,
+        name: str,
+        *,
+        default: Any,
+        label: str,
+        group: str,
+        param_type: str = "String",
+        description: str = "",
+        **constraints: Any,
+    ) -> Ref:
+        """A value an operator may change per deploy: a root Parameter with the env's value as default."""
+        if name in self._unit.tunables:
+            raise BuildError(f"stack {self.name!r} declares tunable {name!r} twice")
+        self._unit.tunables[name] = Tunable(name, param_type, default, label, group, description or label, constraints)
+        return Ref(name)
+
+
+@dataclass
+class Resolved:
+    """The graph after wiring: children in dependency order, and the root's inputs."""
+
+    units: list[StackUnit]
+    order: list[str]
+    root_tunables: list[Tunable]
+    child_tunables: list[tuple[str, Tunable]]
+
+
+class StackGraph:
+    def __init__(self, system: str, env: str):
+        self.system = system
+        self.env = env
+        self.units: dict[str, StackUnit] = {}
+
+    def context(self, name: str, description: str) -> StackContext:
+        if name in self.units:
+            raise BuildError(f"two stacks are named {name!r}")
+        unit = StackUnit(name, description, Template(Description=description))
+        self.units[name] = unit
+        return StackContext(self, unit)
+
+    # -- resolution ----------------------------------------------------------------------------
+
+    def resolve(self, tunable_budget: int = ROOT_TUNABLE_BUDGET) -> Resolved:
+        self._drop_empty_units()
+        self._check_imports()
+        order = self._topological_order()
+        root_tunables, child_tunables = self._place_tunables(order, tunable_budget)
+        for name in order:
+            self._finish_child(self.units[name])
+        return Resolved([self.units[n] for n in order], order, root_tunables, child_tunables)
+
+    def _drop_empty_units(self) -> None:
+        """A stack with no resources (e.g. network in existing-VPC mode) is not deployed; its exports
+        must then be pass-through tunables, which the root hands to consumers directly."""
+        for name in list(self.units):
+            unit = self.units[name]
+            if unit.template.resources:
+                continue
+            for export in unit.exports.values():
+                if self._passthrough(unit, export) is None:
+                    raise BuildError(
+                        f"stack {name!r} has no resources but exports {export.name!r} computed inside it"
+                    )
+            unit.template = None  # type: ignore[assignment]  # marks it virtual
+
+    @staticmethod
+    def _passthrough(unit: StackUnit, export: Export) -> Tunable | None:
+        """The tunable an export simply forwards, if it does."""
+        if isinstance(export.value, Ref):
+            target = export.value.data.get("Ref")
+            if isinstance(target, str) and target in unit.tunables:
+                return unit.tunables[target]
+        return None
+
+    def _check_imports(self) -> None:
+        for unit in self.units.values():
+            for param, imp in unit.imports.items():
+                producer = self.units.get(imp.producer)
+                if producer is None:
+                    known = ", ".join(sorted(self.units))
+                    raise BuildError(
+                        f"stack {unit.name!r} refers to {imp.producer}.{imp.output}, "
+                        f"but there is no stack {imp.producer!r} (stacks: {known})"
+                    )
+                if imp.output not in producer.exports:
+                    known = ", ".join(sorted(producer.exports)) or "none"
+                    raise BuildError(
+                        f"stack {unit.name!r} refers to {imp.producer}.{imp.output}, "
+                        f"but {imp.producer!r} exports no {imp.output!r} (it exports: {known})"
+                    )
+
+    def _deployed(self, name: str) -> bool:
+        return self.units[name].template is not None
+
+    def _edges(self, unit: StackUnit) -> list[str]:
+        """Stacks this one must wait for (pass-through exports of virtual stacks add no edge)."""
+        deps = set()
+        for imp in unit.imports.values():
+            producer = self.units[imp.producer]
+            if self._passthrough(producer, producer.exports[imp.output]) is None:
+                deps.add(imp.producer)
+        return sorted(deps)
+
+    def _topological_order(self) -> list[str]:
+        names = [n for n in self.units if self._deployed(n)]
+        state: dict[str, int] = {}
+        order: list[str] = []
+
+        def visit(name: str, path: list[str]) -> None:
+            if state.get(name) == 2:
+                return
+            if state.get(name) == 1:
+                cycle = path[path.index(name):] + [name]
+                raise BuildError(
+                    f"stacks {cycle[0]!r} and {cycle[-2]!r} depend on each other: " + " -> ".join(cycle)
+                )
+            state[name] = 1
+            for dep in self._edges(self.units[name]):
+                visit(dep, path + [name])
+            state[name] = 2
+            order.append(name)
+
+        for name in names:  # declaration order first, so the output is stable
+            visit(name, [])
+        return order
+
+    def _place_tunables(self, order: list[str], budget: int) -> tuple[list[Tunable], list[tuple[str, Tunable]]]:
+        at_root: dict[str, tuple[str, Tunable]] = {}
+        child: list[tuple[str, Tunable]] = []
+        # Pass-through tunables (existing VPC IDs) must be at the root: consumers read them there.
+        candidates = [(n, t) for n in self.units for t in self.units[n].tunables.values()]
+        passthrough = {
+            id(self._passthrough(self.units[n], e))
+            for n in self.units
+            for e in self.units[n].exports.values()
+            if self._passthrough(self.units[n], e) is not None
+        }
+        candidates.sort(key=lambda nt: (id(nt[1]) not in passthrough,))  # stable: keeps declaration order
+        for stack, tunable in candidates:
+            if tunable.name in at_root:
+                other = at_root[tunable.name][0]
+                raise BuildError(f"stacks {other!r} and {stack!r} both declare tunable {tunable.name!r}")
+            if len(at_root) < budget or id(tunable) in passthrough:
+                tunable.at_root = True
+                at_root[tunable.name] = (stack, tunable)
+            else:
+                child.append((stack, tunable))
+        return [t for _, t in at_root.values()], child
+
+    def _finish_child(self, unit: StackUnit) -> None:
+        t = unit.template
+        for tunable in unit.tunables.values():
+            t.add_parameter(_parameter(tunable.name, tunable.param_type, tunable.description, tunable.default, tunable.constraints))
+        for param, imp in sorted(unit.imports.items()):
+            export = self.units[imp.producer].exports[imp.output]
+            t.add_parameter(Parameter(param, Type=export.param_type, Description=f"{export.description} (from {imp.producer})"))
+        consumed = {imp.output for u in self.units.values() for imp in u.imports.values() if imp.producer == unit.name}
+        for name in sorted(consumed | set(unit.public_outputs)):
+            export = unit.exports[name]
+            t.add_output(Output(name, Value=export.value, Description=export.description))
+
+    def source_of(self, imp: Import) -> AWSHelperFn:
+        """How the root passes an import to its consumer: a root Parameter or the producer's Output."""
+        producer = self.units[imp.producer]
+        tunable = self._passthrough(producer, producer.exports[imp.output])
+        if tunable is not None:
+            return Ref(tunable.name)
+        return GetAtt(producer.logical_id, f"Outputs.{imp.output}")
+
+
+def _parameter(name: str, param_type: str, description: str, default: Any, constraints: dict[str, Any]) -> Parameter:
+    props: dict[str, Any] = {"Type": param_type, "Description": description}
+    if default is not None:
+        props["Default"] = ",".join(str(v) for v in default) if isinstance(default, (list, tuple)) else str(default)
+    props.update(constraints)
+    return Parameter(name, **props)
+
+
+def parameter_value(default: Any) -> str:
+    return ",".join(str(v) for v in default) if isinstance(default, (list, tuple)) else str(default)

@@ -1,0 +1,1 @@
+"""Reusable fragments that builders compose (policies, log groups, container definitions...)."""

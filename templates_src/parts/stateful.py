@@ -1,0 +1,41 @@
+"""Which resources hold data, and the DeletionPolicy/UpdateReplacePolicy each gets. Decided here only.
+
+The compiler applies these to every template after the builders run, so no builder can forget one.
+`Snapshot` where CloudFormation supports it, otherwise `Retain`."""
+from __future__ import annotations
+
+from troposphere import Template
+
+SNAPSHOT = "Snapshot"
+RETAIN = "Retain"
+
+STATEFUL_POLICIES: dict[str, str] = {
+    "AWS::RDS::DBCluster": SNAPSHOT,
+    "AWS::RDS::DBInstance": SNAPSHOT,
+    "AWS::ElastiCache::ReplicationGroup": SNAPSHOT,
+    "AWS::ElastiCache::CacheCluster": SNAPSHOT,
+    "AWS::ElastiCache::ServerlessCache": RETAIN,
+    "AWS::EFS::FileSystem": RETAIN,
+    "AWS::S3::Bucket": RETAIN,
+    "AWS::Timestream::Database": RETAIN,
+    "AWS::Timestream::Table": RETAIN,
+    "AWS::KMS::Key": RETAIN,
+    "AWS::SecretsManager::Secret": RETAIN,
+    "AWS::Logs::LogGroup": RETAIN,  # application, exec and flow logs are audit data
+    "AWS::ECR::Repository": RETAIN,
+    "AWS::DynamoDB::Table": RETAIN,
+    "AWS::Route53::HostedZone": RETAIN,
+}
+
+
+def apply(template: Template) -> None:
+    for resource in template.resources.values():
+        policy = STATEFUL_POLICIES.get(resource.resource_type)
+        if policy is not None:
+            # UpdateReplacePolicy takes Snapshot on the same types as DeletionPolicy.
+            resource.DeletionPolicy = policy
+            resource.UpdateReplacePolicy = policy
+
+
+def is_stateful(resource_type: str) -> bool:
+    return resource_type in STATEFUL_POLICIES
