@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current build")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_build_dir(tmp_path, monkeypatch):
+    """Every test builds into its own folder; the repo's build/ is never touched by tests."""
+    monkeypatch.setenv("STACKC_BUILD_DIR", str(tmp_path / "build"))

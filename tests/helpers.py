@@ -1,0 +1,69 @@
+"""Test helpers: build a system from YAML written by the test, and subset assertions on templates."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from templates_src import compiler
+from templates_src.config.load import Target
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PARAMS_DIR = PROJECT_ROOT / "params"
+
+
+def write_params(root: Path, system: str, base: Any, envs: dict[str, Any] | None = None) -> Path:
+    """Write params/<system>/_base.yaml (and env files; default one empty `dev`) under `root`."""
+    folder = root / system
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(folder / "_base.yaml", base)
+    for env, data in (envs or {"dev": {}}).items():
+        _write(folder / f"{env}.yaml", data)
+    return root
+
+
+def _write(path: Path, data: Any) -> None:
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+
+
+def build(params_dir: Path, system: str, env: str = "dev") -> dict[str, dict]:
+    """Compile and return {template name: template dict}."""
+    compiled = compiler.compile_target(Target(system, env, params_dir))
+    return {name: json.loads(text) for name, text in compiled.templates.items()}
+
+
+def build_config(tmp_path: Path, config: dict, env_overlay: dict | None = None, system: str = "sys") -> dict[str, dict]:
+    write_params(tmp_path, system, config, {"dev": env_overlay or {}})
+    return build(tmp_path, system, "dev")
+
+
+def resources(template: dict, rtype: str) -> dict[str, dict]:
+    return {k: v for k, v in template.get("Resources", {}).items() if v["Type"] == rtype}
+
+
+def is_subset(expected: Any, actual: Any) -> bool:
+    """Dicts match on the keys given; lists match when every expected item matches some actual item."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and is_subset(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and all(any(is_subset(e, a) for a in actual) for e in expected)
+    return expected == actual
+
+
+def has_resource(template: dict, rtype: str, props: dict | None = None, **attrs: Any) -> dict:
+    """The first resource of `rtype` whose Properties contain `props` (subset) and whose top-level
+    attributes (DeletionPolicy=...) equal `attrs`; fails the test with the candidates otherwise."""
+    candidates = resources(template, rtype)
+    for name, res in candidates.items():
+        if is_subset(props or {}, res.get("Properties", {})) and all(res.get(k) == v for k, v in attrs.items()):
+            return res
+    raise AssertionError(
+        f"no {rtype} with {json.dumps(props)} {attrs or ''}; candidates:\n"
+        + json.dumps({k: v.get("Properties") for k, v in candidates.items()}, indent=1)[:3000]
+    )
+
+
+def count(template: dict, rtype: str) -> int:
+    return len(resources(template, rtype))

@@ -1,0 +1,35 @@
+"""Golden snapshots: every params file in the repo builds to exactly what tests/golden/ holds.
+
+A diff here is a change to what users deploy: review it like code, then `make snapshots`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from templates_src import compiler
+from templates_src.config.load import all_targets
+
+from .helpers import PARAMS_DIR
+
+GOLDEN = Path(__file__).parent / "golden"
+TARGETS = all_targets(PARAMS_DIR)
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=[f"{t.system}/{t.env}" for t in TARGETS])
+def test_matches_snapshot(target, request):
+    compiled = compiler.compile_target(target)
+    folder = GOLDEN / target.system / target.env
+    expected_files = {n: text for n, text in compiled.files.items() if n.endswith(".json")}
+    if request.config.getoption("--update-golden"):
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.json"):
+            old.unlink()
+        for name, text in expected_files.items():
+            (folder / name).write_text(text)
+        return
+    assert folder.is_dir(), f"no snapshot for {target.system}/{target.env}: run `make snapshots` and review it"
+    on_disk = {p.name for p in folder.glob("*.json")}
+    assert on_disk == set(expected_files), "the set of templates changed; run `make snapshots` and review"
+    for name, text in expected_files.items():
+        assert (folder / name).read_text() == text, f"{target.system}/{target.env}/{name} differs from its snapshot"
