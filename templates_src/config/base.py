@@ -28,6 +28,14 @@ class Finding:
     has_value: bool = True
 
 
+def dotted(path: tuple[Any, ...]) -> str:
+    """`("network", "subnets", "public", 1)` -> `network.subnets.public[1]`, as messages show paths."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def prefixed(prefix: tuple[str | int, ...], findings: Iterator[Finding]) -> Iterator[Finding]:
     for f in findings:
         yield Finding(prefix + f.path, f.message, f.value, f.has_value)
@@ -54,4 +62,11 @@ RetentionDays = Literal[
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ]
 
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
+
+# What a pattern means, for messages: "expected <help>" instead of a regular expression.
+PATTERN_HELP: dict[str, str] = {
+    REGION_PATTERN: "an AWS region name like us-east-1",
+    r"^vpc-[0-9a-f]{8,17}$": "a VPC ID like vpc-0123456789abcdef0",
+}

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, Problem, UsageError
 from ..settings import settings
-from .base import Finding
+from .base import Finding, dotted
 from .system import System
 
 BASE_FILE = "_base.yaml"
@@ -174,15 +174,8 @@ def _has_path(data: Any, path: tuple[Any, ...]) -> bool:
 # -- messages -----------------------------------------------------------------------------------
 
 
-def _dotted(path: tuple[Any, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _problem_from_finding(f: Finding, origin) -> Problem:
-    return Problem(origin(f.path), _dotted(f.path), f.message, f.value, f.has_value)
+    return Problem(origin(f.path), dotted(f.path), f.message, f.value, f.has_value)
 
 
 def _problem_from_pydantic(err: dict, origin) -> Problem:
@@ -200,7 +193,7 @@ def _problem_from_pydantic(err: dict, origin) -> Problem:
         has_value = False
     else:
         message = _expected(err)
-    return Problem(origin(loc), _dotted(loc), message, value, has_value)
+    return Problem(origin(loc), dotted(loc), message, value, has_value)
 
 
 def _expected(err: dict) -> str:
@@ -208,10 +201,12 @@ def _expected(err: dict) -> str:
     if kind == "literal_error":
         return f"expected one of {ctx.get('expected', '')}"
     if kind == "string_pattern_mismatch":
-        from .base import NAME_HELP
+        from .base import NAME_HELP, PATTERN_HELP
 
         pattern = ctx.get("pattern", "")
-        return f"expected {NAME_HELP}" if pattern.startswith("^[a-z][a-z0-9-]") else f"expected text matching {pattern}"
+        if pattern.startswith("^[a-z][a-z0-9-]"):
+            return f"expected {NAME_HELP}"
+        return f"expected {PATTERN_HELP.get(pattern, f'text matching {pattern}')}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bounds = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}
         limit = next(iter(ctx.values()), "")

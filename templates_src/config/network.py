@@ -6,7 +6,7 @@ from typing import Iterator, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Cidr, Finding, Model, RetentionDays
+from .base import Cidr, Finding, Model, RetentionDays, dotted
 
 Tier = Literal["public", "private", "isolated"]
 TIERS: tuple[Tier, ...] = ("public", "private", "isolated")
@@ -106,6 +106,6 @@ class Network(Model):
                     continue
                 for other_path, other in seen:
                     if net.overlaps(other):
-                        where = ".".join(str(p) for p in ("network",) + other_path)
+                        where = dotted(("network",) + other_path)
                         yield Finding(path, f"overlaps {where} ({other})", cidr)
                 seen.append((path, net))
