@@ -15,6 +15,8 @@ from .parts import stateful
 from .render import dumps, json_to_yaml, to_json
 from .settings import settings
 from .stacks import cluster, network, root
+from .stacks import data, keys
+from .stacks import loadbalancing, observability, secrets, service
 
 Builder = Callable[[System, StackContext], None]
 
@@ -24,6 +26,13 @@ def stack_units(cfg: System) -> Iterator[tuple[str, str, Builder]]:
     adding a stack never moves the resources of another."""
     yield "network", "VPC, subnets, routing, endpoints and flow logs", network.build
     yield "cluster", "ECS cluster and capacity providers", cluster.build
+    yield "secrets", "Secrets Manager secrets", secrets.build
+    yield "keys", "KMS keys and their key policies", keys.build
+    yield "data", "data stores, their security groups and generated credentials", data.build
+    yield "loadbalancing", "load balancers, listeners, certificates and target groups", loadbalancing.build
+    for name in sorted(cfg.services):
+        yield service.stack_name(name), f"Fargate service {name}", service.builder(name)
+    yield "observability", "alarm topic and dashboard", observability.build
 
 
 @dataclass
@@ -32,12 +41,22 @@ class Compiled:
     files: dict[str, str]  # file name in the output folder -> text
     stats: list[TemplateStats]
     notes: list[str] = field(default_factory=list)  # things worth saying that are not errors
+    # Multi-region (see `compile_loaded`): folder ("us-east-1", ..., "global") -> that folder's own
+    # Compiled; `files` then holds every folder's files under "<folder>/" plus a top manifest.json.
+    folders: dict[str, "Compiled"] = field(default_factory=dict)
+    region: str | None = None  # where this folder's root deploys (None: the system's region)
+    dns_inputs: list = field(default_factory=list)  # global folder: [stacks.dns.Input]
 
     @property
     def templates(self) -> dict[str, str]:
-        """Template name -> JSON text (root and children)."""
+        """Template name -> JSON text (root and children; "<folder>/root" when multi-region)."""
         return {n.removesuffix(".json"): text for n, text in self.files.items()
-                if n.endswith(".json") and n not in ("parameters.json", "manifest.json")}
+                if n.endswith(".json") and n.rsplit("/", 1)[-1] not in ("parameters.json", "manifest.json")}
+
+    def parts(self) -> list[tuple[str, "Compiled"]]:
+        """(folder relative to output_dir, Compiled) for each deployable root: ("", self) for a
+        single-region system; the regional folders, then "global", for a multi-region one."""
+        return list(self.folders.items()) if self.folders else [("", self)]
 
 
 def compile_target(target: Target) -> Compiled:
@@ -46,6 +65,19 @@ def compile_target(target: Target) -> Compiled:
 
 def compile_loaded(loaded: Loaded) -> Compiled:
     cfg, target = loaded.config, loaded.target
+    if is_multi_region(cfg):
+        from . import regions
+
+        return regions.compile_regions(cfg, target, _compile_single)
+    return _compile_single(cfg, target)
+
+
+def is_multi_region(cfg: System) -> bool:
+    """Several regions or a failover block: build/S/E/<region>/ per region (+ global/), not build/S/E/."""
+    return len(cfg.regions) > 1 or cfg.failover is not None
+
+
+def _compile_single(cfg: System, target: Target) -> Compiled:
     graph = StackGraph(target.system, target.env)
     for name, description, builder in stack_units(cfg):
         ctx = graph.context(name, f"{target.system} {target.env}: {description} (stackc)")
@@ -84,7 +116,7 @@ def compile_loaded(loaded: Loaded) -> Compiled:
     ]
     files["parameters.json"] = dumps(parameters)
     files["manifest.json"] = dumps(_manifest(target, cfg, resolved, files, stats))
-    return Compiled(target, files, stats, notes)
+    return Compiled(target, files, stats, notes, region=cfg.region)
 
 
 def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stats: list[TemplateStats]) -> dict:
@@ -123,6 +155,7 @@ def write(compiled: Compiled, out_dir: Path) -> list[Path]:
     changed = []
     for name, text in sorted(compiled.files.items()):
         path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
         if path.is_file() and path.read_bytes() == data:
             continue
@@ -130,8 +163,11 @@ def write(compiled: Compiled, out_dir: Path) -> list[Path]:
         tmp.write_bytes(data)
         tmp.replace(path)
         changed.append(path)
-    for stale in sorted(out_dir.glob("*.json")) + sorted(out_dir.glob("*.yaml")):
-        if stale.name not in compiled.files:
-            stale.unlink()
-            changed.append(stale)
+    from .regions import layout_folders
+
+    for folder in [out_dir, *layout_folders(out_dir)]:  # also the region folders of a former layout
+        for stale in sorted(folder.glob("*.json")) + sorted(folder.glob("*.yaml")):
+            if stale.relative_to(out_dir).as_posix() not in compiled.files:
+                stale.unlink()
+                changed.append(stale)
     return changed

@@ -23,13 +23,14 @@ def test_matches_snapshot(target, request):
     expected_files = {n: text for n, text in compiled.files.items() if n.endswith(".json")}
     if request.config.getoption("--update-golden"):
         folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.json"):
+        for old in folder.rglob("*.json"):  # multi-region: <region>/ and global/ sub-folders
             old.unlink()
         for name, text in expected_files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text)
         return
     assert folder.is_dir(), f"no snapshot for {target.system}/{target.env}: run `make snapshots` and review it"
-    on_disk = {p.name for p in folder.glob("*.json")}
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*.json")}
     assert on_disk == set(expected_files), "the set of templates changed; run `make snapshots` and review"
     for name, text in expected_files.items():
         assert (folder / name).read_text() == text, f"{target.system}/{target.env}/{name} differs from its snapshot"

@@ -1,12 +1,13 @@
 """The whole system: one typed, frozen model composed of each concern's config."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from pydantic import Field, field_validator
 
 from .base import Finding, Model, Region, prefixed
 from .cluster import Cluster
+from .failover import Failover, check_multi_region
 from .network import Network
 
 
@@ -17,6 +18,9 @@ class System(Model):
     tags: dict[str, str] = Field(default_factory=dict)
     network: Network = Network()
     cluster: Cluster = Cluster()
+    failover: Failover | None = None  # Route 53 active/passive across the two regions
+    # Per region, a mapping deep-merged onto this file for that region (config/failover.py).
+    region_overrides: dict[Region, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("regions")
     @classmethod
@@ -42,3 +46,6 @@ class System(Model):
         """Every cross-field and cross-reference rule, with paths from the top of the file."""
         yield from prefixed(("network",), self.network.check())
         yield from prefixed(("cluster",), self.cluster.check())
+        if self.failover is not None:
+            yield from prefixed(("failover",), self.failover.check())
+        yield from check_multi_region(self)
