@@ -13,6 +13,7 @@ one region only would break failover), and never a key in `SAME_IN_EVERY_REGION`
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import Field, ValidationError, field_validator
@@ -39,6 +40,10 @@ SAME_IN_EVERY_REGION: tuple[tuple[str, ...], ...] = (
     ("load_balancers", "*", "listeners"),
     ("services", "*", "target"),
 )
+
+# Set while a regional system (see `for_region`) is checked: its own cross-region rules were checked
+# on the whole system already, and re-running them on one region's view would be wrong.
+_REGIONAL_CHECK: ContextVar[bool] = ContextVar("regional_check", default=False)
 
 _DOMAIN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$"
 
@@ -111,7 +116,9 @@ class Failover(Model):
 def check_multi_region(system: "System") -> Iterator[Finding]:
     """Rules across `regions`, `failover` and `region_overrides`; paths from the top of the file.
 
-    A regional system (see `for_region`) has no overrides, so checking it never recurses."""
+    A regional system (see `for_region`) is checked with these rules switched off."""
+    if _REGIONAL_CHECK.get():
+        return
     regions = list(system.regions)
     fo = system.failover
     if fo is not None:
@@ -229,13 +236,17 @@ def _check_regional(system: "System", region: str) -> Iterator[Finding]:
             loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in p)
             yield Finding(prefix + loc, f"in {region}: {_message(err)}", err.get("input"))
         return
+    token = _REGIONAL_CHECK.set(True)
     try:
-        plain = {(f.path, f.message) for f in for_region(system, region, overrides=False).check()}
-    except ValidationError:
-        plain = set()
-    for f in regional.check():
-        if (f.path, f.message) not in plain:
-            yield Finding(prefix + f.path, f"in {region}: {f.message}", f.value, f.has_value)
+        try:
+            plain = {(f.path, f.message) for f in for_region(system, region, overrides=False).check()}
+        except ValidationError:
+            plain = set()
+        found = [f for f in regional.check() if (f.path, f.message) not in plain]
+    finally:
+        _REGIONAL_CHECK.reset(token)
+    for f in found:
+        yield Finding(prefix + f.path, f"in {region}: {f.message}", f.value, f.has_value)
 
 
 def _check_override(override: Any, base: Any, path: tuple[str | int, ...]) -> Iterator[Finding]:
