@@ -5,8 +5,9 @@ from typing import Any, Iterator
 
 from pydantic import Field, field_validator
 
-from .base import Finding, Model, Region, prefixed
+from .base import Finding, Model, Name, Region, prefixed
 from .cluster import Cluster
+from .data import AnyStore, Key, check_data
 from .failover import Failover, check_multi_region
 from .network import Network
 
@@ -18,6 +19,8 @@ class System(Model):
     tags: dict[str, str] = Field(default_factory=dict)
     network: Network = Network()
     cluster: Cluster = Cluster()
+    data: dict[Name, AnyStore] = Field(default_factory=dict)  # stores, chosen by `kind` (config/data.py)
+    keys: dict[Name, Key] = Field(default_factory=dict)  # customer managed KMS keys
     failover: Failover | None = None  # Route 53 active/passive across the two regions
     # Per region, a mapping deep-merged onto this file for that region (config/failover.py).
     region_overrides: dict[Region, dict[str, Any]] = Field(default_factory=dict)
@@ -46,6 +49,7 @@ class System(Model):
         """Every cross-field and cross-reference rule, with paths from the top of the file."""
         yield from prefixed(("network",), self.network.check())
         yield from prefixed(("cluster",), self.cluster.check())
+        yield from check_data(self.data, self.keys)
         if self.failover is not None:
             yield from prefixed(("failover",), self.failover.check())
         yield from check_multi_region(self)

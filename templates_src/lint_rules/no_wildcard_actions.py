@@ -1,4 +1,4 @@
-"""E9002: no IAM statement allows the action "*" or "<service>:*"."""
+"""E9002: no IAM statement allows the action "*" or "<service>:*" (Deny statements may: they only narrow)."""
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 
@@ -6,7 +6,8 @@ def _walk(node, path):
     if isinstance(node, dict):
         for key, value in node.items():
             yield from _walk(value, path + [key])
-            if key in ("Action", "NotAction"):
+            # A Deny grants nothing: `s3:*` under Deny (a TLS-only bucket policy) narrows access.
+            if key in ("Action", "NotAction") and node.get("Effect") != "Deny":
                 for i, action in enumerate(value if isinstance(value, list) else [value]):
                     yield path + [key, i], action
     elif isinstance(node, list):

@@ -1,7 +1,7 @@
 """E9001: every stateful resource carries DeletionPolicy and UpdateReplacePolicy."""
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from templates_src.parts.stateful import STATEFUL_POLICIES
+from templates_src.parts.stateful import policy_for
 
 
 class StatefulPolicy(CloudFormationLintRule):
@@ -14,7 +14,7 @@ class StatefulPolicy(CloudFormationLintRule):
     def match(self, cfn):
         matches = []
         for name, resource in cfn.get_resources().items():
-            if resource.get("Type") not in STATEFUL_POLICIES:
+            if policy_for(resource.get("Type", ""), resource.get("Properties") or {}) is None:
                 continue
             for attribute in ("DeletionPolicy", "UpdateReplacePolicy"):
                 if resource.get(attribute) not in ("Snapshot", "Retain"):

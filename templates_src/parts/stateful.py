@@ -28,9 +28,18 @@ STATEFUL_POLICIES: dict[str, str] = {
 }
 
 
+def policy_for(resource_type: str, properties: dict) -> str | None:
+    """The policy a resource gets, or None when it holds no data of its own."""
+    # An Aurora member instance holds no data (the cluster volume does). CloudFormation refuses
+    # Snapshot on it, and Retain would orphan it and block the retained cluster's own deletion.
+    if resource_type == "AWS::RDS::DBInstance" and properties.get("DBClusterIdentifier"):
+        return None
+    return STATEFUL_POLICIES.get(resource_type)
+
+
 def apply(template: Template) -> None:
     for resource in template.resources.values():
-        policy = STATEFUL_POLICIES.get(resource.resource_type)
+        policy = policy_for(resource.resource_type, resource.properties)
         if policy is not None:
             # UpdateReplacePolicy takes Snapshot on the same types as DeletionPolicy.
             resource.DeletionPolicy = policy

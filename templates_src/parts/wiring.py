@@ -3,14 +3,27 @@
 `wire(cfg, service, ctx)` returns everything a service needs to reach the stores it names in `uses:`:
 the security-group ingress on each store's port, IAM statements scoped to each resource, container
 environment and secrets, and EFS volumes. The service builder applies the result; nothing else in the
-config repeats it."""
+config repeats it.
+
+Everything is read through `ctx.ref` on the names `parts/stores.export` gives, so the graph writes the
+plumbing and the service stack waits for the data and keys stacks. Variable names are
+`<PREFIX>_<KEY>` (prefix: the store name upper-cased), renamed per store with `env_prefix` / `env`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
+from awacs import elasticfilesystem as awsefs
+from awacs import kms, s3, secretsmanager, timestream
+from awacs.aws import Allow, Condition, Statement, StringEquals
+from troposphere import Join
+from troposphere import ecs
+
+from ..config.data import SECRET_ENV_KEYS, Efs, Key, Postgres, Redis, S3, Store, Timestream, Wired
 from ..config.system import System
 from ..graph import StackContext
+from ..naming import pascal
+from ..parts.stores import DATA_STACK, KEYS_STACK, SECURITY_GROUP_ID, SHAPES, export, key_arn
 
 
 @dataclass
@@ -34,6 +47,160 @@ class ServiceWiring:
     mount_points: list[Any] = field(default_factory=list)  # troposphere ecs.MountPoint
 
 
+class _Wiring:
+    """Accumulates one service's wiring; KMS grants are gathered per role and key, then written once."""
+
+    def __init__(self, ctx: StackContext):
+        self.ctx = ctx
+        self.out = ServiceWiring()
+        self.kms: dict[tuple[str, str], set[str]] = {}  # (role, key) -> actions
+
+    def data(self, store: str, attribute: str):
+        return self.ctx.ref(DATA_STACK, export(store, attribute))
+
+    def env(self, name: str, config: Wired, key: str, value: Any) -> None:
+        self.out.environment[config.env_name(name, key)] = value
+
+    def secret(self, name: str, config: Wired, key: str, value_from: Any) -> None:
+        self.out.secrets[config.env_name(name, key)] = value_from
+
+    def allow(self, role: str, sid: str, actions: list, resources: list, condition: Condition | None = None) -> None:
+        props: dict[str, Any] = {"Sid": sid, "Effect": Allow, "Action": actions, "Resource": resources}
+        if condition is not None:
+            props["Condition"] = condition
+        getattr(self.out, f"{role}_statements").append(Statement(**props))
+
+    def grant_key(self, role: str, key: str | None, *actions) -> None:
+        if key is not None:
+            self.kms.setdefault((role, key), set()).update(a.JSONrepr() for a in actions)
+
+    def finish(self) -> ServiceWiring:
+        for (role, key), actions in sorted(self.kms.items()):
+            ordered = [a for a in KMS_ORDER if a.JSONrepr() in actions]
+            self.allow(role, f"Use{pascal(key)}Key{role.capitalize()}", ordered,
+                       [self.ctx.ref(KEYS_STACK, key_arn(key))])
+        return self.out
+
+
+KMS_ORDER = [kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.DescribeKey]
+
+
 def wire(cfg: System, service: str, ctx: StackContext) -> ServiceWiring:
-    """Wiring for one service. (Filled in with the data stores: issue 4.)"""
-    return ServiceWiring()
+    """Wiring for one service, in the order of its `uses:` list."""
+    w = _Wiring(ctx)
+    for used in cfg.services[service].uses:
+        if used in cfg.keys:
+            _key(w, used, cfg.keys[used])
+            continue
+        store = cfg.data[used]
+        shape = SHAPES[store.kind]
+        if shape.ports:
+            group = w.data(used, SECURITY_GROUP_ID)
+            for port in shape.ports:
+                w.out.ingress.append(Ingress(used, group, port, f"{service} uses {used} ({shape.label})"))
+        WIRERS[store.kind](w, used, store)
+    return w.finish()
+
+
+# -- per kind -----------------------------------------------------------------------------------------
+
+
+def _postgres(w: _Wiring, name: str, store: Postgres) -> None:
+    arn = w.data(name, "SecretArn")
+    if store.credentials == "container":
+        # ECS reads the secret at task start: the execution role, never the app, holds the grant.
+        role = "execution"
+        for field_, key in SECRET_ENV_KEYS.items():
+            w.secret(name, store, key, Join("", [arn, f":{field_}::"]))
+    else:
+        role = "task"
+        w.env(name, store, "secret_arn", arn)
+    w.allow(role, f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [arn])
+    w.grant_key(role, store.key, kms.Decrypt)
+
+
+def _cache(w: _Wiring, name: str, store: Store) -> None:
+    w.env(name, store, "host", w.data(name, "Endpoint"))
+    w.env(name, store, "port", w.data(name, "Port"))
+
+
+def _redis(w: _Wiring, name: str, store: Redis) -> None:
+    _cache(w, name, store)
+    arn = w.data(name, "SecretArn")
+    w.secret(name, store, "auth_token", arn)
+    w.allow("execution", f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [arn])
+    w.grant_key("execution", store.key, kms.Decrypt)
+
+
+def _efs(w: _Wiring, name: str, store: Efs) -> None:
+    p = pascal(name)
+    fs_id = w.data(name, "FileSystemId")
+    ap_arns = []
+    for ap_name, ap in store.access_points.items():
+        volume = f"{p}{pascal(ap_name)}"
+        w.out.volumes.append(ecs.Volume(Name=volume, EFSVolumeConfiguration=ecs.EFSVolumeConfiguration(
+            FilesystemId=fs_id, TransitEncryption="ENABLED",
+            AuthorizationConfig=ecs.AuthorizationConfig(
+                AccessPointId=w.data(name, f"{pascal(ap_name)}AccessPointId"), IAM="ENABLED"),
+        )))
+        w.out.mount_points.append(ecs.MountPoint(SourceVolume=volume, ContainerPath=ap.mount_path, ReadOnly=ap.read_only))
+        w.env(name, store, f"{ap_name.replace('-', '_')}_path", ap.mount_path)
+        ap_arns.append(w.data(name, f"{pascal(ap_name)}AccessPointArn"))
+    actions = [awsefs.ClientMount]
+    if not all(ap.read_only for ap in store.access_points.values()):
+        actions.append(awsefs.ClientWrite)
+    # Mounts through this store's access points only; the file system's root stays out of reach.
+    w.allow("task", f"Mount{p}", actions, [w.data(name, "FileSystemArn")],
+            Condition(StringEquals("elasticfilesystem:AccessPointArn", ap_arns)))
+
+
+def _timestream(w: _Wiring, name: str, store: Timestream) -> None:
+    p = pascal(name)
+    w.env(name, store, "database_name", w.data(name, "DatabaseName"))
+    db_arn = w.data(name, "DatabaseArn")
+    if store.tables:
+        tables = []
+        for table in store.tables:
+            w.env(name, store, f"{table.replace('-', '_')}_table_name", w.data(name, f"{pascal(table)}TableName"))
+            tables.append(w.data(name, f"{pascal(table)}TableArn"))
+    else:  # the app creates its tables: every table of this database, and no other
+        tables = [Join("", [db_arn, "/table/*"])]
+    table_actions, db_actions = [timestream.DescribeTable], [timestream.DescribeDatabase]
+    if store.access in ("write", "read-write"):
+        table_actions.append(timestream.WriteRecords)
+    if store.access in ("read", "read-write"):
+        table_actions += [timestream.Select, timestream.ListMeasures]
+        db_actions.append(timestream.ListTables)
+    w.allow("task", f"Use{p}Tables", table_actions, tables)
+    w.allow("task", f"Describe{p}Database", db_actions, [db_arn])
+    # The SDK finds its cell endpoint first; DescribeEndpoints has no resource-level permission.
+    w.allow("task", f"Find{p}Endpoints", [timestream.DescribeEndpoints], ["*"])
+
+
+def _s3(w: _Wiring, name: str, store: S3) -> None:
+    p = pascal(name)
+    arn = w.data(name, "BucketArn")
+    w.env(name, store, "bucket_name", w.data(name, "BucketName"))
+    objects = [s3.GetObject]
+    if store.access == "read-write":
+        objects += [s3.PutObject, s3.DeleteObject]
+    w.allow("task", f"Use{p}Objects", objects, [Join("", [arn, "/*"])])
+    w.allow("task", f"List{p}Bucket", [s3.ListBucket], [arn])
+    w.grant_key("task", store.key, kms.Decrypt, *([kms.GenerateDataKey] if store.access == "read-write" else []))
+
+
+def _key(w: _Wiring, name: str, key: Key) -> None:
+    """A key used directly (envelope encryption in the app, e.g. vm-x-ai's aws-kms provider)."""
+    w.env(name, key, "key_arn", w.ctx.ref(KEYS_STACK, key_arn(name)))
+    w.grant_key("task", name, kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.DescribeKey)
+
+
+WIRERS: dict[str, Callable[..., None]] = {
+    "aurora-postgres": _postgres,
+    "rds-postgres": _postgres,
+    "valkey-serverless": _cache,
+    "redis": _redis,
+    "efs": _efs,
+    "timestream": _timestream,
+    "s3": _s3,
+}

@@ -1,0 +1,257 @@
+"""Data stores and KMS keys: `data:` maps a store name to one store (chosen by `kind`), `keys:` a key name
+to a KMS key. Services reach both through `uses:`; see parts/wiring.py for what that adds."""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Iterator, Literal, Union
+
+from pydantic import Field
+
+from .base import Finding, Model, Name
+
+# Engine versions this compiler has been reviewed against. Adding one is a deliberate change (a test
+# checks each against cfn-lint's list, so a version AWS never shipped cannot slip in).
+AURORA_POSTGRES_VERSIONS = ("14.17", "14.18", "15.12", "15.13", "16.8", "16.9", "17.4", "17.5", "17.6", "17.7")
+RDS_POSTGRES_VERSIONS = ("14.18", "15.13", "16.9", "17.4", "17.5", "17.6", "17.7")
+REDIS_VERSIONS = ("6.2", "7.0", "7.1")
+
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+DbIdentifier = Annotated[str, Field(pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")]
+Arn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:")]
+
+
+def env_word(name: str) -> str:
+    """`chroma-db` -> `CHROMA_DB`: config names as environment variable words."""
+    return re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+class Wired(Model):
+    """What every store and key shares: how `uses:` names the container variables it adds."""
+
+    env_prefix: EnvName | None = Field(None, description="default: the store name, upper case, '-' -> '_'")
+    env: dict[str, EnvName] = Field(
+        default_factory=dict, description="rename one variable: {key: NAME}; keys are listed by the kind"
+    )
+
+    def env_keys(self) -> tuple[str, ...]:
+        """The keys of the variables `uses:` adds, before the prefix (`host` -> `DB_HOST`)."""
+        return ()
+
+    def env_name(self, store: str, key: str) -> str:
+        return self.env.get(key) or f"{self.env_prefix or env_word(store)}_{env_word(key)}"
+
+    def check(self) -> Iterator[Finding]:
+        known = self.env_keys()
+        for key in self.env:
+            if key not in known:
+                yield Finding(("env", key), f"unknown variable key; expected one of: {', '.join(known)}", key, True)
+
+
+class Store(Wired):
+    key: Name | None = Field(None, description="a key from `keys:`; none: the service's AWS managed key")
+
+
+# -- relational -------------------------------------------------------------------------------------
+
+
+class Postgres(Store):
+    database_name: DbIdentifier = "app"
+    master_username: DbIdentifier = "app"
+    backup_retention_days: int = Field(7, ge=1, le=35)
+    deletion_protection: bool | None = Field(None, description="default: the system's `protect`")
+    performance_insights: bool = False
+    # container: ECS injects host/port/name/username/password at start (execution role reads the secret).
+    # app: the container gets the secret's ARN and reads it itself (task role reads the secret).
+    credentials: Literal["container", "app"] = "container"
+
+    def env_keys(self) -> tuple[str, ...]:
+        if self.credentials == "app":
+            return ("secret_arn",)
+        return tuple(SECRET_ENV_KEYS)
+
+
+# Secret JSON key -> env key. The secret holds what RDS's SecretTargetAttachment adds (host, port) and
+# what we generate (username, password, dbname).
+SECRET_ENV_KEYS = {"host": "host", "port": "port", "dbname": "name", "username": "username", "password": "password"}
+
+
+class ServerlessV2(Model):
+    min_acu: float = Field(0.5, ge=0, le=256)
+    max_acu: float = Field(4, ge=1, le=256)
+
+
+class AuroraPostgres(Postgres):
+    kind: Literal["aurora-postgres"]
+    engine_version: str = "17.6"
+    instance_class: str = Field("db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
+                                description="provisioned writer and readers; not with serverless_v2")
+    readers: int = Field(0, ge=0, le=15)
+    serverless_v2: ServerlessV2 | None = Field(None, description="writer and readers become db.serverless")
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        if self.engine_version not in AURORA_POSTGRES_VERSIONS:
+            yield Finding(("engine_version",), "unsupported aurora-postgres engine version; supported: "
+                          + ", ".join(AURORA_POSTGRES_VERSIONS), self.engine_version)
+        if self.serverless_v2 is not None:
+            if "instance_class" in self.model_fields_set:
+                yield Finding(("instance_class",), "does not apply with serverless_v2 (instances are db.serverless); "
+                              "remove one of the two", self.instance_class)
+            if self.serverless_v2.min_acu > self.serverless_v2.max_acu:
+                yield Finding(("serverless_v2", "min_acu"), f"must not exceed max_acu ({self.serverless_v2.max_acu:g})",
+                              self.serverless_v2.min_acu)
+            if (self.serverless_v2.min_acu * 2) % 1 or (self.serverless_v2.max_acu * 2) % 1:
+                yield Finding(("serverless_v2",), "ACUs come in steps of 0.5",
+                              [self.serverless_v2.min_acu, self.serverless_v2.max_acu])
+
+
+class RdsPostgres(Postgres):
+    kind: Literal["rds-postgres"]
+    engine_version: str = "17.6"
+    instance_class: str = Field("db.t4g.micro", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    allocated_storage: int = Field(20, ge=20, le=65536, description="GiB")
+    max_allocated_storage: int | None = Field(None, le=65536, description="GiB; enables storage autoscaling")
+    multi_az: bool = False
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        if self.engine_version not in RDS_POSTGRES_VERSIONS:
+            yield Finding(("engine_version",), "unsupported rds-postgres engine version; supported: "
+                          + ", ".join(RDS_POSTGRES_VERSIONS), self.engine_version)
+        if self.max_allocated_storage is not None and self.max_allocated_storage <= self.allocated_storage:
+            yield Finding(("max_allocated_storage",), f"must exceed allocated_storage ({self.allocated_storage})",
+                          self.max_allocated_storage)
+
+
+# -- caches -----------------------------------------------------------------------------------------
+
+
+class ValkeyServerless(Store):
+    kind: Literal["valkey-serverless"]
+    major_engine_version: Literal["7", "8"] = "8"
+    max_data_storage_gb: int | None = Field(None, ge=1, le=5000)
+    max_ecpu_per_second: int | None = Field(None, ge=1000, le=15000000)
+    snapshot_retention_days: int = Field(1, ge=0, le=35)
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("host", "port")
+
+
+class Redis(Store):
+    """A Redis replication group: TLS in transit, encrypted at rest, an auth token in Secrets Manager."""
+
+    kind: Literal["redis"]
+    engine_version: str = "7.1"
+    node_type: str = Field("cache.t4g.micro", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+    replicas: int = Field(1, ge=0, le=5, description="read replicas; one or more enables Multi-AZ failover")
+    snapshot_retention_days: int = Field(1, ge=0, le=35)
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("host", "port", "auth_token")
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        if self.engine_version not in REDIS_VERSIONS:
+            yield Finding(("engine_version",), "unsupported redis engine version; supported: " + ", ".join(REDIS_VERSIONS),
+                          self.engine_version)
+
+
+# -- files, time series, objects -----------------------------------------------------------------------
+
+
+class AccessPoint(Model):
+    path: str = Field(pattern=r"^/[A-Za-z0-9_./-]*$", description="directory on the file system")
+    mount_path: str = Field(pattern=r"^/[A-Za-z0-9_./-]+$", description="where containers see it")
+    uid: int = Field(1000, ge=0, le=4294967295)
+    gid: int = Field(1000, ge=0, le=4294967295)
+    permissions: str = Field("0755", pattern=r"^[0-7]{3,4}$")
+    read_only: bool = False
+
+
+class Efs(Store):
+    kind: Literal["efs"]
+    performance_mode: Literal["generalPurpose", "maxIO"] = "generalPurpose"
+    throughput_mode: Literal["elastic", "bursting"] = "elastic"
+    transition_to_ia_days: Literal[1, 7, 14, 30, 60, 90, 180, 270, 365] | None = 30
+    backup: bool = True
+    access_points: dict[Name, AccessPoint] = Field(min_length=1)
+
+    def env_keys(self) -> tuple[str, ...]:
+        return tuple(f"{ap.replace('-', '_')}_path" for ap in self.access_points)
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        seen: dict[str, str] = {}
+        for name, ap in self.access_points.items():
+            if ap.mount_path in seen:
+                yield Finding(("access_points", name, "mount_path"), f"also used by access point {seen[ap.mount_path]!r}",
+                              ap.mount_path)
+            seen[ap.mount_path] = name
+
+
+class TimestreamTable(Model):
+    memory_retention_hours: int = Field(24, ge=1, le=8766)
+    magnetic_retention_days: int = Field(365, ge=1, le=73000)
+
+
+class Timestream(Store):
+    kind: Literal["timestream"]
+    tables: dict[Name, TimestreamTable] = Field(default_factory=dict)
+    access: Literal["write", "read", "read-write"] = "read-write"
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("database_name",) + tuple(f"{t.replace('-', '_')}_table_name" for t in self.tables)
+
+
+class Lifecycle(Model):
+    expire_days: int | None = Field(None, ge=1, description="delete current objects after; none: keep")
+    noncurrent_expire_days: int | None = Field(90, ge=1, description="delete old versions after")
+    transition_ia_days: int | None = Field(None, ge=30, description="move to STANDARD_IA after")
+    abort_multipart_days: int = Field(7, ge=1)
+
+
+class S3(Store):
+    kind: Literal["s3"]
+    versioning: bool = True
+    access: Literal["read", "read-write"] = "read-write"
+    lifecycle: Lifecycle = Lifecycle()
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("bucket_name",)
+
+
+AnyStore = Annotated[
+    Union[AuroraPostgres, RdsPostgres, ValkeyServerless, Redis, Efs, Timestream, S3],
+    Field(discriminator="kind"),
+]
+
+# -- keys -------------------------------------------------------------------------------------------
+
+
+class Key(Wired):
+    """A customer managed KMS key. A service that `uses:` it directly gets encrypt/decrypt on it."""
+
+    description: str = ""
+    rotation_days: int | None = Field(365, ge=90, le=2560, description="none: no automatic rotation")
+    alias: str | None = Field(None, pattern=r"^alias/[a-zA-Z0-9/_-]+$", description="a physical name; off by default")
+    admins: list[Arn] = Field(default_factory=list, description="principals that administer it besides the account")
+    users: list[Arn] = Field(default_factory=list, description="principals outside this system that may use it")
+    logs: bool = Field(False, description="let CloudWatch Logs in this region encrypt log groups with it")
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("key_arn",)
+
+
+def check_data(data: dict[str, AnyStore], keys: dict[str, Key]) -> Iterator[Finding]:
+    """Rules across stores and keys; paths from the top of the file."""
+    for name, store in data.items():
+        for f in store.check():
+            yield Finding(("data", name) + f.path, f.message, f.value, f.has_value)
+        if store.key is not None and store.key not in keys:
+            yield Finding(("data", name, "key"), f"unknown key {store.key!r}; expected one of: "
+                          + (", ".join(keys) or "(no keys: add one under `keys:`)"), store.key)
+    for name, key in keys.items():
+        for f in key.check():
+            yield Finding(("keys", name) + f.path, f.message, f.value, f.has_value)
+        if name in data:
+            yield Finding(("keys", name), "a store has the same name; `uses:` names must be unambiguous", name)

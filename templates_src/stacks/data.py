@@ -1,0 +1,340 @@
+"""Data stack: every store under `data:` with its security group, subnet group and generated secret.
+
+What stores share (ports, subnet group, secret) is decided by `parts/stores.SHAPES` and built once by
+`_common`; each kind's builder adds only the store itself and its exports. Services reach a store
+through `uses:` (parts/wiring.py), which imports the exports named by `parts/stores.export`.
+DeletionPolicy/UpdateReplacePolicy are not set here: parts/stateful.py applies them to every template."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from awacs import elasticfilesystem as awsefs
+from awacs import s3 as awss3
+from awacs.aws import AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Statement
+from troposphere import GetAtt, Join, Ref, Select, Sub, Template
+from troposphere import ec2, efs, elasticache, rds, s3, secretsmanager, timestream
+
+from ..config.data import AuroraPostgres, Efs, Postgres, RdsPostgres, Redis, S3, Timestream, ValkeyServerless
+from ..config.system import System
+from ..graph import StackContext
+from ..naming import pascal
+from ..parts.stores import KEYS_STACK, SECURITY_GROUP_ID, SHAPES, Shape, export, key_arn
+
+AZ_LETTERS = "ABC"
+# A security group with no egress rule gets CloudFormation's allow-all; stores never dial out, so
+# this rule (an address no packet reaches) stands in for "none", as CDK does.
+NO_EGRESS = ec2.SecurityGroupRule(IpProtocol="icmp", FromPort=252, ToPort=86, CidrIp="255.255.255.255/32",
+                                  Description="no egress: stores never connect out")
+# Timestream for LiveAnalytics takes no new customers (cfn-lint W3697); systems that already use it,
+# such as vm-x-ai, still deploy it. Choosing `kind: timestream` is the decision; the warning repeats it.
+TIMESTREAM_WAIVER = {"cfn-lint": {"config": {"ignore_checks": ["W3697"]}}}
+# Characters that break connection strings and shell lines.
+PASSWORD_EXCLUDE = "\"@/\\'` :;?#&%+"
+
+
+@dataclass
+class Common:
+    """What `_common` created for a store, by its shape."""
+
+    security_group: ec2.SecurityGroup | None
+    subnets: Any  # Ref to a List<AWS::EC2::Subnet::Id> parameter
+    subnet_group: Any  # the RDS or ElastiCache subnet group
+    secret: secretsmanager.Secret | None
+    key: Any  # Ref to the store's KMS key ARN, or None for the AWS managed key
+
+
+def build(cfg: System, ctx: StackContext) -> None:
+    for name, store in cfg.data.items():
+        shape = SHAPES[store.kind]
+        common = _common(ctx, name, store, shape)
+        BUILDERS[store.kind](cfg, ctx, name, store, common)
+
+
+def _common(ctx: StackContext, name: str, store, shape: Shape) -> Common:
+    t, p = ctx.template, pascal(name)
+    key = ctx.ref(KEYS_STACK, key_arn(store.key)) if store.key else None
+    subnets = ctx.ref("network", shape.subnets) if shape.subnets else None
+    sg = None
+    if shape.ports:
+        sg = t.add_resource(ec2.SecurityGroup(
+            f"{p}SecurityGroup",
+            GroupDescription=f"{shape.label} {name}: admits the services that use it",
+            VpcId=ctx.ref("network", "VpcId"),
+            SecurityGroupEgress=[NO_EGRESS],
+        ))
+        ctx.export(export(name, SECURITY_GROUP_ID), GetAtt(sg, "GroupId"), description=f"{name} security group ID")
+    group = None
+    if shape.subnet_group == "rds":
+        group = t.add_resource(rds.DBSubnetGroup(f"{p}SubnetGroup", DBSubnetGroupDescription=f"{name} subnets",
+                                                 SubnetIds=subnets))
+    elif shape.subnet_group == "elasticache":
+        group = t.add_resource(elasticache.SubnetGroup(f"{p}SubnetGroup", Description=f"{name} subnets", SubnetIds=subnets))
+    secret = None
+    if shape.secret == "credentials":
+        secret = _secret(t, p, key, f"{shape.label} {name} master credentials; host and port added on attachment",
+                         secretsmanager.GenerateSecretString(
+                             SecretStringTemplate=json.dumps({"username": store.master_username, "dbname": store.database_name}),
+                             GenerateStringKey="password", PasswordLength=32, ExcludeCharacters=PASSWORD_EXCLUDE))
+    elif shape.secret == "token":
+        secret = _secret(t, p, key, f"{shape.label} {name} auth token",
+                         secretsmanager.GenerateSecretString(PasswordLength=64, ExcludePunctuation=True))
+    return Common(sg, subnets, group, secret, key)
+
+
+def _secret(t: Template, p: str, key, description: str, generate) -> secretsmanager.Secret:
+    props: dict[str, Any] = {"Description": description, "GenerateSecretString": generate}
+    if key is not None:
+        props["KmsKeyId"] = key
+    return t.add_resource(secretsmanager.Secret(f"{p}Secret", **props))
+
+
+def _resolve(secret, field: str | None = None) -> Sub:
+    """A dynamic reference: the value reaches the resource, never the template or the console."""
+    suffix = f":SecretString:{field}" if field else ""
+    return Sub(f"{{{{resolve:secretsmanager:${{{secret.title}}}{suffix}}}}}")
+
+
+def _deletion_protection(cfg: System, store: Postgres) -> bool:
+    return cfg.protect if store.deletion_protection is None else store.deletion_protection
+
+
+def _group(name: str) -> str:
+    return f"Data store: {name}"
+
+
+def _kms(c: Common, prop: str = "KmsKeyId") -> dict:
+    return {prop: c.key} if c.key is not None else {}
+
+
+# -- relational -------------------------------------------------------------------------------------
+
+
+def _postgres_common(cfg: System, ctx: StackContext, name: str, store: Postgres, c: Common) -> dict:
+    """Properties DBCluster and a standalone DBInstance share (their names differ only for two)."""
+    assert c.secret is not None and c.security_group is not None
+    backup = ctx.tunable(f"{pascal(name)}BackupRetentionDays", default=store.backup_retention_days, param_type="Number",
+                         label=f"{name}: backup retention (days)", group=_group(name), MinValue=1, MaxValue=35)
+    return {
+        "EngineVersion": store.engine_version,
+        "MasterUsername": _resolve(c.secret, "username"),
+        "MasterUserPassword": _resolve(c.secret, "password"),
+        "DBSubnetGroupName": Ref(c.subnet_group),
+        "StorageEncrypted": True,
+        **_kms(c),
+        "BackupRetentionPeriod": backup,
+        "DeletionProtection": _deletion_protection(cfg, store),
+        "CopyTagsToSnapshot": True,
+    }
+
+
+def _performance_insights(store: Postgres, c: Common) -> dict:
+    if not store.performance_insights:
+        return {}
+    return {"EnablePerformanceInsights": True, "PerformanceInsightsRetentionPeriod": 7,
+            **_kms(c, "PerformanceInsightsKMSKeyId")}
+
+
+def _export_credentials(ctx: StackContext, name: str, c: Common, target, target_type: str) -> None:
+    attachment = ctx.template.add_resource(secretsmanager.SecretTargetAttachment(
+        f"{pascal(name)}SecretAttachment", SecretId=Ref(c.secret), TargetId=Ref(target), TargetType=target_type))
+    # Ref of the attachment is the secret's ARN, and consumers then wait until host/port are in it.
+    ctx.export(export(name, "SecretArn"), Ref(attachment), description=f"{name} credentials secret ARN")
+    ctx.export(export(name, "Endpoint"), GetAtt(target, "Endpoint.Address"), description=f"{name} endpoint")
+    ctx.export(export(name, "Port"), GetAtt(target, "Endpoint.Port"), description=f"{name} port")
+
+
+def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c: Common) -> None:
+    t, p = ctx.template, pascal(name)
+    props = _postgres_common(cfg, ctx, name, store, c)
+    if store.serverless_v2 is not None:
+        acu = store.serverless_v2
+        low = ctx.tunable(f"{p}MinCapacity", default=f"{acu.min_acu:g}", param_type="Number", label=f"{name}: minimum ACUs",
+                          group=_group(name), MinValue=0, MaxValue=256)
+        high = ctx.tunable(f"{p}MaxCapacity", default=f"{acu.max_acu:g}", param_type="Number", label=f"{name}: maximum ACUs",
+                           group=_group(name), MinValue=1, MaxValue=256)
+        props["ServerlessV2ScalingConfiguration"] = rds.ServerlessV2ScalingConfiguration(MinCapacity=low, MaxCapacity=high)
+        instance_class: Any = "db.serverless"
+    else:
+        instance_class = ctx.tunable(f"{p}InstanceClass", default=store.instance_class, label=f"{name}: instance class",
+                                     group=_group(name))
+    cluster = t.add_resource(rds.DBCluster(
+        f"{p}Cluster", Engine="aurora-postgresql", DatabaseName=store.database_name, Port=5432,
+        VpcSecurityGroupIds=[GetAtt(c.security_group, "GroupId")], **props))
+    # Readers are numbered, not named: they are interchangeable, and lowering `readers` removes the
+    # highest numbers, so no instance is ever renamed.
+    instances = [("Writer", 0)] + [(f"Reader{i}", 1) for i in range(1, store.readers + 1)]
+    for suffix, tier in instances:
+        t.add_resource(rds.DBInstance(
+            f"{p}{suffix}", Engine="aurora-postgresql", DBClusterIdentifier=Ref(cluster), DBInstanceClass=instance_class,
+            PubliclyAccessible=False, PromotionTier=tier, **_performance_insights(store, c)))
+    _export_credentials(ctx, name, c, cluster, "AWS::RDS::DBCluster")
+
+
+def _rds(cfg: System, ctx: StackContext, name: str, store: RdsPostgres, c: Common) -> None:
+    p = pascal(name)
+    props = _postgres_common(cfg, ctx, name, store, c)
+    instance_class = ctx.tunable(f"{p}InstanceClass", default=store.instance_class, label=f"{name}: instance class",
+                                 group=_group(name))
+    if store.max_allocated_storage is not None:
+        props["MaxAllocatedStorage"] = store.max_allocated_storage
+    instance = ctx.template.add_resource(rds.DBInstance(
+        f"{p}Instance", Engine="postgres", DBName=store.database_name, DBInstanceClass=instance_class, Port="5432",
+        AllocatedStorage=str(store.allocated_storage), StorageType="gp3", MultiAZ=store.multi_az,
+        PubliclyAccessible=False, VPCSecurityGroups=[GetAtt(c.security_group, "GroupId")],
+        **props, **_performance_insights(store, c)))
+    _export_credentials(ctx, name, c, instance, "AWS::RDS::DBInstance")
+
+
+# -- caches -----------------------------------------------------------------------------------------
+
+
+def _valkey(cfg: System, ctx: StackContext, name: str, store: ValkeyServerless, c: Common) -> None:
+    limits: dict[str, Any] = {}
+    if store.max_data_storage_gb is not None:
+        limits["DataStorage"] = elasticache.DataStorage(Maximum=store.max_data_storage_gb, Unit="GB")
+    if store.max_ecpu_per_second is not None:
+        limits["ECPUPerSecond"] = elasticache.ECPUPerSecond(Maximum=store.max_ecpu_per_second)
+    cache = ctx.template.add_resource(elasticache.ServerlessCache(
+        f"{pascal(name)}Cache",
+        # Required by CloudFormation: lower case, unique per account and region.
+        ServerlessCacheName=f"{ctx.system}-{ctx.env}-{name}"[:40].rstrip("-").lower(),
+        Description=f"{ctx.system} {ctx.env} {name}",
+        Engine="valkey", MajorEngineVersion=store.major_engine_version,
+        SecurityGroupIds=[GetAtt(c.security_group, "GroupId")], SubnetIds=c.subnets,
+        SnapshotRetentionLimit=store.snapshot_retention_days,
+        **({"CacheUsageLimits": elasticache.CacheUsageLimits(**limits)} if limits else {}),
+        **_kms(c),
+    ))
+    ctx.export(export(name, "Endpoint"), GetAtt(cache, "Endpoint.Address"), description=f"{name} endpoint")
+    ctx.export(export(name, "Port"), GetAtt(cache, "Endpoint.Port"), description=f"{name} port")
+
+
+def _redis(cfg: System, ctx: StackContext, name: str, store: Redis, c: Common) -> None:
+    p = pascal(name)
+    node_type = ctx.tunable(f"{p}NodeType", default=store.node_type, label=f"{name}: node type", group=_group(name))
+    failover = store.replicas > 0
+    group = ctx.template.add_resource(elasticache.ReplicationGroup(
+        f"{p}ReplicationGroup",
+        ReplicationGroupDescription=f"{ctx.system} {ctx.env} {name}",
+        Engine="redis", EngineVersion=store.engine_version, CacheNodeType=node_type, Port=6379,
+        NumCacheClusters=1 + store.replicas, AutomaticFailoverEnabled=failover, MultiAZEnabled=failover,
+        CacheSubnetGroupName=Ref(c.subnet_group), SecurityGroupIds=[GetAtt(c.security_group, "GroupId")],
+        AtRestEncryptionEnabled=True, TransitEncryptionEnabled=True, AuthToken=_resolve(c.secret),
+        SnapshotRetentionLimit=store.snapshot_retention_days, **_kms(c),
+    ))
+    ctx.export(export(name, "SecretArn"), Ref(c.secret), description=f"{name} auth token secret ARN")
+    ctx.export(export(name, "Endpoint"), GetAtt(group, "PrimaryEndPoint.Address"), description=f"{name} endpoint")
+    ctx.export(export(name, "Port"), GetAtt(group, "PrimaryEndPoint.Port"), description=f"{name} port")
+
+
+# -- files, time series, objects -----------------------------------------------------------------------
+
+
+def az_count(cfg: System) -> int:
+    """Subnets per tier: known in create mode; in existing-VPC mode, as many as the defaults list."""
+    net = cfg.network
+    if net.mode == "create" or net.existing is None:
+        return net.azs
+    return len(net.existing.private_subnet_ids or net.existing.public_subnet_ids) or net.azs
+
+
+def _efs(cfg: System, ctx: StackContext, name: str, store: Efs, c: Common) -> None:
+    t, p = ctx.template, pascal(name)
+    props: dict[str, Any] = {}
+    if store.transition_to_ia_days is not None:
+        days = store.transition_to_ia_days
+        props["LifecyclePolicies"] = [efs.LifecyclePolicy(TransitionToIA=f"AFTER_{days}_DAY{'S' if days > 1 else ''}")]
+    fs = t.add_resource(efs.FileSystem(
+        f"{p}FileSystem", Encrypted=True, PerformanceMode=store.performance_mode, ThroughputMode=store.throughput_mode,
+        BackupPolicy=efs.BackupPolicy(Status="ENABLED" if store.backup else "DISABLED"),
+        FileSystemPolicy=json.loads(PolicyDocument(Version="2012-10-17", Statement=[Statement(
+            Sid="DenyUnencryptedTransport", Effect=Deny, Principal=AWSPrincipal("*"),
+            Action=[awsefs.ClientMount, awsefs.ClientWrite, awsefs.ClientRootAccess], Resource=["*"],
+            Condition=Condition(Bool("aws:SecureTransport", "false")),
+        )]).to_json()),
+        **_kms(c), **props,
+    ))
+    for az in range(az_count(cfg)):
+        t.add_resource(efs.MountTarget(
+            f"{p}MountTarget{AZ_LETTERS[az]}", FileSystemId=Ref(fs), SubnetId=Select(az, c.subnets),
+            SecurityGroups=[GetAtt(c.security_group, "GroupId")]))
+    ctx.export(export(name, "FileSystemId"), Ref(fs), description=f"{name} file system ID")
+    ctx.export(export(name, "FileSystemArn"), GetAtt(fs, "Arn"), description=f"{name} file system ARN")
+    for ap_name, ap in store.access_points.items():
+        resource = t.add_resource(efs.AccessPoint(
+            f"{p}{pascal(ap_name)}AccessPoint", FileSystemId=Ref(fs),
+            PosixUser=efs.PosixUser(Uid=str(ap.uid), Gid=str(ap.gid)),
+            RootDirectory=efs.RootDirectory(Path=ap.path, CreationInfo=efs.CreationInfo(
+                OwnerUid=str(ap.uid), OwnerGid=str(ap.gid), Permissions=ap.permissions)),
+        ))
+        ctx.export(export(name, f"{pascal(ap_name)}AccessPointId"), Ref(resource), description=f"{name} {ap_name} access point ID")
+        ctx.export(export(name, f"{pascal(ap_name)}AccessPointArn"), GetAtt(resource, "Arn"),
+                   description=f"{name} {ap_name} access point ARN")
+
+
+def _timestream(cfg: System, ctx: StackContext, name: str, store: Timestream, c: Common) -> None:
+    t, p = ctx.template, pascal(name)
+    db = t.add_resource(timestream.Database(f"{p}Database", Metadata=TIMESTREAM_WAIVER, **_kms(c)))
+    ctx.export(export(name, "DatabaseName"), Ref(db), description=f"{name} Timestream database name")
+    ctx.export(export(name, "DatabaseArn"), GetAtt(db, "Arn"), description=f"{name} Timestream database ARN")
+    for table_name, table in store.tables.items():
+        resource = t.add_resource(timestream.Table(
+            f"{p}{pascal(table_name)}Table", DatabaseName=Ref(db), Metadata=TIMESTREAM_WAIVER,
+            RetentionProperties=timestream.RetentionProperties(
+                MemoryStoreRetentionPeriodInHours=str(table.memory_retention_hours),
+                MagneticStoreRetentionPeriodInDays=str(table.magnetic_retention_days)),
+        ))
+        ctx.export(export(name, f"{pascal(table_name)}TableName"), GetAtt(resource, "Name"),
+                   description=f"{name} {table_name} table name")
+        ctx.export(export(name, f"{pascal(table_name)}TableArn"), GetAtt(resource, "Arn"),
+                   description=f"{name} {table_name} table ARN")
+
+
+def _s3(cfg: System, ctx: StackContext, name: str, store: S3, c: Common) -> None:
+    t, p = ctx.template, pascal(name)
+    if c.key is not None:
+        default = s3.ServerSideEncryptionByDefault(SSEAlgorithm="aws:kms", KMSMasterKeyID=c.key)
+    else:
+        default = s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256")
+    life = store.lifecycle
+    rule: dict[str, Any] = {"AbortIncompleteMultipartUpload": s3.AbortIncompleteMultipartUpload(
+        DaysAfterInitiation=life.abort_multipart_days)}
+    if life.expire_days is not None:
+        rule["ExpirationInDays"] = life.expire_days
+    if life.noncurrent_expire_days is not None and store.versioning:
+        rule["NoncurrentVersionExpiration"] = s3.NoncurrentVersionExpiration(NoncurrentDays=life.noncurrent_expire_days)
+    if life.transition_ia_days is not None:
+        rule["Transitions"] = [s3.LifecycleRuleTransition(StorageClass="STANDARD_IA", TransitionInDays=life.transition_ia_days)]
+    bucket = t.add_resource(s3.Bucket(
+        f"{p}Bucket",
+        BucketEncryption=s3.BucketEncryption(ServerSideEncryptionConfiguration=[s3.ServerSideEncryptionRule(
+            ServerSideEncryptionByDefault=default, BucketKeyEnabled=c.key is not None)]),
+        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
+            BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True),
+        OwnershipControls=s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
+        VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled" if store.versioning else "Suspended"),
+        LifecycleConfiguration=s3.LifecycleConfiguration(Rules=[s3.LifecycleRule(Id="retention", Status="Enabled", **rule)]),
+    ))
+    t.add_resource(s3.BucketPolicy(f"{p}BucketPolicy", Bucket=Ref(bucket), PolicyDocument=PolicyDocument(
+        Version="2012-10-17",
+        Statement=[Statement(
+            Sid="DenyInsecureTransport", Effect=Deny, Principal=AWSPrincipal("*"), Action=[awss3.Action("*")],
+            Resource=[GetAtt(bucket, "Arn"), Join("", [GetAtt(bucket, "Arn"), "/*"])],
+            Condition=Condition(Bool("aws:SecureTransport", "false")),
+        )],
+    )))
+    ctx.export(export(name, "BucketName"), Ref(bucket), description=f"{name} bucket name")
+    ctx.export(export(name, "BucketArn"), GetAtt(bucket, "Arn"), description=f"{name} bucket ARN")
+
+
+BUILDERS: dict[str, Callable[..., None]] = {
+    "aurora-postgres": _aurora,
+    "rds-postgres": _rds,
+    "valkey-serverless": _valkey,
+    "redis": _redis,
+    "efs": _efs,
+    "timestream": _timestream,
+    "s3": _s3,
+}
