@@ -15,6 +15,7 @@ from .parts import stateful
 from .render import dumps, json_to_yaml, to_json
 from .settings import settings
 from .stacks import cluster, network, root
+from .stacks import loadbalancing, observability, secrets, service
 from .stacks import data, keys
 
 Builder = Callable[[System, StackContext], None]
@@ -25,8 +26,13 @@ def stack_units(cfg: System) -> Iterator[tuple[str, str, Builder]]:
     adding a stack never moves the resources of another."""
     yield "network", "VPC, subnets, routing, endpoints and flow logs", network.build
     yield "cluster", "ECS cluster and capacity providers", cluster.build
+    yield "secrets", "Secrets Manager secrets", secrets.build
     yield "keys", "KMS keys and their key policies", keys.build
     yield "data", "data stores, their security groups and generated credentials", data.build
+    yield "loadbalancing", "load balancers, listeners, certificates and target groups", loadbalancing.build
+    for name in sorted(cfg.services):
+        yield service.stack_name(name), f"Fargate service {name}", service.builder(name)
+    yield "observability", "alarm topic and dashboard", observability.build
 
 
 @dataclass

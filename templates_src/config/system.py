@@ -9,7 +9,12 @@ from .base import Finding, Model, Name, Region, prefixed
 from .cluster import Cluster
 from .data import AnyStore, Key, check_data
 from .failover import Failover, check_multi_region
+from .loadbalancing import LoadBalancer
 from .network import Network
+from .observability import Observability
+from .secrets import Secret
+from .services import Service
+from .services_check import check_services
 
 
 class System(Model):
@@ -24,6 +29,10 @@ class System(Model):
     failover: Failover | None = None  # Route 53 active/passive across the two regions
     # Per region, a mapping deep-merged onto this file for that region (config/failover.py).
     region_overrides: dict[Region, dict[str, Any]] = Field(default_factory=dict)
+    secrets: dict[Name, Secret] = Field(default_factory=dict)
+    services: dict[Name, Service] = Field(default_factory=dict)
+    load_balancers: dict[Name, LoadBalancer] = Field(default_factory=dict)
+    observability: Observability = Observability()
 
     @field_validator("regions")
     @classmethod
@@ -53,3 +62,4 @@ class System(Model):
         if self.failover is not None:
             yield from prefixed(("failover",), self.failover.check())
         yield from check_multi_region(self)
+        yield from check_services(self)

@@ -1,0 +1,147 @@
+"""Load balancers: ALB or NLB, listeners, path/host rules to services, TLS certificates.
+
+Listeners name the services they forward to; that is the only place a service is tied to a load
+balancer. Listener logical IDs come from protocol and port (`WebHttpsListener`, `AshTcp4100Listener`),
+rule IDs from their priority: reordering the list moves nothing."""
+from __future__ import annotations
+
+from typing import Iterator, Literal
+
+from pydantic import Field
+
+from .base import Cidr, Finding, Model, Name
+
+STANDARD_PORTS = {"HTTP": 80, "HTTPS": 443}
+# Policies that offer TLS 1.2 at least; the default also offers TLS 1.3.
+SSL_POLICIES = (
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+)
+SslPolicy = Literal[SSL_POLICIES]  # type: ignore[valid-type]
+
+
+class Certificate(Model):
+    """An existing certificate by ARN, or one ACM issues for `domain`, validated by DNS records it
+    writes in `hosted_zone_id`. ARN and domain are root Parameters (the values here are defaults)."""
+
+    arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")
+    domain: str | None = Field(None, pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+    alternative_names: list[str] = Field(default_factory=list)
+    hosted_zone_id: str | None = Field(None, pattern=r"^Z[A-Z0-9]{1,31}$")
+
+    def check(self) -> Iterator[Finding]:
+        if (self.arn is None) == (self.domain is None):
+            yield Finding((), "expected exactly one of 'arn' (an existing certificate) or 'domain' (ACM issues one)",
+                          None, False)
+        if self.domain is not None and self.hosted_zone_id is None:
+            yield Finding(("hosted_zone_id",), "DNS validation writes its records in a hosted zone: give its ID",
+                          None, False)
+        if self.arn is not None and (self.hosted_zone_id or self.alternative_names):
+            yield Finding(("arn",), "'hosted_zone_id' and 'alternative_names' apply only to a 'domain' certificate",
+                          None, False)
+
+
+class Rule(Model):
+    priority: int = Field(ge=1, le=50000)
+    service: Name
+    paths: list[str] = Field(default_factory=list, max_length=5)
+    hosts: list[str] = Field(default_factory=list, max_length=5)
+
+    def check(self) -> Iterator[Finding]:
+        if not self.paths and not self.hosts:
+            yield Finding((), "a rule needs 'paths' or 'hosts' (or both)", None, False)
+
+
+class Listener(Model):
+    port: int = Field(ge=1, le=65535)
+    protocol: Literal["HTTP", "HTTPS", "TCP"] = "HTTP"
+    service: Name | None = Field(None, description="default action: forward here; none: 404 (ALB)")
+    rules: list[Rule] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """`https`, `http`, `tcp4100`: the listener's part of logical IDs."""
+        standard = STANDARD_PORTS.get(self.protocol) == self.port
+        return self.protocol.lower() + ("" if standard else str(self.port))
+
+    def services(self) -> list[str]:
+        return ([self.service] if self.service else []) + [r.service for r in self.rules]
+
+
+class AccessLogs(Model):
+    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="an existing bucket that allows ELB log delivery")
+    prefix: str = ""
+
+
+class LoadBalancer(Model):
+    type: Literal["application", "network"] = "application"
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
+    idle_timeout: int = Field(60, ge=1, le=4000, description="seconds (ALB)")
+    http2: bool = True
+    access_logs: AccessLogs | None = None
+    certificate: Certificate | None = None
+    ssl_policy: SslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    listeners: list[Listener] = Field(min_length=1)
+
+    @property
+    def https(self) -> Listener | None:
+        return next((lst for lst in self.listeners if lst.protocol == "HTTPS"), None)
+
+    def redirects(self, listener: Listener) -> bool:
+        """HTTP listeners of an ALB with a certificate send clients to HTTPS."""
+        return listener.protocol == "HTTP" and self.certificate is not None and self.https is not None
+
+    def services(self) -> list[str]:
+        """Services this load balancer forwards to, first mention first."""
+        seen: dict[str, None] = {}
+        for listener in self.listeners:
+            for s in listener.services():
+                seen.setdefault(s)
+        return list(seen)
+
+    def check(self) -> Iterator[Finding]:
+        alb = self.type == "application"
+        ports: dict[int, int] = {}
+        priorities: dict[tuple[int, int], int] = {}
+        for i, lst in enumerate(self.listeners):
+            path = ("listeners", i)
+            if lst.port in ports:
+                yield Finding(path + ("port",), f"listeners[{ports[lst.port]}] already uses this port", lst.port)
+            ports.setdefault(lst.port, i)
+            if alb and lst.protocol == "TCP":
+                yield Finding(path + ("protocol",), "an application load balancer listens on HTTP or HTTPS", lst.protocol)
+            if not alb and lst.protocol != "TCP":
+                yield Finding(path + ("protocol",), "a network load balancer listens on TCP here", lst.protocol)
+            if not alb and lst.rules:
+                yield Finding(path + ("rules",), "rules route by path or host: application load balancers only", None, False)
+            if not alb and lst.service is None:
+                yield Finding(path + ("service",), "a TCP listener forwards to a service: name one", None, False)
+            if lst.protocol == "HTTPS" and self.certificate is None:
+                yield Finding(path + ("protocol",), "HTTPS needs a 'certificate' on the load balancer", lst.protocol)
+            if self.redirects(lst) and lst.services():
+                yield Finding(path, "this HTTP listener redirects to HTTPS (the load balancer has a certificate); "
+                              "put its service and rules on the HTTPS listener", None, False)
+            for j, rule in enumerate(lst.rules):
+                for f in rule.check():
+                    yield Finding(path + ("rules", j) + f.path, f.message, f.value, f.has_value)
+                if (lst.port, rule.priority) in priorities:
+                    yield Finding(path + ("rules", j, "priority"),
+                                  f"rules[{priorities[(lst.port, rule.priority)]}] of this listener has the same priority",
+                                  rule.priority)
+                priorities.setdefault((lst.port, rule.priority), j)
+        if self.certificate is not None:
+            for f in self.certificate.check():
+                yield Finding(("certificate",) + f.path, f.message, f.value, f.has_value)
+            if self.https is None:
+                yield Finding(("certificate",), "a certificate needs an HTTPS listener to serve it", None, False)
+            if not alb:
+                yield Finding(("certificate",), "TLS is terminated by application load balancers here", None, False)
+        if not alb and self.access_logs is not None:
+            yield Finding(("access_logs",), "access logs are for application load balancers here", None, False)

@@ -1,0 +1,290 @@
+"""Fargate services: task size, containers, sidecars, networking, deployment, scaling and alarms.
+
+Which load balancer a service sits behind is said once, by the load balancer's listeners
+(`load_balancers.<lb>.listeners[].service` / `.rules[].service`); a service only describes its
+target (container, port, health check) under `target:`."""
+from __future__ import annotations
+
+from typing import Iterator, Literal
+
+from pydantic import Field
+
+from .base import Finding, Model, Name, RetentionDays
+from .cluster import CapacityShare, check_strategy
+
+# The task sizes Fargate accepts: CPU units -> allowed memory (MiB).
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+EnvName = str
+IamAction = str  # "service:Action"; checked in Statement (no wildcards)
+
+
+class Port(Model):
+    port: int = Field(ge=1, le=65535)
+    protocol: Literal["tcp", "udp"] = "tcp"
+
+
+class HealthCheck(Model):
+    """A container health check (Docker HEALTHCHECK); `dependsOn: HEALTHY` waits for it."""
+
+    command: list[str] = Field(min_length=1, description='e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]')
+    interval: int = Field(30, ge=5, le=300)
+    timeout: int = Field(5, ge=2, le=60)
+    retries: int = Field(3, ge=1, le=10)
+    start_period: int = Field(0, ge=0, le=300)
+
+
+class SecretRef(Model):
+    """Where a container secret comes from: a secret of this system (`secrets:`), optionally one
+    JSON key of it, or an SSM parameter by path."""
+
+    secret: Name | None = None
+    key: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    ssm: str | None = Field(None, pattern=r"^/[A-Za-z0-9_.\-/]{1,1010}$")
+
+    def check(self) -> Iterator[Finding]:
+        if (self.secret is None) == (self.ssm is None):
+            yield Finding((), "expected exactly one of 'secret' (a name under secrets:) or 'ssm' (a parameter path)",
+                          self.model_dump(exclude_none=True))
+        if self.key is not None and self.secret is None:
+            yield Finding(("key",), "'key' selects a JSON key of a 'secret'; SSM parameters have none", self.key)
+
+
+class Dependency(Model):
+    container: Name
+    condition: Literal["START", "HEALTHY", "COMPLETE", "SUCCESS"] = "START"
+
+
+class ContainerBase(Model):
+    """What app containers and sidecars share."""
+
+    essential: bool = True
+    cpu: int | None = Field(None, ge=0, le=16384, description="CPU units reserved; default: none (shares the task's)")
+    memory: int | None = Field(None, ge=6, description="hard limit in MiB; default: none (the task's)")
+    depends_on: list[Dependency] = Field(default_factory=list)
+
+
+class Container(ContainerBase):
+    # None: the service's own ECR repository (`ecr:` must then be set).
+    image: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$", description="repository, without the tag")
+    tag: str = Field("latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                     description="default of the <Service><Container>ImageTag root parameter")
+    command: list[str] | None = None
+    entrypoint: list[str] | None = None
+    ports: list[Port] = Field(default_factory=list)
+    environment: dict[EnvName, str] = Field(default_factory=dict)
+    secrets: dict[EnvName, SecretRef] = Field(default_factory=dict)
+    health_check: HealthCheck | None = None
+    readonly_root_filesystem: bool = False
+    user: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$", description='e.g. "1001" or "1001:1001"')
+
+    def check(self) -> Iterator[Finding]:
+        for var, ref in self.secrets.items():
+            for f in ref.check():
+                yield Finding(("secrets", var) + f.path, f.message, f.value, f.has_value)
+            if var in self.environment:
+                yield Finding(("secrets", var), "is also set under 'environment'; keep one", var)
+
+
+class OtelCollector(ContainerBase):
+    """AWS Distro for OpenTelemetry collector; its config lives in an SSM parameter
+    (/<system>/<env>/<service>/otel-config) so it can change without a new image."""
+
+    image: str = "public.ecr.aws/aws-observability/aws-otel-collector"
+    tag: str = "v0.43.1"
+    cpu: int | None = 256
+    memory: int | None = 512
+    essential: bool = False
+    config: str | None = Field(None, description="collector YAML; default: OTLP in, X-Ray traces and EMF metrics out")
+
+
+class XrayDaemon(ContainerBase):
+    image: str = "public.ecr.aws/xray/aws-xray-daemon"
+    tag: str = "3.3.14"
+    cpu: int | None = 32
+    memory: int | None = 256
+    essential: bool = False
+
+
+class Sidecars(Model):
+    """Each sidecar becomes a container named after its key (`otel`, `xray`), which others may depend on."""
+
+    otel: OtelCollector | None = None
+    xray: XrayDaemon | None = None
+
+
+class Ecr(Model):
+    keep_images: int = Field(20, ge=1, le=1000, description="lifecycle policy: newest N images kept")
+
+
+class TargetHealthCheck(Model):
+    path: str = Field("/", pattern=r"^/")
+    interval: int = Field(30, ge=5, le=300)
+    timeout: int = Field(5, ge=2, le=120)
+    healthy_threshold: int = Field(2, ge=2, le=10)
+    unhealthy_threshold: int = Field(3, ge=2, le=10)
+    matcher: str = Field("200-399", pattern=r"^\d{3}([,-]\d{3})*$")
+
+
+class Target(Model):
+    """How a load balancer reaches the service. Defaults: the first essential app container with a
+    port, on its first port."""
+
+    container: Name | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    health_check: TargetHealthCheck = TargetHealthCheck()
+    deregistration_delay: int = Field(30, ge=0, le=3600)
+    stickiness: int | None = Field(None, ge=1, le=604800, description="lb_cookie duration in seconds (ALB only)")
+
+
+class Scaling(Model):
+    """Target tracking; each metric set adds a policy. min/max default the root Parameters."""
+
+    min: int = Field(1, ge=0, le=1000)
+    max: int = Field(4, ge=1, le=1000)
+    cpu: int | None = Field(None, ge=1, le=100, description="target average CPU %")
+    memory: int | None = Field(None, ge=1, le=100, description="target average memory %")
+    requests_per_target: int | None = Field(None, ge=1, description="target ALB requests per task (per minute)")
+    scale_in_cooldown: int = Field(300, ge=0, le=3600)
+    scale_out_cooldown: int = Field(60, ge=0, le=3600)
+
+    def check(self) -> Iterator[Finding]:
+        if self.min > self.max:
+            yield Finding(("min",), f"must not exceed max ({self.max})", self.min)
+        if self.cpu is None and self.memory is None and self.requests_per_target is None:
+            yield Finding((), "set at least one of cpu, memory, requests_per_target", None, False)
+
+
+class Alarms(Model):
+    """Alarms to the system's alarm topic; set one to null to drop it. Load balancer alarms apply
+    only when the service sits behind one (5XX and response time: ALB only)."""
+
+    cpu: int | None = Field(80, ge=1, le=100, description="average CPU % over 3 minutes")
+    memory: int | None = Field(80, ge=1, le=100, description="average memory % over 3 minutes")
+    http_5xx: int | None = Field(10, ge=1, description="target 5XX responses per minute")
+    response_time: float | None = Field(2.0, gt=0, description="average target response time, seconds")
+    unhealthy_hosts: int | None = Field(1, ge=1, description="unhealthy targets, at or above")
+    running_below_desired: bool = Field(True, description="fewer running tasks than desired for 5 minutes (needs Container Insights)")
+
+
+class Statement(Model):
+    actions: list[str] = Field(min_length=1)
+    resources: list[str] = Field(min_length=1)
+
+    def check(self) -> Iterator[Finding]:
+        import re
+
+        for i, action in enumerate(self.actions):
+            if not re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", action):
+                yield Finding(("actions", i), 'expected "service:Action" without wildcards (name each action)', action)
+
+
+class Iam(Model):
+    task: list[Statement] = Field(default_factory=list)
+    execution: list[Statement] = Field(default_factory=list)
+
+
+class Service(Model):
+    cpu: int = Field(256, description="task CPU units; with memory, one of the Fargate sizes")
+    memory: int = Field(512, description="task memory in MiB")
+    containers: dict[Name, Container] = Field(min_length=1)
+    sidecars: Sidecars = Sidecars()
+    ecr: Ecr | None = None
+    desired_count: int = Field(2, ge=0, le=1000, description="default of the <Service>DesiredCount root parameter")
+    # Public IP puts tasks in the public subnets (image pulls without NAT, as in a default VPC).
+    public_ip: bool = False
+    circuit_breaker: bool = True  # with rollback
+    min_healthy_percent: int = Field(100, ge=0, le=100)
+    max_percent: int = Field(200, ge=100, le=400)
+    exec: bool = False
+    health_check_grace: int = Field(60, ge=0, le=2147483647, description="seconds; only behind a load balancer")
+    capacity: list[CapacityShare] | None = Field(None, min_length=1, description="default: the cluster's strategy")
+    target: Target = Target()
+    scaling: Scaling | None = None
+    alarms: Alarms | None = None
+    log_retention_days: RetentionDays = 30
+    log_kms_key_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:kms:")
+    iam: Iam = Iam()
+    uses: list[Name] = Field(default_factory=list)
+
+    def container_names(self) -> list[str]:
+        """App containers and sidecars, the names `depends_on` may use."""
+        return [*self.containers, *(k for k in ("otel", "xray") if getattr(self.sidecars, k) is not None)]
+
+    def target_container(self) -> tuple[str, int] | None:
+        """(container, port) a load balancer forwards to, or None when no container has a port."""
+        if self.target.container is not None:
+            c = self.containers.get(self.target.container)
+            if c is None:
+                return None
+            port = self.target.port or (c.ports[0].port if c.ports else None)
+            return (self.target.container, port) if port else None
+        for name, c in self.containers.items():
+            if c.essential and c.ports:
+                return name, self.target.port or c.ports[0].port
+        return None
+
+    def check(self) -> Iterator[Finding]:
+        if self.cpu not in FARGATE_SIZES:
+            yield Finding(("cpu",), f"expected a Fargate CPU size: one of {', '.join(map(str, FARGATE_SIZES))}", self.cpu)
+        elif self.memory not in FARGATE_SIZES[self.cpu]:
+            allowed = FARGATE_SIZES[self.cpu]
+            choices = (", ".join(map(str, allowed)) if len(allowed) <= 4
+                       else f"{allowed[0]}-{allowed[-1]} in steps of {allowed[1] - allowed[0]}")
+            yield Finding(("memory",), f"with cpu {self.cpu}, Fargate accepts memory {choices} (MiB)", self.memory)
+        names = self.container_names()
+        for name in ("otel", "xray"):
+            if name in self.containers:
+                yield Finding(("containers", name), f"{name!r} is the name of a sidecar; choose another name", None, False)
+        all_containers = [(("containers", n), c) for n, c in self.containers.items()]
+        all_containers += [(("sidecars", n), getattr(self.sidecars, n)) for n in ("otel", "xray")
+                           if getattr(self.sidecars, n) is not None]
+        for path, c in all_containers:
+            for f in c.check():
+                yield Finding(path + f.path, f.message, f.value, f.has_value)
+            for i, dep in enumerate(c.depends_on):
+                if dep.container not in names:
+                    yield Finding(path + ("depends_on", i, "container"),
+                                  f"expected a container of this service: one of {', '.join(names)}", dep.container)
+                elif dep.container == path[-1]:
+                    yield Finding(path + ("depends_on", i, "container"), "a container cannot depend on itself", dep.container)
+            if c.image is None and self.ecr is None:
+                yield Finding(path + ("image",), "no image given and the service has no 'ecr:' repository to default to",
+                              None, False)
+        if not any(c.essential for c in self.containers.values()):
+            yield Finding(("containers",), "at least one app container must be essential", None, False)
+        reserved = sum(c.memory or 0 for _, c in all_containers)
+        if reserved > self.memory:
+            yield Finding(("memory",), f"the containers' memory limits add up to {reserved} MiB, more than the task's", self.memory)
+        if self.target.container is not None:
+            c = self.containers.get(self.target.container)
+            if c is None:
+                yield Finding(("target", "container"), f"expected an app container: one of {', '.join(self.containers)}",
+                              self.target.container)
+            elif self.target.port is None and not c.ports:
+                yield Finding(("target", "container"), "this container has no ports; add one or set target.port",
+                              self.target.container)
+            elif self.target.port is not None and self.target.port not in [p.port for p in c.ports]:
+                yield Finding(("target", "port"), f"container {self.target.container!r} exposes no such port "
+                              f"(ports: {[p.port for p in c.ports]})", self.target.port)
+        if self.capacity is not None:
+            for f in check_strategy(self.capacity):
+                yield Finding(("capacity",) + f.path, f.message, f.value)
+        if self.scaling is not None:
+            for f in self.scaling.check():
+                yield Finding(("scaling",) + f.path, f.message, f.value, f.has_value)
+            if not self.scaling.min <= self.desired_count <= self.scaling.max:
+                yield Finding(("desired_count",), f"expected a count between scaling.min ({self.scaling.min}) "
+                              f"and scaling.max ({self.scaling.max})", self.desired_count)
+        for role in ("task", "execution"):
+            for i, st in enumerate(getattr(self.iam, role)):
+                for f in st.check():
+                    yield Finding(("iam", role, i) + f.path, f.message, f.value)

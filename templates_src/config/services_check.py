@@ -1,0 +1,69 @@
+"""Cross-references between services, secrets, load balancers and the cluster (part of System.check)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from .base import Finding
+
+if TYPE_CHECKING:
+    from .system import System
+
+
+def _known(names) -> str:
+    return ", ".join(sorted(names)) or "none defined"
+
+
+def check_services(cfg: "System") -> Iterator[Finding]:
+    for name, secret in cfg.secrets.items():
+        for f in secret.check():
+            yield Finding(("secrets", name) + f.path, f.message, f.value, f.has_value)
+
+    for name, svc in cfg.services.items():
+        base = ("services", name)
+        for f in svc.check():
+            yield Finding(base + f.path, f.message, f.value, f.has_value)
+        for cname, c in svc.containers.items():
+            for var, ref in c.secrets.items():
+                if ref.secret is not None and ref.secret not in cfg.secrets:
+                    yield Finding(base + ("containers", cname, "secrets", var, "secret"),
+                                  f"expected a secret under secrets: ({_known(cfg.secrets)})", ref.secret)
+        if svc.alarms is not None and svc.alarms.running_below_desired and cfg.cluster.container_insights == "disabled":
+            yield Finding(base + ("alarms", "running_below_desired"),
+                          "reads Container Insights metrics, which cluster.container_insights disables", True)
+
+    owner: dict[str, str] = {}  # service -> the load balancer that forwards to it
+    for lb_name, lb in cfg.load_balancers.items():
+        base = ("load_balancers", lb_name)
+        for f in lb.check():
+            yield Finding(base + f.path, f.message, f.value, f.has_value)
+        for i, lst in enumerate(lb.listeners):
+            targets = [(("service",), lst.service)] if lst.service else []
+            targets += [(("rules", j, "service"), r.service) for j, r in enumerate(lst.rules)]
+            for sub, service in targets:
+                path = base + ("listeners", i) + sub
+                svc = cfg.services.get(service)
+                if svc is None:
+                    yield Finding(path, f"expected a service under services: ({_known(cfg.services)})", service)
+                    continue
+                if owner.setdefault(service, lb_name) != lb_name:
+                    yield Finding(path, f"service {service!r} is already behind load balancer {owner[service]!r}; "
+                                  "a service has one target group, on one load balancer", service)
+                if svc.target_container() is None:
+                    yield Finding(path, f"service {service!r} has no container port to forward to "
+                                  f"(add ports to a container or set services.{service}.target)", service)
+                if lb.type == "network" and svc.target.stickiness is not None:
+                    yield Finding(("services", service, "target", "stickiness"),
+                                  "lb_cookie stickiness needs an application load balancer", svc.target.stickiness)
+    for name, svc in cfg.services.items():
+        if name not in owner and svc.scaling is not None and svc.scaling.requests_per_target is not None:
+            yield Finding(("services", name, "scaling", "requests_per_target"),
+                          "needs a load balancer forwarding to this service", svc.scaling.requests_per_target)
+        elif name in owner and cfg.load_balancers[owner[name]].type == "network" and svc.scaling is not None \
+                and svc.scaling.requests_per_target is not None:
+            yield Finding(("services", name, "scaling", "requests_per_target"),
+                          "ALB request count: the service is behind a network load balancer", svc.scaling.requests_per_target)
+
+
+def load_balancer_of(cfg: "System", service: str) -> str | None:
+    """The load balancer whose listeners forward to `service` (check_services allows at most one)."""
+    return next((name for name, lb in cfg.load_balancers.items() if service in lb.services()), None)

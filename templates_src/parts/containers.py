@@ -1,0 +1,67 @@
+"""ECS container definitions from config: one shape for app containers and sidecars."""
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import Join, ecs
+
+from ..config.services import Container, ContainerBase
+
+
+def image(repository: Any, tag: Any) -> Join:
+    return Join(":", [repository, tag])
+
+
+def definition(
+    name: str,
+    spec: ContainerBase,
+    *,
+    image: Any,
+    log_configuration: ecs.LogConfiguration,
+    environment: dict[str, Any] | None = None,
+    secrets: dict[str, Any] | None = None,
+    mount_points: list[ecs.MountPoint] | None = None,
+) -> ecs.ContainerDefinition:
+    """`environment` and `secrets` are sorted by name: the task definition (and so the deployment)
+    changes only when a value does, not when the YAML is reordered."""
+    props: dict[str, Any] = {
+        "Name": name,
+        "Image": image,
+        "Essential": spec.essential,
+        "LogConfiguration": log_configuration,
+    }
+    if spec.cpu is not None:
+        props["Cpu"] = spec.cpu
+    if spec.memory is not None:
+        props["Memory"] = spec.memory
+    if spec.depends_on:
+        props["DependsOn"] = [ecs.ContainerDependency(ContainerName=d.container, Condition=d.condition)
+                              for d in spec.depends_on]
+    if environment:
+        props["Environment"] = [ecs.Environment(Name=k, Value=v) for k, v in sorted(environment.items())]
+    if secrets:
+        props["Secrets"] = [ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(secrets.items())]
+    if mount_points:
+        props["MountPoints"] = mount_points
+    if isinstance(spec, Container):
+        props.update(_app_props(spec))
+    return ecs.ContainerDefinition(**props)
+
+
+def _app_props(c: Container) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    if c.ports:
+        props["PortMappings"] = [ecs.PortMapping(ContainerPort=p.port, Protocol=p.protocol) for p in c.ports]
+    if c.command is not None:
+        props["Command"] = c.command
+    if c.entrypoint is not None:
+        props["EntryPoint"] = c.entrypoint
+    if c.health_check is not None:
+        hc = c.health_check
+        props["HealthCheck"] = ecs.HealthCheck(Command=hc.command, Interval=hc.interval, Timeout=hc.timeout,
+                                               Retries=hc.retries, StartPeriod=hc.start_period)
+    if c.readonly_root_filesystem:
+        props["ReadonlyRootFilesystem"] = True
+    if c.user is not None:
+        props["User"] = c.user
+    return props

@@ -1,0 +1,43 @@
+"""Container secrets: a `SecretRef` from config -> the ECS `valueFrom` and what the execution role
+must be allowed to read (exactly that secret or parameter, nothing wider)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from awacs import secretsmanager, ssm
+from awacs.aws import Statement
+from troposphere import Join, Sub
+
+from ..config.services import SecretRef
+from ..graph import StackContext
+from ..naming import pascal
+from .iam import allow
+
+SECRETS_STACK = "secrets"
+
+
+def secret_arn_export(name: str) -> str:
+    """The secrets stack's export for secret `name` (`db-url` -> `DbUrlSecretArn`)."""
+    return f"{pascal(name)}SecretArn"
+
+
+def ssm_parameter_arn(path: str) -> Sub:
+    return Sub(f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{path}")
+
+
+@dataclass
+class ResolvedSecret:
+    value_from: Any
+    statement: Statement
+
+
+def resolve(ref: SecretRef, ctx: StackContext) -> ResolvedSecret:
+    if ref.secret is not None:
+        arn = ctx.ref(SECRETS_STACK, secret_arn_export(ref.secret))
+        # ECS reads one JSON key with `<arn>:<key>::` (version stage and id left to AWSCURRENT).
+        value_from = Join("", [arn, f":{ref.key}::"]) if ref.key else arn
+        return ResolvedSecret(value_from, allow([secretsmanager.GetSecretValue], [arn]))
+    assert ref.ssm is not None  # SecretRef.check: exactly one of secret / ssm
+    arn = ssm_parameter_arn(ref.ssm)
+    return ResolvedSecret(arn, allow([ssm.GetParameters], [arn]))

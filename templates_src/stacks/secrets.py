@@ -1,0 +1,38 @@
+"""Secrets stack: one Secrets Manager secret per `secrets:` entry, generated or set after deploy.
+
+Each is exported as `<Name>SecretArn`; containers reference secrets by name and the service stack
+turns that into the ARN (see parts/secret_refs.py). Nothing here knows which service reads what."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from troposphere import Ref, secretsmanager
+
+from ..config.secrets import Secret
+from ..config.system import System
+from ..graph import StackContext
+from ..naming import pascal
+from ..parts.secret_refs import secret_arn_export
+
+
+def build(cfg: System, ctx: StackContext) -> None:
+    for name, secret in cfg.secrets.items():
+        resource = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}Secret", **secret_props(name, secret, ctx)))
+        ctx.export(secret_arn_export(name), Ref(resource), description=f"ARN of secret {name}")
+
+
+def secret_props(name: str, secret: Secret, ctx: StackContext) -> dict[str, Any]:
+    """Properties of one secret; kept apart so options (KMS keys, rotation) can add to them."""
+    props: dict[str, Any] = {"Description": secret.description or f"{ctx.system} {ctx.env}: {name}"}
+    gen = secret.generate
+    if gen is not None:
+        g: dict[str, Any] = {"PasswordLength": gen.length, "ExcludePunctuation": gen.exclude_punctuation}
+        if gen.exclude_characters:
+            g["ExcludeCharacters"] = gen.exclude_characters
+        if gen.template is not None:
+            g["SecretStringTemplate"] = json.dumps(gen.template, sort_keys=True, separators=(",", ":"))
+            g["GenerateStringKey"] = gen.key
+        props["GenerateSecretString"] = secretsmanager.GenerateSecretString(**g)
+    # else: neither SecretString nor GenerateSecretString -> an empty secret the operator fills in
+    return props

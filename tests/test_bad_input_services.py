@@ -1,0 +1,94 @@
+"""Broken service, secret and load balancer params through the real CLI: exit 2, file and field path,
+what was expected, no traceback."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import cli
+
+
+def svc(**over) -> dict:
+    return {"containers": {"app": {"image": "x/app", "ports": [{"port": 8080}]}}, **over}
+
+
+def alb(*rules, service="api") -> dict:
+    listener = {"port": 80, "protocol": "HTTP", "service": service}
+    if rules:
+        listener["rules"] = list(rules)
+    return {"listeners": [listener]}
+
+
+CASES = [
+    ("fargate-cpu", {"services": {"api": svc(cpu=300)}},
+     ["services.api.cpu:", "Fargate CPU size", "got 300"]),
+    ("fargate-memory", {"services": {"api": svc(cpu=256, memory=4096)}},
+     ["services.api.memory:", "with cpu 256", "512, 1024, 2048", "got 4096"]),
+    ("fargate-16vcpu-memory", {"services": {"api": svc(cpu=16384, memory=16384)}},
+     ["services.api.memory:", "with cpu 16384", "32768-122880"]),
+    ("rule-unknown-service", {"services": {"api": svc()},
+                              "load_balancers": {"web": alb({"priority": 1, "service": "apii", "paths": ["/x"]})}},
+     ["load_balancers.web.listeners[0].rules[0].service:", "expected a service under services: (api)", "'apii'"]),
+    ("listener-unknown-service", {"services": {"api": svc()}, "load_balancers": {"web": alb(service="nope")}},
+     ["load_balancers.web.listeners[0].service:", "expected a service", "'nope'"]),
+    ("sidecar-depends-on-unknown", {"services": {"api": svc(sidecars={"xray": {"depends_on": [{"container": "ap"}]}})}},
+     ["services.api.sidecars.xray.depends_on[0].container:", "expected a container of this service: one of app, xray", "'ap'"]),
+    ("depends-on-missing-sidecar", {"services": {"api": {"containers": {"app": {
+        "image": "x/app", "depends_on": [{"container": "otel", "condition": "START"}]}}}}},
+     ["services.api.containers.app.depends_on[0].container:", "one of app", "'otel'"]),
+    ("bad-depends-condition", {"services": {"api": {"containers": {"app": {
+        "image": "x/app", "depends_on": [{"container": "app", "condition": "READY"}]}}}}},
+     ["services.api.containers.app.depends_on[0].condition:", "expected one of", "HEALTHY"]),
+    ("unknown-secret", {"services": {"api": {"containers": {"app": {"image": "x/a", "secrets": {"X": {"secret": "nope"}}}}}}},
+     ["services.api.containers.app.secrets.X.secret:", "expected a secret under secrets:", "'nope'"]),
+    ("secret-and-ssm", {"secrets": {"s": {}}, "services": {"api": {"containers": {"app": {
+        "image": "x/a", "secrets": {"X": {"secret": "s", "ssm": "/a"}}}}}}},
+     ["services.api.containers.app.secrets.X:", "exactly one of 'secret'"]),
+    ("json-secret-without-key", {"secrets": {"db": {"generate": {"template": {"u": "a"}}}}},
+     ["secrets.db.generate.key:", "needs both 'template'"]),
+    ("no-image-no-ecr", {"services": {"api": {"containers": {"app": {}}}}},
+     ["services.api.containers.app.image:", "no 'ecr:' repository"]),
+    ("wildcard-action", {"services": {"api": svc(iam={"task": [{"actions": ["s3:*"], "resources": ["*"]}]})}},
+     ["services.api.iam.task[0].actions[0]:", "without wildcards", "'s3:*'"]),
+    ("https-without-certificate", {"services": {"api": svc()}, "load_balancers": {"web": {"listeners": [
+        {"port": 443, "protocol": "HTTPS", "service": "api"}]}}},
+     ["load_balancers.web.listeners[0].protocol:", "needs a 'certificate'"]),
+    ("certificate-arn-and-domain", {"services": {"api": svc()}, "load_balancers": {"web": {
+        "certificate": {"arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc", "domain": "a.example.com"},
+        "listeners": [{"port": 443, "protocol": "HTTPS", "service": "api"}]}}},
+     ["load_balancers.web.certificate:", "exactly one of 'arn'"]),
+    ("old-tls-policy", {"load_balancers": {"web": {"ssl_policy": "ELBSecurityPolicy-2016-08", "listeners": [{"port": 80}]}}},
+     ["load_balancers.web.ssl_policy:", "expected one of", "TLS13"]),
+    ("nlb-http-listener", {"services": {"api": svc()}, "load_balancers": {"n": {"type": "network", "listeners": [
+        {"port": 80, "protocol": "HTTP", "service": "api"}]}}},
+     ["load_balancers.n.listeners[0].protocol:", "network load balancer listens on TCP"]),
+    ("duplicate-priority", {"services": {"api": svc()}, "load_balancers": {"web": alb(
+        {"priority": 5, "service": "api", "paths": ["/a"]}, {"priority": 5, "service": "api", "paths": ["/b"]})}},
+     ["load_balancers.web.listeners[0].rules[1].priority:", "same priority"]),
+    ("service-on-two-lbs", {"services": {"api": svc()}, "load_balancers": {"a": alb(), "b": alb()}},
+     ["load_balancers.b.listeners[0].service:", "already behind load balancer 'a'"]),
+    ("scaling-min-above-max", {"services": {"api": svc(desired_count=3, scaling={"min": 5, "max": 2, "cpu": 50})}},
+     ["services.api.scaling.min:", "must not exceed max"]),
+    ("requests-scaling-without-lb", {"services": {"api": svc(scaling={"requests_per_target": 100})}},
+     ["services.api.scaling.requests_per_target:", "needs a load balancer"]),
+    ("unknown-service-key", {"services": {"api": svc(desired=2)}},
+     ["services.api.desired:", "unknown key 'desired'", "desired_count"]),
+    ("bad-service-name", {"services": {"Api": svc()}}, ["services.Api", "lowercase name"]),
+]
+
+
+@pytest.mark.parametrize("case_id, base, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_service_params_exit_2(tmp_path, monkeypatch, case_id, base, expected):
+    folder = tmp_path / "params" / "s"
+    folder.mkdir(parents=True)
+    (folder / "_base.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    (folder / "dev.yaml").write_text("")
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(tmp_path / "params"))
+    result = CliRunner().invoke(cli.cli, ["build", "--system", "s", "--env", "dev"])
+    out = result.output
+    assert result.exit_code == 2, out
+    assert "Traceback" not in out and "internal error" not in out, out
+    assert "params/s/_base.yaml" in out, out
+    for fragment in expected:
+        assert fragment in out, f"{fragment!r} not in:\n{out}"
