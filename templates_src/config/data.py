@@ -3,9 +3,9 @@ to a KMS key. Services reach both through `uses:`; see parts/wiring.py for what 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Iterator, Literal, Union
+from typing import Annotated, Any, Iterator, Literal, Union
 
-from pydantic import Field
+from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from .base import Finding, Model, Name
 
@@ -15,6 +15,13 @@ AURORA_POSTGRES_VERSIONS = ("14.17", "14.18", "15.12", "15.13", "16.8", "16.9", 
 RDS_POSTGRES_VERSIONS = ("14.18", "15.13", "16.9", "17.4", "17.5", "17.6", "17.7")
 REDIS_VERSIONS = ("6.2", "7.0", "7.1")
 
+def _quoted(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"expected a quoted version like '{value}' (YAML reads 17.10 as the number 17.1)")
+    return value
+
+
+Version = Annotated[str, BeforeValidator(_quoted)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 DbIdentifier = Annotated[str, Field(pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")]
 Arn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:")]
@@ -67,7 +74,7 @@ class Postgres(Store):
     def env_keys(self) -> tuple[str, ...]:
         if self.credentials == "app":
             return ("secret_arn",)
-        return tuple(SECRET_ENV_KEYS)
+        return tuple(SECRET_ENV_KEYS.values())
 
 
 # Secret JSON key -> env key. The secret holds what RDS's SecretTargetAttachment adds (host, port) and
@@ -82,7 +89,7 @@ class ServerlessV2(Model):
 
 class AuroraPostgres(Postgres):
     kind: Literal["aurora-postgres"]
-    engine_version: str = "17.6"
+    engine_version: Version = "17.6"
     instance_class: str = Field("db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
                                 description="provisioned writer and readers; not with serverless_v2")
     readers: int = Field(0, ge=0, le=15)
@@ -107,7 +114,7 @@ class AuroraPostgres(Postgres):
 
 class RdsPostgres(Postgres):
     kind: Literal["rds-postgres"]
-    engine_version: str = "17.6"
+    engine_version: Version = "17.6"
     instance_class: str = Field("db.t4g.micro", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     allocated_storage: int = Field(20, ge=20, le=65536, description="GiB")
     max_allocated_storage: int | None = Field(None, le=65536, description="GiB; enables storage autoscaling")
@@ -141,7 +148,7 @@ class Redis(Store):
     """A Redis replication group: TLS in transit, encrypted at rest, an auth token in Secrets Manager."""
 
     kind: Literal["redis"]
-    engine_version: str = "7.1"
+    engine_version: Version = "7.1"
     node_type: str = Field("cache.t4g.micro", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
     replicas: int = Field(1, ge=0, le=5, description="read replicas; one or more enables Multi-AZ failover")
     snapshot_retention_days: int = Field(1, ge=0, le=35)
@@ -220,9 +227,21 @@ class S3(Store):
         return ("bucket_name",)
 
 
+STORE_KINDS = (AuroraPostgres, RdsPostgres, ValkeyServerless, Redis, Efs, Timestream, S3)
+KIND_NAMES = tuple(k.model_fields["kind"].annotation.__args__[0] for k in STORE_KINDS)
+
+
+def _kind_tag(value: Any) -> str | None:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    # Bracketed like pydantic's own branch names, so error paths read `data.db.engine_version`
+    # rather than `data.db.aurora-postgres.engine_version` (the loader leaves such parts out).
+    return f"[{kind}]" if kind in KIND_NAMES else None
+
+
 AnyStore = Annotated[
-    Union[AuroraPostgres, RdsPostgres, ValkeyServerless, Redis, Efs, Timestream, S3],
-    Field(discriminator="kind"),
+    Union[tuple(Annotated[k, Tag(f"[{n}]")] for k, n in zip(STORE_KINDS, KIND_NAMES))],  # type: ignore[misc]
+    Discriminator(_kind_tag, custom_error_type="invalid_kind",
+                  custom_error_message="expected a mapping with kind: one of " + ", ".join(KIND_NAMES)),
 ]
 
 # -- keys -------------------------------------------------------------------------------------------

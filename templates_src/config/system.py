@@ -59,7 +59,16 @@ class System(Model):
         yield from prefixed(("network",), self.network.check())
         yield from prefixed(("cluster",), self.cluster.check())
         yield from check_data(self.data, self.keys)
+        yield from self._check_uses()
         if self.failover is not None:
             yield from prefixed(("failover",), self.failover.check())
         yield from check_multi_region(self)
         yield from check_services(self)
+
+    def _check_uses(self) -> Iterator[Finding]:
+        known = [*self.data, *self.keys]
+        for name, svc in self.services.items():
+            for i, used in enumerate(svc.uses):
+                if used not in known:
+                    yield Finding(("services", name, "uses", i), f"service {name!r} uses unknown store {used!r}; "
+                                  f"expected one of: {', '.join(known) or '(none: add it under data: or keys:)'}", used)
