@@ -1,0 +1,25 @@
+"""E9011: ECR repositories scan images on push, keep tags immutable, and expire old images."""
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+
+class EcrRepositories(CloudFormationLintRule):
+    id = "E9011"
+    shortdesc = "ECR repositories scan, pin and expire"
+    description = "ECR repositories have scan on push, immutable tags (a tag names one image forever) and a lifecycle policy"
+    source_url = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"
+    tags = ["stackc", "ecr"]
+
+    def match(self, cfn):
+        matches = []
+        for name, res in cfn.get_resources().items():
+            if res.get("Type") != "AWS::ECR::Repository":
+                continue
+            props = res.get("Properties", {})
+            path = ["Resources", name, "Properties"]
+            if (props.get("ImageScanningConfiguration") or {}).get("ScanOnPush") is not True:
+                matches.append(RuleMatch(path, f"{name}: set ImageScanningConfiguration.ScanOnPush to true"))
+            if props.get("ImageTagMutability") != "IMMUTABLE":
+                matches.append(RuleMatch(path, f"{name}: set ImageTagMutability to IMMUTABLE"))
+            if not (props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText"):
+                matches.append(RuleMatch(path, f"{name}: add a LifecyclePolicy that expires old images"))
+        return matches
