@@ -1,0 +1,305 @@
+"""Execute a reviewed change set, stream root + nested stack events, explain a failure.
+
+`diagnose` is pure (events in, the first real failure out) so it is tested on recorded
+DescribeStackEvents sequences; `execute` does the I/O and the live display (rich).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import DeployError
+from . import policy as pol
+from .plan import Plan
+from .session import Aws, translates_aws_errors
+from .target import BuiltTarget
+
+NESTED = "AWS::CloudFormation::Stack"
+SUCCESS = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
+# Reasons that only repeat a failure found elsewhere (a child's, or a sibling's).
+CONSEQUENCES = (
+    "Embedded stack",
+    "Resource creation cancelled",
+    "Resource update cancelled",
+    "Resource deletion cancelled",
+    "The following resource(s) failed to",
+)
+NEXT_STEP = {
+    "ROLLBACK_COMPLETE": "the stack was never created and cannot be updated: fix the cause, run `cli.py destroy{sel}` and deploy again",
+    "ROLLBACK_FAILED": "creating and rolling back both failed: run `cli.py destroy{sel}` (retain what cannot be deleted), then deploy again",
+    "UPDATE_ROLLBACK_COMPLETE": "the stack is back at its previous state: fix the cause and deploy again",
+    "UPDATE_ROLLBACK_FAILED": "the stack is stuck until the rollback finishes: fix or skip the failing resource, then run "
+                              "`aws cloudformation continue-update-rollback --stack-name {stack}{skip}`",
+    "CREATE_FAILED": "rollback was disabled: fix the cause, then `cli.py destroy{sel}` and deploy again",
+    "UPDATE_FAILED": "rollback was disabled: fix the cause and deploy again, or run `aws cloudformation rollback-stack --stack-name {stack}`",
+    "DELETE_FAILED": "run `cli.py destroy{sel}` again; resources that cannot be deleted can be retained with "
+                     "`aws cloudformation delete-stack --stack-name {stack} --retain-resources ...`",
+    "IMPORT_ROLLBACK_COMPLETE": "the import was rolled back: fix the cause and try again",
+}
+
+
+def is_terminal(status: str) -> bool:
+    return not status.endswith("_IN_PROGRESS") or status == "REVIEW_IN_PROGRESS"
+
+
+# ------------------------------------------------------------------------------------ diagnosis (pure)
+
+
+@dataclass(frozen=True)
+class Failure:
+    stack: str  # the root stack's name
+    final_status: str
+    path: str  # root/Child/Resource
+    resource_type: str
+    resource_status: str
+    reason: str
+    nested_id: str  # "Child.Resource" for --resources-to-skip ("" at the root)
+
+    def lines(self, selection: str = "") -> list[str]:
+        out = [f"deploy of {self.stack} failed: the stack is {self.final_status}"]
+        if self.path:
+            out.append(f"first failure: {self.path} ({self.resource_type}) {self.resource_status}: {self.reason}")
+        else:
+            out.append("no failed resource was found in the stack events")
+        step = NEXT_STEP.get(self.final_status)
+        if step:
+            skip = f" --resources-to-skip {self.nested_id}" if self.nested_id and self.final_status == "UPDATE_ROLLBACK_FAILED" else ""
+            out.append("next: " + step.format(stack=self.stack, skip=skip, sel=selection))
+        return out
+
+
+def walk_events(root_id: str, events_of: Callable[[str], list[dict[str, Any]]]) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """(stack path, event) for the root and every nested stack its events mention (found through the
+    PhysicalResourceId of AWS::CloudFormation::Stack events, so deleted children are found too)."""
+    out: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+    queue: list[tuple[str, tuple[str, ...] | None]] = [(root_id, None)]
+    seen = set()
+    while queue:
+        stack_id, path = queue.pop(0)
+        if stack_id in seen:
+            continue
+        seen.add(stack_id)
+        events = events_of(stack_id)
+        if path is None:
+            path = (events[0]["StackName"],) if events else (stack_id,)
+        for e in events:
+            out.append((path, e))
+            child = e.get("PhysicalResourceId") or ""
+            if (e.get("ResourceType") == NESTED and e.get("LogicalResourceId") != e.get("StackName")
+                    and child.startswith("arn:") and child != e.get("StackId") and child not in seen):
+                queue.append((child, path + (e["LogicalResourceId"],)))
+    return out
+
+
+def _is_stack_itself(e: dict[str, Any]) -> bool:
+    return e.get("ResourceType") == NESTED and e.get("LogicalResourceId") == e.get("StackName")
+
+
+def diagnose(
+    root_id: str,
+    events_of: Callable[[str], list[dict[str, Any]]],
+    final_status: str,
+    since: dt.datetime | None = None,
+) -> Failure:
+    """The first resource that failed on its own (not "Embedded stack ... was not successfully
+    created", not "Resource creation cancelled"), across the root and every nested stack."""
+    events = [(p, e) for p, e in walk_events(root_id, events_of) if since is None or e["Timestamp"] >= since]
+    stack_name = events[0][0][0] if events else root_id
+    failed = [(p, e) for p, e in events if e.get("ResourceStatus", "").endswith("_FAILED") and not _is_stack_itself(e)]
+    causes = [(p, e) for p, e in failed if not (e.get("ResourceStatusReason") or "").startswith(CONSEQUENCES)]
+    pick = min(causes or failed, key=lambda pe: pe[1]["Timestamp"], default=None)
+    if pick is None:
+        return Failure(stack_name, final_status, "", "", "", "", "")
+    path, e = pick
+    return Failure(
+        stack=stack_name,
+        final_status=final_status,
+        path="/".join(path + (e["LogicalResourceId"],)),
+        resource_type=e.get("ResourceType", ""),
+        resource_status=e.get("ResourceStatus", ""),
+        reason=e.get("ResourceStatusReason") or "(no reason given)",
+        nested_id=".".join(path[1:] + (e["LogicalResourceId"],)),
+    )
+
+
+# --------------------------------------------------------------------------------------------- I/O
+
+
+@dataclass
+class Outcome:
+    stack_name: str
+    status: str
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    events: int = 0
+    policies: list[str] = field(default_factory=list)  # stacks whose stack policy was set
+    protected: bool = False  # termination protection turned on now
+    warnings: list[str] = field(default_factory=list)
+
+
+def _events_of(aws: Aws, since: dt.datetime | None = None) -> Callable[[str], list[dict[str, Any]]]:
+    cfn = aws.client("cloudformation")
+
+    def fetch(stack_id: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"StackName": stack_id}
+        while True:
+            page = cfn.describe_stack_events(**kwargs)
+            batch = page.get("StackEvents") or []
+            out += batch
+            if not page.get("NextToken") or (since and batch and batch[-1]["Timestamp"] < since):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        return sorted(out, key=lambda e: e["Timestamp"])
+
+    return fetch
+
+
+class Watch:
+    """Polls root and nested stack events; prints each new one once; shows a per-stack progress bar."""
+
+    def __init__(self, aws: Aws, root_id: str, since: dt.datetime, console: Any, expected: dict[str, int]):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.root_id, self.since, self.console = root_id, since, console
+        self.fetch = _events_of(aws, since)
+        self.seen: set[str] = set()
+        self.done: dict[str, set[str]] = {}
+        self.expected = expected
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=True)
+        self.tasks: dict[str, Any] = {}
+        self.count = 0
+
+    def __enter__(self) -> "Watch":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.stop()
+
+    def poll(self) -> None:
+        new = [(p, e) for p, e in walk_events(self.root_id, self.fetch)
+               if e["Timestamp"] >= self.since and e["EventId"] not in self.seen]
+        for path, e in sorted(new, key=lambda pe: pe[1]["Timestamp"]):
+            self.seen.add(e["EventId"])
+            self.count += 1
+            self._show(path, e)
+
+    def _show(self, path: tuple[str, ...], e: dict[str, Any]) -> None:
+        status = e.get("ResourceStatus", "")
+        stack = "/".join(path)
+        style = "red" if "FAILED" in status or "ROLLBACK" in status else "green" if status.endswith("COMPLETE") else "yellow"
+        reason = e.get("ResourceStatusReason") or ""
+        when = e["Timestamp"].astimezone(dt.timezone.utc).strftime("%H:%M:%S")
+        line = f"{when}  {stack:<28} {e['LogicalResourceId']:<28} {status:<28} {reason}".rstrip()
+        self.progress.console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
+        if stack not in self.tasks:
+            self.tasks[stack] = self.progress.add_task(stack, total=max(self.expected.get(stack, 0), 1))
+        if _is_stack_itself(e):
+            self.progress.update(self.tasks[stack], description=f"{stack} {status}")
+            if is_terminal(status):
+                self.progress.update(self.tasks[stack], completed=self.progress.tasks[self._index(stack)].total)
+        elif status.endswith(("_COMPLETE", "_FAILED", "_SKIPPED")):
+            done = self.done.setdefault(stack, set())
+            done.add(e["LogicalResourceId"])
+            self.progress.update(self.tasks[stack], completed=len(done))
+
+    def _index(self, stack: str) -> int:
+        return [t.id for t in self.progress.tasks].index(self.tasks[stack])
+
+
+def expected_counts(plan: Plan) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in plan.review.changes:
+        key = "/".join(c.stack)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def wait_for_stack(aws: Aws, stack_id: str, on_poll: Callable[[], None] = lambda: None,
+                   sleep: Callable[[float], None] = time.sleep, timeout: float = 3 * 3600) -> dict[str, Any]:
+    cfn = aws.client("cloudformation")
+    delay, waited = 0.5, 0.0
+    while True:
+        stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+        on_poll()
+        if is_terminal(stack["StackStatus"]):
+            return stack
+        if waited > timeout:
+            raise DeployError(f"stack {stack['StackName']} still {stack['StackStatus']} after {timeout:.0f}s")
+        sleep(delay)
+        waited += delay
+        delay = min(delay * 1.5, 5.0)
+
+
+def nested_stacks(aws: Aws, stack_id: str) -> dict[str, str]:
+    """Logical ID -> physical ID (ARN) of the stack's nested stacks."""
+    resources = aws.client("cloudformation").describe_stack_resources(StackName=stack_id)["StackResources"]
+    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources
+            if r.get("ResourceType") == NESTED and r.get("PhysicalResourceId")}
+
+
+def apply_policies(aws: Aws, target: BuiltTarget, stack_id: str, allow_all: bool = False) -> list[str]:
+    """Set each stack's policy (root and every nested stack): protective, or allow-all for a moment."""
+    cfn = aws.client("cloudformation")
+    done = []
+    children = target.children()
+    for name, sid, template_name in [("root", stack_id, "root")] + [
+        (lid, arn, children.get(lid)) for lid, arn in nested_stacks(aws, stack_id).items()
+    ]:
+        if template_name is None:
+            continue
+        policy = pol.ALLOW_ALL if allow_all else pol.stack_policy(target.template(template_name))
+        cfn.set_stack_policy(StackName=sid, StackPolicyBody=pol.policy_body(policy))
+        done.append(name)
+    return done
+
+
+@translates_aws_errors
+def execute(aws: Aws, plan: Plan, target: BuiltTarget, console: Any, *, allow_replace: bool = False,
+            selection: str = "", sleep: Callable[[float], None] = time.sleep) -> Outcome:
+    """Execute the change set, stream events until the stack settles, then protect it (stack policies
+    on every stack, termination protection for protected envs). A failure raises DeployError naming
+    the first failed resource, its reason, the final status and what to do next."""
+    cfn = aws.client("cloudformation")
+    lifted = False
+    if allow_replace and plan.review.dangers and plan.change_set_type == "UPDATE":
+        apply_policies(aws, target, plan.stack_id, allow_all=True)  # the review was accepted explicitly
+        lifted = True
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
+    try:
+        cfn.execute_change_set(ChangeSetName=plan.change_set_id)
+        with Watch(aws, plan.stack_id, since, console, expected_counts(plan)) as watch:
+            stack = wait_for_stack(aws, plan.stack_id, on_poll=watch.poll, sleep=sleep)
+            watch.poll()
+    finally:
+        if lifted:
+            _restore_policies(aws, target, plan.stack_id, console)
+    status = stack["StackStatus"]
+    if status not in SUCCESS:
+        failure = diagnose(plan.stack_id, _events_of(aws, since), status, since=since)
+        raise DeployError("\n".join(failure.lines(selection)))
+    outcome = Outcome(plan.stack_name, status, stack.get("Outputs") or [], watch.count)
+    outcome.policies = apply_policies(aws, target, plan.stack_id)
+    if target.protect and not stack.get("EnableTerminationProtection"):
+        from .session import aws_errors
+
+        try:
+            with aws_errors("turning on termination protection"):
+                cfn.update_termination_protection(EnableTerminationProtection=True, StackName=plan.stack_id)
+            outcome.protected = True
+        except DeployError as exc:  # the deploy itself succeeded: say what is missing and how to fix it
+            outcome.warnings.append(
+                f"{exc} -- the env is marked `protect: true`; run `aws cloudformation update-termination-protection "
+                f"--enable-termination-protection --stack-name {plan.stack_name}`")
+    return outcome
+
+
+def _restore_policies(aws: Aws, target: BuiltTarget, stack_id: str, console: Any) -> None:
+    try:
+        apply_policies(aws, target, stack_id)
+    except Exception as exc:  # noqa: BLE001 - do not hide the deploy's own error behind this one
+        console.print(f"warning: could not restore the stack policies ({exc}); deploy again to set them",
+                      style="red", markup=False)

@@ -1,0 +1,511 @@
+"""The change-set review: DescribeChangeSet responses (root + nested) in, one risk-ordered tree out.
+
+Pure: no boto3, no troposphere, no I/O. `build_review` takes the responses exactly as boto3 returns
+them (root first, then every nested change set, in any order) and the stack's current parameters;
+`render_text`, `render_markdown` and `to_json` present the result. The json shape is documented in the
+README ("Deploy" section) and versioned by `JSON_VERSION`.
+
+Risk levels:
+- danger: a data-bearing resource (DATA_TYPES) is replaced (Replacement True or Conditional) or
+  removed, or a whole nested stack is removed. `deploy` refuses these without --allow-replace.
+- warn: any other replacement or removal, an in-place change to a data-bearing resource, a
+  replacement/removal of a retained resource (RETAINED_TYPES), or a change only known at execution
+  (Dynamic).
+- info: everything else (Add, in-place Modify, Import).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+JSON_VERSION = 1
+
+# Resources whose replacement or removal loses (or orphans) data: danger. Keep in step with
+# templates_src/parts/stateful.py (tests/test_review.py checks that every stateful type is covered).
+DATA_TYPES: frozenset[str] = frozenset({
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ServerlessCache",
+    "AWS::EFS::FileSystem",
+    "AWS::S3::Bucket",
+    "AWS::Timestream::Database",
+    "AWS::Timestream::Table",
+    "AWS::KMS::Key",
+    "AWS::SecretsManager::Secret",
+    "AWS::DynamoDB::Table",
+    "AWS::Route53::HostedZone",
+    "AWS::Route53::RecordSet",
+    "AWS::Route53::RecordSetGroup",
+})
+# Stateful but not primary data (kept by their DeletionPolicy, history only): warn.
+RETAINED_TYPES: frozenset[str] = frozenset({"AWS::Logs::LogGroup", "AWS::ECR::Repository"})
+NESTED_STACK = "AWS::CloudFormation::Stack"
+
+RISKS = ("danger", "warn", "info")
+REPLACING = ("True", "Conditional")
+# How the service says "nothing to do" in a FAILED change set (AWS, and moto's CreateChangeSet error).
+NO_CHANGE_REASONS = ("didn't contain changes", "No updates are to be performed", "no changes")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One entry of a resource change's Details: what changed and whether it forces re-creation."""
+
+    attribute: str  # Properties, Tags, Metadata, ...
+    name: str  # the property name ("" for attributes without one)
+    requires_recreation: str  # Never, Conditionally, Always
+    evaluation: str  # Static, Dynamic
+    change_source: str  # DirectModification, ParameterReference, ResourceReference, ...
+    causing_entity: str
+
+    @property
+    def forces_replacement(self) -> bool:
+        return self.requires_recreation in ("Always", "Conditionally")
+
+    def describe(self) -> str:
+        """`DatabaseName (edited)`, `ContainerDefinitions (parameter ImageTag)`, `TaskDefinition (via ApiTaskDefinition)`."""
+        source = {
+            "DirectModification": "edited",
+            "ParameterReference": f"parameter {self.causing_entity}",
+            "ResourceReference": f"via {self.causing_entity}",
+            "ResourceAttribute": f"via {self.causing_entity}",
+            "Automatic": "nested stack update",
+        }.get(self.change_source, self.change_source)
+        if self.evaluation == "Dynamic":
+            source = f"{source}, if its value changes" if source else "if its value changes"
+        name = self.name or self.attribute
+        return f"{name} ({source})" if source else name
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "attribute": self.attribute,
+            "name": self.name,
+            "requires_recreation": self.requires_recreation,
+            "evaluation": self.evaluation,
+            "change_source": self.change_source,
+            "causing_entity": self.causing_entity,
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    stack: tuple[str, ...]  # logical IDs from the root: ("demo-prod",) or ("demo-prod", "DataStack")
+    action: str  # Add, Modify, Remove, Import, Dynamic
+    logical_id: str
+    resource_type: str
+    physical_id: str
+    replacement: str  # True, Conditional, False, or "" when the service gives none (Add, Remove)
+    causes: tuple[Cause, ...]
+    policy_action: str  # ReplaceAndSnapshot, Retain, ... (what happens to the old resource)
+    risk: str
+    risk_reason: str
+    nested: bool  # a nested stack whose own change set is shown under it
+
+    @property
+    def path(self) -> str:
+        return "/".join(self.stack + (self.logical_id,))
+
+    @property
+    def replacement_causes(self) -> list[str]:
+        seen: list[str] = []
+        for c in self.causes:
+            if c.forces_replacement and (c.name or c.attribute) not in seen:
+                seen.append(c.name or c.attribute)
+        return seen
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "stack": "/".join(self.stack),
+            "action": self.action,
+            "logical_id": self.logical_id,
+            "physical_id": self.physical_id,
+            "type": self.resource_type,
+            "replacement": self.replacement,
+            "replacement_causes": self.replacement_causes,
+            "details": [c.as_dict() for c in self.causes],
+            "policy_action": self.policy_action,
+            "risk": self.risk,
+            "risk_reason": self.risk_reason,
+            "nested_change_set": self.nested,
+        }
+
+
+@dataclass(frozen=True)
+class ParameterChange:
+    stack: str
+    key: str
+    old: str | None  # None: the stack is new or did not have it
+    new: str | None  # None: removed
+
+
+@dataclass(frozen=True)
+class Review:
+    stack_name: str
+    change_set_id: str
+    change_set_name: str
+    change_set_type: str  # CREATE or UPDATE
+    status: str
+    status_reason: str
+    execution_status: str
+    changes: tuple[Change, ...]  # display order: riskiest branch first, tree order within a risk
+    parameters: tuple[ParameterChange, ...] = ()
+    no_changes: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def dangers(self) -> list[Change]:
+        return [c for c in self.changes if c.risk == "danger"]
+
+    def count(self, risk: str) -> int:
+        return sum(1 for c in self.changes if c.risk == risk)
+
+    @property
+    def executable(self) -> bool:
+        return not self.no_changes and self.status == "CREATE_COMPLETE" and self.execution_status == "AVAILABLE"
+
+
+# ---------------------------------------------------------------------------------------------- build
+
+
+def is_no_change(response: dict[str, Any]) -> bool:
+    """A change set the service refused because there is nothing to do. Decided from its Status
+    (FAILED, not executable, no Changes); the reason only tells "nothing to do" from a real error."""
+    return (
+        response.get("Status") == "FAILED"
+        and response.get("ExecutionStatus", "UNAVAILABLE") == "UNAVAILABLE"
+        and not response.get("Changes")
+        and any(r.lower() in (response.get("StatusReason") or "").lower() for r in NO_CHANGE_REASONS)
+    )
+
+
+def no_change_review(stack_name: str, reason: str = "", change_set: dict[str, Any] | None = None) -> Review:
+    cs = change_set or {}
+    return Review(
+        stack_name=stack_name,
+        change_set_id=cs.get("ChangeSetId", ""),
+        change_set_name=cs.get("ChangeSetName", ""),
+        change_set_type="UPDATE",
+        status=cs.get("Status", "FAILED"),
+        status_reason=reason or cs.get("StatusReason", ""),
+        execution_status=cs.get("ExecutionStatus", "UNAVAILABLE"),
+        changes=(),
+        no_changes=True,
+    )
+
+
+def build_review(
+    responses: list[dict[str, Any]],
+    *,
+    change_set_type: str = "UPDATE",
+    current_parameters: Iterable[dict[str, Any]] | None = None,
+) -> Review:
+    """responses[0] is the root change set; nested ones are found through ResourceChange.ChangeSetId.
+    Pages of one change set (NextToken) must already be merged."""
+    if not responses:
+        raise ValueError("no change set responses")
+    root = responses[0]
+    stack_name = root.get("StackName", "")
+    if is_no_change(root):
+        return no_change_review(stack_name, change_set=root)
+    by_id = {r["ChangeSetId"]: r for r in responses if r.get("ChangeSetId")}
+    notes: list[str] = []
+
+    def walk(response: dict[str, Any], stack: tuple[str, ...], seen: frozenset[str]) -> list[tuple[Change, list]]:
+        nodes: list[tuple[Change, list]] = []
+        for change in response.get("Changes") or []:
+            rc = change.get("ResourceChange")
+            if change.get("Type", "Resource") != "Resource" or not rc:
+                continue
+            child_id = rc.get("ChangeSetId") or ""
+            child = by_id.get(child_id) if child_id not in seen else None
+            if child_id and child is None and child_id not in seen:
+                notes.append(f"nested change set of {'/'.join(stack + (rc.get('LogicalResourceId', ''),))} was not fetched")
+            item = _change(rc, stack, nested=child is not None)
+            subtree = walk(child, stack + (item.logical_id,), seen | {child_id}) if child is not None else []
+            nodes.append((item, subtree))
+        return nodes
+
+    tree = walk(root, (stack_name,), frozenset({root.get("ChangeSetId", "")}))
+    ordered = tuple(_flatten(_sort(tree)))
+    return Review(
+        stack_name=stack_name,
+        change_set_id=root.get("ChangeSetId", ""),
+        change_set_name=root.get("ChangeSetName", ""),
+        change_set_type=change_set_type,
+        status=root.get("Status", ""),
+        status_reason=root.get("StatusReason") or "",
+        execution_status=root.get("ExecutionStatus", ""),
+        changes=ordered,
+        parameters=tuple(_parameter_changes(stack_name, root.get("Parameters") or [], current_parameters)),
+        notes=tuple(notes),
+    )
+
+
+def _change(rc: dict[str, Any], stack: tuple[str, ...], nested: bool) -> Change:
+    causes = tuple(
+        Cause(
+            attribute=(d.get("Target") or {}).get("Attribute", ""),
+            name=(d.get("Target") or {}).get("Name", ""),
+            requires_recreation=(d.get("Target") or {}).get("RequiresRecreation", ""),
+            evaluation=d.get("Evaluation", ""),
+            change_source=d.get("ChangeSource", ""),
+            causing_entity=d.get("CausingEntity", ""),
+        )
+        for d in rc.get("Details") or []
+    )
+    action, rtype, replacement = rc.get("Action", ""), rc.get("ResourceType", ""), rc.get("Replacement", "")
+    risk, reason = classify(action, rtype, replacement)
+    policy = rc.get("PolicyAction", "")
+    if policy and risk != "info":
+        reason += {
+            "ReplaceAndSnapshot": "; the old one is snapshotted, then deleted",
+            "ReplaceAndRetain": "; the old one is retained (orphaned), not deleted",
+            "ReplaceAndDelete": "; the old one is DELETED",
+            "Snapshot": "; it is snapshotted, then deleted",
+            "Retain": "; it is retained (orphaned), not deleted",
+            "Delete": "; it is DELETED",
+        }.get(policy, "")
+    return Change(
+        stack=stack,
+        action=action,
+        logical_id=rc.get("LogicalResourceId", ""),
+        resource_type=rtype,
+        physical_id=rc.get("PhysicalResourceId", ""),
+        replacement=replacement,
+        causes=causes,
+        policy_action=policy,
+        risk=risk,
+        risk_reason=reason,
+        nested=nested,
+    )
+
+
+def classify(action: str, resource_type: str, replacement: str = "") -> tuple[str, str]:
+    """(risk, reason) of one resource change."""
+    replaces = action == "Modify" and replacement in REPLACING
+    how = "may be replaced (Conditional)" if replacement == "Conditional" else "is replaced"
+    if resource_type in DATA_TYPES:
+        if action == "Remove":
+            return "danger", "a data-bearing resource is removed"
+        if replaces:
+            return "danger", f"a data-bearing resource {how}: a new, empty one takes its place"
+        if action == "Dynamic":
+            return "warn", "data-bearing; whether it changes is only known at execution"
+        if action == "Modify":
+            return "warn", "in-place change to a data-bearing resource"
+        return "info", ""
+    if resource_type == NESTED_STACK and action == "Remove":
+        return "danger", "a whole nested stack is removed, with every resource in it"
+    if resource_type in RETAINED_TYPES and (replaces or action == "Remove"):
+        return "warn", f"{'removed' if action == 'Remove' else how}; its history stays only in the retained old one"
+    if action == "Remove":
+        return "warn", "removed"
+    if replaces:
+        return "warn", how
+    if action == "Dynamic":
+        return "warn", "only known at execution"
+    return "info", ""
+
+
+def _rank(risk: str) -> int:
+    return RISKS.index(risk) if risk in RISKS else len(RISKS)
+
+
+def _subtree_rank(node: tuple[Change, list]) -> int:
+    item, children = node
+    return min([_rank(item.risk)] + [_subtree_rank(c) for c in children])
+
+
+def _sort(nodes: list[tuple[Change, list]]) -> list[tuple[Change, list]]:
+    """Riskiest first at every level (a nested stack ranks as its riskiest change); stable otherwise."""
+    indexed = sorted(enumerate(nodes), key=lambda p: (_subtree_rank(p[1]), p[0]))
+    return [(item, _sort(children)) for _, (item, children) in indexed]
+
+
+def _flatten(nodes: list[tuple[Change, list]]) -> Iterable[Change]:
+    for item, children in nodes:
+        yield item
+        yield from _flatten(children)
+
+
+def _parameter_changes(
+    stack: str, new: list[dict[str, Any]], current: Iterable[dict[str, Any]] | None
+) -> Iterable[ParameterChange]:
+    old = {p["ParameterKey"]: p.get("ParameterValue") for p in current or []}
+    new_values = {p["ParameterKey"]: p.get("ParameterValue") for p in new}
+    for key in sorted(set(old) | set(new_values)):
+        if current is not None and old.get(key) == new_values.get(key):
+            continue
+        if current is not None and key not in new_values:
+            continue  # not passed: the service keeps or defaults it; not a change we can see
+        yield ParameterChange(stack, key, old.get(key) if current is not None else None, new_values.get(key))
+
+
+# --------------------------------------------------------------------------------------------- render
+
+
+def to_json(review: Review) -> dict[str, Any]:
+    """The machine form. Keys are stable; documented in README.md (Deploy > plan --format json)."""
+    return {
+        "version": JSON_VERSION,
+        "stack": review.stack_name,
+        "change_set": {
+            "id": review.change_set_id,
+            "name": review.change_set_name,
+            "type": review.change_set_type,
+            "status": review.status,
+            "status_reason": review.status_reason,
+            "execution_status": review.execution_status,
+        },
+        "no_changes": review.no_changes,
+        "summary": {
+            "changes": len(review.changes),
+            **{risk: review.count(risk) for risk in RISKS},
+            **{a.lower(): sum(1 for c in review.changes if c.action == a) for a in ("Add", "Modify", "Remove", "Import", "Dynamic")},
+            "replacements": sum(1 for c in review.changes if c.replacement in REPLACING),
+        },
+        "parameters": [{"stack": p.stack, "key": p.key, "old": p.old, "new": p.new} for p in review.parameters],
+        "changes": [c.as_dict() for c in review.changes],
+        "notes": list(review.notes),
+    }
+
+
+def no_changes_line(review: Review) -> str:
+    return f"No changes: stack {review.stack_name} is up to date with the templates and parameters."
+
+
+def _headline(review: Review) -> str:
+    kind = "new stack" if review.change_set_type == "CREATE" else "update"
+    counts = ", ".join(f"{review.count(r)} {r}" for r in RISKS if review.count(r))
+    n = len(review.changes)
+    return f"Plan for {review.stack_name} ({kind}): {n} resource change{'s' if n != 1 else ''}" + (f" ({counts})" if counts else "")
+
+
+def _replacement_text(c: Change) -> str:
+    if not c.replacement:
+        return ""
+    if c.replacement in REPLACING:
+        forced = ", ".join(c.replacement_causes)
+        return f"replace={c.replacement}" + (f" by {forced}" if forced else "")
+    return "replace=False"
+
+
+def render_text(review: Review) -> str:
+    if review.no_changes:
+        return no_changes_line(review)
+    lines = [_headline(review)]
+    if review.change_set_name:
+        lines.append(f"change set: {review.change_set_name}")
+    dangers = review.dangers
+    if dangers:
+        lines += ["", f"!! DANGER: {len(dangers)} change{'s' if len(dangers) != 1 else ''} that can lose data "
+                      "(refused without --allow-replace)"]
+        for c in dangers:
+            rep = f", replacement {c.replacement}" if c.replacement in REPLACING else ""
+            forced = f", forced by {', '.join(c.replacement_causes)}" if c.replacement_causes else ""
+            lines.append(f"!!   {c.path} ({c.resource_type}): {c.action}{rep}{forced}")
+            lines.append(f"!!     {c.risk_reason}")
+    if review.parameters:
+        lines += ["", "Parameters:"]
+        width = max(len(p.key) for p in review.parameters)
+        for p in review.parameters:
+            old = "(new)" if p.old is None else p.old
+            lines.append(f"  {p.key:<{width}}  {old} -> {p.new if p.new is not None else '(removed)'}")
+    lines += ["", review.stack_name]
+    if not review.changes:
+        lines.append("  (no resource changes: only outputs, parameters or metadata differ)")
+    lines += _tree_lines(review)
+    if review.notes:
+        lines += [""] + [f"note: {n}" for n in review.notes]
+    return "\n".join(lines)
+
+
+def _tree_lines(review: Review) -> list[str]:
+    """One line per change: tree label, action, type, risk, replacement; then what causes it."""
+    changes = list(review.changes)
+    labels = []
+    for i, c in enumerate(changes):
+        depth = len(c.stack) - 1
+        prefix = "".join("   " if _ancestor_done(changes, i, d) else "│  " for d in range(depth))
+        labels.append((prefix, _is_last(changes, i)))
+    w_label = max((len(p) + 3 + len(c.logical_id) for (p, _), c in zip(labels, changes)), default=0)
+    w_action = max((len(c.action) for c in changes), default=0)
+    w_type = max((len(c.resource_type) for c in changes), default=0)
+    out = []
+    for (prefix, last), c in zip(labels, changes):
+        label = f"{prefix}{'└─ ' if last else '├─ '}{c.logical_id}"
+        risk = {"danger": "DANGER", "warn": "warn"}.get(c.risk, "")
+        rep = f"replacement={c.replacement}" if c.replacement and c.resource_type != NESTED_STACK else ""
+        out.append(f"{label:<{w_label}}  {c.action:<{w_action}}  {c.resource_type:<{w_type}}  {risk:<6}  {rep}".rstrip())
+        cont = f"{prefix}{'   ' if last else '│  '}{'│  ' if c.nested else '   '}"
+        if c.replacement_causes:
+            forcing = [x.describe() for x in c.causes if x.forces_replacement]
+            out.append(f"{cont}forced by: {', '.join(forcing)}")
+        other = [x.describe() for x in c.causes if not x.forces_replacement]
+        if other and c.action == "Modify":
+            out.append(f"{cont}changes: {', '.join(other)}")
+        if c.risk != "info" and c.risk_reason:
+            out.append(f"{cont}{c.risk}: {c.risk_reason}")
+    return out
+
+
+def _is_last(changes: list[Change], i: int) -> bool:
+    depth = len(changes[i].stack)
+    for c in changes[i + 1:]:
+        if len(c.stack) < depth:
+            return True
+        if len(c.stack) == depth:
+            return False
+    return True
+
+
+def _ancestor_done(changes: list[Change], i: int, d: int) -> bool:
+    """Whether the ancestor of changes[i] at depth d+1 (its nested-stack item) was the last of its level."""
+    target_len = d + 1
+    for j in range(i - 1, -1, -1):
+        if len(changes[j].stack) == target_len:
+            return _is_last(changes, j)
+    return True
+
+
+_MD_RISK = {"danger": "🔴 **danger**", "warn": "🟡 warn", "info": "info"}
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(review: Review) -> str:
+    if review.no_changes:
+        return f"### stackc plan: `{review.stack_name}`\n\n{no_changes_line(review)}\n"
+    kind = "new stack" if review.change_set_type == "CREATE" else "update"
+    lines = [f"### stackc plan: `{review.stack_name}` ({kind})", ""]
+    counts = ", ".join(f"{review.count(r)} {r}" for r in RISKS if review.count(r)) or "no resource changes"
+    lines.append(f"**{len(review.changes)} resource change{'s' if len(review.changes) != 1 else ''}**: {counts}"
+                 + (f" · change set `{review.change_set_name}`" if review.change_set_name else ""))
+    dangers = review.dangers
+    if dangers:
+        lines += ["", "> [!CAUTION]", f"> **{len(dangers)} dangerous change{'s' if len(dangers) != 1 else ''}** "
+                  "(refused without `--allow-replace`):"]
+        for c in dangers:
+            forced = f", forced by {', '.join(f'`{p}`' for p in c.replacement_causes)}" if c.replacement_causes else ""
+            lines.append(f"> - **{c.action}** `{c.path}` ({c.resource_type}){forced}: {_md(c.risk_reason)}")
+    if review.parameters:
+        lines += ["", "| Parameter | Old | New |", "|---|---|---|"]
+        for p in review.parameters:
+            old = "_(new)_" if p.old is None else f"`{_md(p.old)}`"
+            new = "_(removed)_" if p.new is None else f"`{_md(p.new)}`"
+            lines.append(f"| `{p.key}` | {old} | {new} |")
+    if review.changes:
+        lines += ["", "| Risk | Stack | Action | Logical ID | Type | Replacement | Caused by |", "|---|---|---|---|---|---|---|"]
+        for c in review.changes:
+            stack = "/".join(c.stack[1:]) or "(root)"
+            rep = f"**{c.replacement}**" if c.replacement in REPLACING else c.replacement
+            causes = ", ".join(f"`{p}`" for p in c.replacement_causes) or ", ".join(
+                f"`{x.name}`" for x in c.causes if x.name and c.resource_type != NESTED_STACK)
+            lines.append(f"| {_MD_RISK[c.risk]} | {_md(stack)} | {c.action} | `{c.logical_id}` | {c.resource_type} | {rep} | {causes} |")
+    for n in review.notes:
+        lines += ["", f"_note: {_md(n)}_"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,120 @@
+"""Read-only views of a deployed system (outputs, statuses) and its removal (destroy)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import DangerousChange, DeployError
+from .execute import NESTED, diagnose, _events_of, nested_stacks, wait_for_stack
+from .plan import describe_stack
+from .session import Aws, translates_aws_errors
+
+KEEPING_POLICIES = ("Retain", "RetainExceptOnCreate", "Snapshot")
+
+
+@dataclass
+class StackState:
+    path: str
+    name: str
+    status: str
+    reason: str
+    drift: str  # StackDriftStatus when known, "" when never checked
+    termination_protection: bool = False
+
+
+@translates_aws_errors
+def outputs(aws: Aws, stack_name: str) -> list[dict[str, Any]]:
+    stack = _require(aws, stack_name)
+    return sorted(stack.get("Outputs") or [], key=lambda o: o["OutputKey"])
+
+
+@translates_aws_errors
+def status(aws: Aws, stack_name: str) -> list[StackState]:
+    """The root and every nested stack (depth first), with drift status when a check has been run."""
+    cfn = aws.client("cloudformation")
+    root = _require(aws, stack_name)
+    states: list[StackState] = []
+
+    def visit(stack: dict[str, Any], path: str) -> None:
+        drift = (stack.get("DriftInformation") or {}).get("StackDriftStatus", "")
+        states.append(StackState(path, stack["StackName"], stack["StackStatus"], stack.get("StackStatusReason") or "",
+                                 "" if drift in ("", "NOT_CHECKED") else drift,
+                                 bool(stack.get("EnableTerminationProtection"))))
+        if stack["StackStatus"] in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS"):
+            return
+        for logical_id, arn in sorted(nested_stacks(aws, stack["StackId"]).items()):
+            child = cfn.describe_stacks(StackName=arn)["Stacks"][0]
+            visit(child, f"{path}/{logical_id}")
+
+    visit(root, stack_name)
+    return states
+
+
+@dataclass
+class Destroyed:
+    stack_name: str
+    status: str
+    retained: list[str] = field(default_factory=list)  # "path (type): Retain|Snapshot"
+
+
+@translates_aws_errors
+def retained_resources(aws: Aws, stack_name: str) -> list[str]:
+    """What deleting the stack leaves behind: resources whose DeletionPolicy keeps them."""
+    import json
+
+    cfn = aws.client("cloudformation")
+    root = _require(aws, stack_name)
+    kept: list[str] = []
+
+    def visit(stack_id: str, path: str) -> None:
+        body = cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
+        template = body if isinstance(body, dict) else _parse(body)
+        for lid, res in sorted((template.get("Resources") or {}).items()):
+            policy = res.get("DeletionPolicy")
+            if policy in KEEPING_POLICIES:
+                verb = "snapshot kept" if policy == "Snapshot" else "retained"
+                kept.append(f"{path}/{lid} ({res.get('Type')}): {verb}")
+        for lid, arn in sorted(nested_stacks(aws, stack_id).items()):
+            visit(arn, f"{path}/{lid}")
+
+    def _parse(text: str) -> dict[str, Any]:
+        try:
+            return json.loads(text)
+        except ValueError:
+            from cfn_flip import to_json
+
+            return json.loads(to_json(text))
+
+    visit(root["StackId"], stack_name)
+    return kept
+
+
+@translates_aws_errors
+def destroy(aws: Aws, stack_name: str, *, protect: bool, selection: str = "",
+            sleep: Callable[[float], None] = time.sleep, on_poll: Callable[[], None] = lambda: None) -> Destroyed:
+    stack = _require(aws, stack_name)
+    if protect:
+        raise DangerousChange(f"{stack_name} belongs to an env marked `protect: true`; destroy refuses it "
+                              "(set `protect: false` in its params and deploy first if you really mean it)")
+    if stack.get("EnableTerminationProtection"):
+        raise DangerousChange(f"{stack_name} has termination protection on; turn it off in the console or with "
+                              f"`aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {stack_name}`")
+    kept = retained_resources(aws, stack_name)
+    cfn = aws.client("cloudformation")
+    cfn.delete_stack(StackName=stack["StackId"])
+    final = wait_for_stack(aws, stack["StackId"], on_poll=on_poll, sleep=sleep)
+    if final["StackStatus"] != "DELETE_COMPLETE":
+        failure = diagnose(stack["StackId"], _events_of(aws), final["StackStatus"])
+        raise DeployError("\n".join(failure.lines(selection)))
+    return Destroyed(stack_name, final["StackStatus"], kept)
+
+
+def _require(aws: Aws, stack_name: str) -> dict[str, Any]:
+    stack = describe_stack(aws, stack_name)
+    if stack is None:
+        raise DeployError(f"stack {stack_name} does not exist in {aws.region} (deploy it first, or check --region/--stack-name)")
+    return stack
+
+
+__all__ = ["NESTED", "outputs", "status", "destroy", "retained_resources"]
