@@ -129,6 +129,241 @@ def lint(system, env, all_, fmt):
         sys.exit(1)
 
 
+# ----------------------------------------------------------------------------------------------- deploy
+# package / plan / deploy / outputs / status / destroy: thin faces over templates_src/deploy/.
+
+
+def aws_options(fn):
+    """Where to connect (and which stack): shared by every command that talks to AWS."""
+    fn = click.option("--stack-name", help="Root stack name (default: <system>-<env>).")(fn)
+    fn = click.option("--endpoint-url", envvar="STACKC_ENDPOINT_URL",
+                      help="AWS endpoint to call instead of the real one (e.g. a local emulator).")(fn)
+    fn = click.option("--region", help="AWS region (default: AWS_REGION / profile / the system's primary region).")(fn)
+    fn = click.option("--profile", help="AWS profile (default: AWS_PROFILE / the usual AWS config).")(fn)
+    fn = click.option("--env", "-e", help="Environment (default from pyproject.toml [tool.stackc]).")(fn)
+    fn = click.option("--system", "-s", help="System (default from pyproject.toml [tool.stackc]).")(fn)
+    return fn
+
+
+def _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters=(), build=True):
+    """Build the target if stale (only changed files are written), then connect."""
+    from templates_src.config.load import load, resolve_target
+    from templates_src.deploy.session import AwsOptions, connect
+    from templates_src.deploy.target import BuiltTarget, parse_overrides
+    from templates_src.errors import UsageError
+
+    target = resolve_target(system, env)
+    loaded = load(target)
+    if build:
+        from templates_src import compiler
+
+        compiled = compiler.compile_loaded(loaded)
+        if compiled.folders:
+            raise UsageError(f"{target.system}/{target.env} is multi-region; deploy supports single-region systems for now")
+        compiler.write(compiled, compiler.output_dir(target))
+    from templates_src.settings import settings
+
+    built = BuiltTarget(
+        system=target.system,
+        env=target.env,
+        build_dir=settings().build_dir / target.system / target.env,  # = compiler.output_dir(target)
+        stack_name=stack_name or f"{target.system}-{target.env}",
+        protect=loaded.config.protect,
+        overrides=parse_overrides(parameters),
+    )
+    aws = connect(AwsOptions(profile, region, endpoint_url), default_region=loaded.config.region)
+    return built, aws
+
+
+def _package(aws, built, bucket=None, prefix=None, err=True):
+    from templates_src.deploy.package import package
+
+    result = package(aws, built, bucket=bucket, prefix=prefix)
+    state = f"{len(result.uploaded)} uploaded, {len(result.reused)} unchanged"
+    click.echo(f"packaged {built.system}/{built.env} -> s3://{result.bucket}/{result.prefix}/ ({state})", err=err)
+    return result
+
+
+def _plan(aws, built, packaged):
+    from templates_src.deploy.plan import PlanRequest, create_plan
+
+    return create_plan(aws, PlanRequest(
+        stack_name=built.stack_name,
+        template_url=packaged.root_url,
+        parameters=built.parameters(),
+        capabilities=packaged.capabilities,
+        description=f"stackc {built.system}/{built.env}",
+    ))
+
+
+def _selection(built) -> str:
+    return f" --system {built.system} --env {built.env}"
+
+
+@cli.command()
+@aws_options
+@click.option("--bucket", help="Artifact bucket (default: stackc-artifacts-<account>-<region>, created if missing).")
+@click.option("--prefix", help="Key prefix (default: stackc/<system>/<env>).")
+@click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Override a root parameter in the link.")
+@reports_errors
+def package(system, env, stack_name, profile, region, endpoint_url, bucket, prefix, parameters):
+    """Upload templates to S3 under content-addressed keys; write build/S/E/packaged/root.json|yaml."""
+    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters)
+    result = _package(aws, built, bucket, prefix, err=False)
+    if result.bucket_created:
+        click.echo(f"created artifact bucket {result.bucket} (private, encrypted, versioned)")
+    click.echo(f"root template: {result.root_url}")
+    click.echo(f"written: {_rel(result.root_path)} (+ root.yaml)")
+    click.echo(f"capabilities: {', '.join(result.capabilities) or 'none'}")
+    click.echo(f"quick-create link: {result.quick_create_url}")
+
+
+@cli.command()
+@aws_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Override a root parameter (e.g. an image tag).")
+@click.option("--bucket", help="Artifact bucket (see `package`).")
+@click.option("--cleanup", is_flag=True, help="Delete the change set after showing it (default: leave it for review).")
+@reports_errors
+def plan(system, env, stack_name, profile, region, endpoint_url, fmt, parameters, bucket, cleanup):
+    """Create a change set (nested stacks included) and show the review: one risk-ordered tree."""
+    import json
+
+    from templates_src.deploy import review as rv
+    from templates_src.deploy.plan import delete_plan
+
+    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters)
+    result = _plan(aws, built, _package(aws, built, bucket))
+    if fmt == "json":
+        click.echo(json.dumps(rv.to_json(result.review), indent=2))
+    elif fmt == "markdown":
+        click.echo(rv.render_markdown(result.review), nl=False)
+    else:
+        click.echo(rv.render_text(result.review))
+    if result.review.no_changes or cleanup:
+        delete_plan(aws, result)
+    elif result.change_set_id:
+        click.echo(f"change set {result.review.change_set_name} left for review; "
+                   f"`deploy` makes a fresh one, `plan --cleanup` does not keep it", err=True)
+
+
+@cli.command()
+@aws_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before executing.")
+@click.option("--allow-replace", is_flag=True, help="Accept replacing or removing data-bearing resources (danger items).")
+@click.option("--no-exec", is_flag=True, help="Create and show the change set, then stop (it stays for review).")
+@click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Override a root parameter (e.g. an image tag).")
+@click.option("--bucket", help="Artifact bucket (see `package`).")
+@reports_errors
+def deploy(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec, parameters, bucket):
+    """Package, plan, review, ask, execute (live events), print the outputs."""
+    from rich.console import Console
+
+    from templates_src.deploy import review as rv
+    from templates_src.deploy.execute import execute
+    from templates_src.deploy.plan import delete_plan
+    from templates_src.errors import DangerousChange
+
+    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters)
+    result = _plan(aws, built, _package(aws, built, bucket))
+    review = result.review
+    if review.no_changes:
+        delete_plan(aws, result)
+        click.echo(rv.no_changes_line(review))
+        return
+    click.echo(rv.render_text(review))
+    if review.dangers and not allow_replace:
+        delete_plan(aws, result)
+        raise DangerousChange(
+            f"refusing to deploy {built.stack_name}: {len(review.dangers)} dangerous change(s) "
+            f"({', '.join(c.path for c in review.dangers)}); the change set was deleted. "
+            "Re-run with --allow-replace if losing or re-creating that data is intended."
+        )
+    if no_exec:
+        click.echo(f"change set {review.change_set_name} created and not executed (--no-exec); "
+                   f"execute it with `aws cloudformation execute-change-set --change-set-name {result.change_set_id}`")
+        return
+    if not yes and not click.confirm(f"Execute change set {review.change_set_name} on {built.stack_name}?", default=False):
+        delete_plan(aws, result)
+        click.echo("declined: change set deleted, nothing deployed")
+        sys.exit(1)
+    outcome = execute(aws, result, built, Console(highlight=False), allow_replace=allow_replace,
+                      selection=_selection(built))
+    click.echo(f"{built.stack_name}: {outcome.status}; stack policy set on {len(outcome.policies)} stack(s)"
+               + ("; termination protection on" if outcome.protected else ""))
+    for warning in outcome.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    _echo_outputs(outcome.outputs)
+
+
+def _echo_outputs(items):
+    if not items:
+        click.echo("(no outputs)")
+        return
+    width = max(len(o["OutputKey"]) for o in items)
+    for o in sorted(items, key=lambda o: o["OutputKey"]):
+        click.echo(f"  {o['OutputKey']:<{width}}  {o.get('OutputValue', '')}")
+
+
+@cli.command()
+@aws_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def outputs(system, env, stack_name, profile, region, endpoint_url, fmt):
+    """Print the root stack's outputs."""
+    import json
+
+    from templates_src.deploy.status import outputs as get_outputs
+
+    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, build=False)
+    items = get_outputs(aws, built.stack_name)
+    if fmt == "json":
+        click.echo(json.dumps({o["OutputKey"]: o.get("OutputValue") for o in items}, indent=2, sort_keys=True))
+    else:
+        click.echo(f"{built.stack_name} outputs:")
+        _echo_outputs(items)
+
+
+@cli.command()
+@aws_options
+@reports_errors
+def status(system, env, stack_name, profile, region, endpoint_url):
+    """Root and nested stack statuses (and drift status when a drift check has run)."""
+    from templates_src.deploy.status import status as get_status
+
+    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, build=False)
+    states = get_status(aws, built.stack_name)
+    width = max(len(s.path) for s in states)
+    for s in states:
+        extra = [f"drift {s.drift}"] if s.drift else []
+        extra += ["termination protection"] if s.termination_protection else []
+        extra += [s.reason] if s.reason else []
+        click.echo(f"{s.path:<{width}}  {s.status:<24} {'; '.join(extra)}".rstrip())
+
+
+@cli.command()
+@aws_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting.")
+@reports_errors
+def destroy(system, env, stack_name, profile, region, endpoint_url, yes):
+    """Delete the root stack (and its nested stacks); refuses envs marked `protect: true`."""
+    from templates_src.deploy.status import destroy as do_destroy
+    from templates_src.errors import DangerousChange
+
+    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, build=False)
+    if built.protect:
+        raise DangerousChange(f"{built.system}/{built.env} is marked `protect: true`: destroy refuses it")
+    if not yes and not click.confirm(f"Delete stack {built.stack_name} and its nested stacks?", default=False):
+        click.echo("declined: nothing deleted")
+        sys.exit(1)
+    result = do_destroy(aws, built.stack_name, protect=built.protect, selection=_selection(built))
+    click.echo(f"{result.stack_name}: {result.status}")
+    if result.retained:
+        click.echo("kept by their DeletionPolicy (delete them by hand when no longer needed):")
+        for line in result.retained:
+            click.echo(f"  {line}")
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
