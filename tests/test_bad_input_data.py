@@ -41,6 +41,7 @@ CASES = [
      "      b: {path: /b, mount_path: /mnt/x}\n", ["data.files.access_points.b.mount_path:", "access point 'a'"]),
     ("rds-storage", "data:\n  db: {kind: rds-postgres, allocated_storage: 50, max_allocated_storage: 40}\n",
      ["data.db.max_allocated_storage:", "must exceed allocated_storage (50)"]),
+    ("unknown-secret-key", "secrets:\n  token: {key: main}\n", ["secrets.token.key:", "unknown key 'main'"]),
     ("key-rotation", "keys:\n  main: {rotation_days: 30}\n", ["keys.main.rotation_days:", ">= 90"]),
 ]
 

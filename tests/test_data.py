@@ -234,3 +234,16 @@ def test_supported_versions_exist(versions, linted):
     text = schema.read_text()
     for version in versions:
         assert f'"{version}"' in text, version
+
+
+def test_secret_encrypted_with_a_key_and_readers_may_decrypt(tmp_path):
+    out = build_config(tmp_path, {
+        "keys": {"main": {}},
+        "secrets": {"token": {"key": "main"}, "plain": {}},
+        "services": {"api": {"containers": {"app": {"image": "nginx", "secrets": {
+            "TOKEN": {"secret": "token"}, "PLAIN": {"secret": "plain"}}}}}},
+    })
+    has_resource(out["secrets"], "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "MainKeyArn"}})
+    assert "KmsKeyId" not in out["secrets"]["Resources"]["PlainSecret"]["Properties"]
+    policy = json.dumps(out["service-api"]["Resources"]["ApiExecutionRole"]["Properties"]["Policies"])
+    assert '"kms:Decrypt"], "Effect": "Allow", "Resource": [{"Ref": "MainKeyArn"}]' in policy

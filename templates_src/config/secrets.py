@@ -8,7 +8,7 @@ from typing import Iterator
 
 from pydantic import Field
 
-from .base import Finding, Model
+from .base import Finding, Model, Name
 
 
 class Generate(Model):
@@ -34,6 +34,7 @@ class Secret(Model):
     description: str = ""
     # None: the secret is created empty; set its value after deploy (aws secretsmanager put-secret-value).
     generate: Generate | None = None
+    key: Name | None = Field(None, description="a KMS key from `keys:`; none: the aws/secretsmanager key")
 
     def check(self) -> Iterator[Finding]:
         if self.generate is not None:

@@ -59,6 +59,10 @@ class System(Model):
         yield from prefixed(("network",), self.network.check())
         yield from prefixed(("cluster",), self.cluster.check())
         yield from check_data(self.data, self.keys)
+        for name, secret in self.secrets.items():
+            if secret.key is not None and secret.key not in self.keys:
+                yield Finding(("secrets", name, "key"), f"unknown key {secret.key!r}; expected one of: "
+                              + (", ".join(self.keys) or "(no keys: add one under `keys:`)"), secret.key)
         yield from self._check_uses()
         if self.failover is not None:
             yield from prefixed(("failover",), self.failover.check())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from awacs import secretsmanager, ssm
+from awacs import kms, secretsmanager, ssm
 from awacs.aws import Statement
 from troposphere import Join, Sub
 
@@ -13,6 +13,7 @@ from ..config.services import SecretRef
 from ..graph import StackContext
 from ..naming import pascal
 from .iam import allow
+from .stores import KEYS_STACK, key_arn
 
 SECRETS_STACK = "secrets"
 
@@ -30,14 +31,17 @@ def ssm_parameter_arn(path: str) -> Sub:
 class ResolvedSecret:
     value_from: Any
     statement: Statement
+    key_statement: Statement | None = None  # kms:Decrypt on the secret's own key, when it has one
 
 
-def resolve(ref: SecretRef, ctx: StackContext) -> ResolvedSecret:
+def resolve(ref: SecretRef, ctx: StackContext, key: str | None = None) -> ResolvedSecret:
+    """`key`: the `keys:` name the secret is encrypted with (secrets.<name>.key), if any."""
     if ref.secret is not None:
         arn = ctx.ref(SECRETS_STACK, secret_arn_export(ref.secret))
         # ECS reads one JSON key with `<arn>:<key>::` (version stage and id left to AWSCURRENT).
         value_from = Join("", [arn, f":{ref.key}::"]) if ref.key else arn
-        return ResolvedSecret(value_from, allow([secretsmanager.GetSecretValue], [arn]))
+        key_statement = allow([kms.Decrypt], [ctx.ref(KEYS_STACK, key_arn(key))]) if key else None
+        return ResolvedSecret(value_from, allow([secretsmanager.GetSecretValue], [arn]), key_statement)
     assert ref.ssm is not None  # SecretRef.check: exactly one of secret / ssm
     arn = ssm_parameter_arn(ref.ssm)
     return ResolvedSecret(arn, allow([ssm.GetParameters], [arn]))

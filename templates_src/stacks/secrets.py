@@ -14,6 +14,7 @@ from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
 from ..parts.secret_refs import secret_arn_export
+from ..parts.stores import KEYS_STACK, key_arn
 
 
 def build(cfg: System, ctx: StackContext) -> None:
@@ -25,6 +26,8 @@ def build(cfg: System, ctx: StackContext) -> None:
 def secret_props(name: str, secret: Secret, ctx: StackContext) -> dict[str, Any]:
     """Properties of one secret; kept apart so options (KMS keys, rotation) can add to them."""
     props: dict[str, Any] = {"Description": secret.description or f"{ctx.system} {ctx.env}: {name}"}
+    if secret.key is not None:
+        props["KmsKeyId"] = ctx.ref(KEYS_STACK, key_arn(secret.key))
     gen = secret.generate
     if gen is not None:
         g: dict[str, Any] = {"PasswordLength": gen.length, "ExcludePunctuation": gen.exclude_punctuation}

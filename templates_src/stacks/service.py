@@ -121,9 +121,12 @@ class ServiceBuilder:
             repository = c.image if c.image is not None else GetAtt(repo, "RepositoryUri")
             secrets: dict[str, Any] = {}
             for var, ref in c.secrets.items():
-                resolved = secret_refs.resolve(ref, self.ctx)
+                key = self.cfg.secrets[ref.secret].key if ref.secret in self.cfg.secrets else None
+                resolved = secret_refs.resolve(ref, self.ctx, key)
                 secrets[var] = resolved.value_from
                 self.execution_statements.append(resolved.statement)
+                if resolved.key_statement is not None:
+                    self.execution_statements.append(resolved.key_statement)
             environment = {**shared_env, **c.environment}
             mounts = None
             if c.essential:
