@@ -75,6 +75,10 @@ CASES = [
     ("unknown-service-key", {"services": {"api": svc(desired=2)}},
      ["services.api.desired:", "unknown key 'desired'", "desired_count"]),
     ("bad-service-name", {"services": {"Api": svc()}}, ["services.Api", "lowercase name"]),
+    ("target-unknown-container", {"services": {"api": svc(target={"container": "ap"})}},
+     ["services.api.target.container:", "expected an app container: one of app", "'ap'"]),
+    ("running-alarm-without-insights", {"cluster": {"container_insights": "disabled"}, "services": {"api": svc(alarms={})}},
+     ["services.api.alarms.running_below_desired:", "Container Insights"]),
 ]
 
 
