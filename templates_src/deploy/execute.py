@@ -70,9 +70,14 @@ class Failure:
         return out
 
 
-def walk_events(root_id: str, events_of: Callable[[str], list[dict[str, Any]]]) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+def walk_events(
+    root_id: str,
+    events_of: Callable[[str], list[dict[str, Any]]],
+    failed_only: bool = False,
+) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     """(stack path, event) for the root and every nested stack its events mention (found through the
-    PhysicalResourceId of AWS::CloudFormation::Stack events, so deleted children are found too)."""
+    PhysicalResourceId of AWS::CloudFormation::Stack events, so deleted children are found too).
+    `failed_only`: descend only into nested stacks that have a *_FAILED event in their parent."""
     out: list[tuple[tuple[str, ...], dict[str, Any]]] = []
     queue: list[tuple[str, tuple[str, ...] | None]] = [(root_id, None)]
     seen = set()
@@ -88,7 +93,8 @@ def walk_events(root_id: str, events_of: Callable[[str], list[dict[str, Any]]]) 
             out.append((path, e))
             child = e.get("PhysicalResourceId") or ""
             if (e.get("ResourceType") == NESTED and e.get("LogicalResourceId") != e.get("StackName")
-                    and child.startswith("arn:") and child != e.get("StackId") and child not in seen):
+                    and child.startswith("arn:") and child != e.get("StackId") and child not in seen
+                    and (not failed_only or e.get("ResourceStatus", "").endswith("_FAILED"))):
                 queue.append((child, path + (e["LogicalResourceId"],)))
     return out
 
@@ -105,7 +111,8 @@ def diagnose(
 ) -> Failure:
     """The first resource that failed on its own (not "Embedded stack ... was not successfully
     created", not "Resource creation cancelled"), across the root and every nested stack."""
-    events = [(p, e) for p, e in walk_events(root_id, events_of) if since is None or e["Timestamp"] >= since]
+    events = [(p, e) for p, e in walk_events(root_id, events_of, failed_only=True)
+              if since is None or e["Timestamp"] >= since]
     stack_name = events[0][0][0] if events else root_id
     failed = [(p, e) for p, e in events if e.get("ResourceStatus", "").endswith("_FAILED") and not _is_stack_itself(e)]
     causes = [(p, e) for p, e in failed if not (e.get("ResourceStatusReason") or "").startswith(CONSEQUENCES)]

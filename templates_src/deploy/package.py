@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from ..errors import DeployError
 from ..render import json_to_yaml, to_json
-from .session import Aws, client_error_code, translates_aws_errors
+from .session import Aws, aws_errors, client_error_code, translates_aws_errors
 from .target import BuiltTarget
 
 IAM_TYPES = {
@@ -157,10 +157,12 @@ def package(aws: Aws, target: BuiltTarget, bucket: str | None = None, prefix: st
     result = Packaged(bucket=bucket, prefix=prefix, root_url="", child_urls={}, bucket_created=created)
 
     children = target.children()
+    where = f"uploading templates to s3://{bucket}/{prefix.strip('/')}/"
     for name in sorted(set(children.values())):
         body = (target.build_dir / f"{name}.json").read_bytes()
         key = _key(prefix, body)
-        _upload(s3, bucket, key, body, result)
+        with aws_errors(where):
+            _upload(s3, bucket, key, body, result)
         result.child_urls[name] = template_url(bucket, key)
 
     root = target.template("root")
@@ -173,7 +175,8 @@ def package(aws: Aws, target: BuiltTarget, bucket: str | None = None, prefix: st
     _write_if_changed(out / "root.yaml", json_to_yaml(text))
     body = text.encode("utf-8")
     key = _key(prefix, body)
-    _upload(s3, bucket, key, body, result)
+    with aws_errors(where):
+        _upload(s3, bucket, key, body, result)
     result.root_url = template_url(bucket, key)
     result.root_path = out / "root.json"
     result.capabilities = capabilities(target.templates())

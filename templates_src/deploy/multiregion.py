@@ -1,0 +1,455 @@
+"""Deploy a multi-region system: every regional root, then the global DNS stack fed by their outputs.
+
+1. plan: package and create a change set for each regional root (in its region) and for the DNS stack
+   (in `failover.stack_region`); the DNS parameters that come from regional outputs are the live
+   outputs when the regional stack exists, else a placeholder the review marks as pending;
+2. one combined review, one question (the CLI asks);
+3. execute the regional change sets (primary first, or all at once with `parallel`); a failure stops
+   here, deletes the DNS change set and names the region: DNS is untouched;
+4. read the regional outputs; when they equal what the DNS change set was planned with, execute it,
+   else re-plan the DNS stack with the real values (shown) and execute that.
+
+Only the orchestration lives here: packaging, change sets, review, execution and outputs are the
+single-region functions of package.py, plan.py, review.py, execute.py and status.py.
+"""
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import DangerousChange, DeployError, UsageError
+from . import review as rv
+from .execute import Outcome, execute
+from .package import Packaged, package
+from .plan import Plan, PlanRequest, create_plan, delete_plan, describe_stack
+from .session import Aws, AwsOptions, aws_errors, connect
+from .target import BuiltTarget
+
+GLOBAL = "global"
+PENDING = "pending-{region}.invalid"  # DNS input placeholder while a region's stack does not exist yet
+PENDING_ZONE = "ZPENDING"
+
+
+@dataclass(frozen=True)
+class Folder:
+    name: str  # a region, or "global"
+    region: str  # where its stack lives
+    role: str  # primary | secondary | region | dns
+    target: BuiltTarget
+
+
+@dataclass(frozen=True)
+class Layout:
+    """build/<system>/<env>/ of a multi-region build, read from its manifest.json."""
+
+    system: str
+    env: str
+    regional: tuple[Folder, ...]  # primary first
+    dns: Folder | None
+    inputs: dict[str, tuple[str, str]]  # DNS parameter -> (region, regional root output)
+
+
+def dns_stack_name(stack_name: str) -> str:
+    return f"{stack_name}-dns"
+
+
+def read_layout(build_dir: Path, system: str, env: str, stack_name: str, *, protect: bool = False,
+                overrides: tuple[tuple[str, str], ...] = ()) -> Layout:
+    path = build_dir / "manifest.json"
+    if not path.is_file():
+        raise DeployError(f"{path} is missing: run `cli.py build --system {system} --env {env}`")
+    manifest = json.loads(path.read_text())
+    if manifest.get("layout") != "multi-region":
+        raise UsageError(f"{system}/{env} is not a multi-region build ({path})")
+    regional, dns = [], None
+    for name, info in manifest["folders"].items():
+        is_dns = name == GLOBAL
+        target = BuiltTarget(system, env, build_dir / name, dns_stack_name(stack_name) if is_dns else stack_name,
+                             protect=protect, overrides=() if is_dns else overrides)
+        folder = Folder(name, info["region"], info["role"], target)
+        if is_dns:
+            dns = folder
+        else:
+            regional.append(folder)
+    regional.sort(key=lambda f: f.role != "primary")  # stable: the primary first, then config order
+    inputs = {p: (i["region"], i["output"]) for p, i in manifest.get("dns_inputs", {}).items()}
+    return Layout(system, env, tuple(regional), dns, inputs)
+
+
+# ------------------------------------------------------------------------------------------------ plan
+
+
+@dataclass
+class FolderPlan:
+    folder: Folder
+    aws: Aws
+    packaged: Packaged
+    plan: Plan
+    parameters: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def review(self) -> rv.Review:
+        return self.plan.review
+
+
+@dataclass
+class MultiPlan:
+    layout: Layout
+    regional: list[FolderPlan]
+    dns: FolderPlan | None
+    dns_values: dict[str, str]  # what the DNS change set was planned with
+    pending: list[str]  # regions whose outputs were placeholders in the DNS plan
+
+    def all(self) -> list[FolderPlan]:
+        return self.regional + ([self.dns] if self.dns else [])
+
+    @property
+    def no_changes(self) -> bool:
+        return all(fp.review.no_changes for fp in self.all())
+
+    @property
+    def dangers(self) -> list[tuple[str, rv.Change]]:
+        return [(fp.folder.name, c) for fp in self.all() for c in fp.review.dangers]
+
+
+def connect_regions(layout: Layout, options: AwsOptions) -> dict[str, Aws]:
+    if options.region:
+        raise UsageError("--region does not apply to a multi-region system: its regions come from params (regions:)")
+    regions = {f.region for f in layout.regional} | ({layout.dns.region} if layout.dns else set())
+    return {region: connect(AwsOptions(options.profile, region, options.endpoint_url)) for region in sorted(regions)}
+
+
+def plan_all(layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None) -> MultiPlan:
+    """Package and plan every folder. If any plan fails, the change sets made so far are deleted."""
+    made: list[FolderPlan] = []
+    try:
+        for folder in layout.regional:
+            made.append(_plan_folder(folder, sessions[folder.region], folder.target.parameters(), prefix))
+        dns, values, pending = None, {}, []
+        if layout.dns is not None:
+            values, pending = current_inputs(layout, sessions)
+            dns = _plan_dns(layout, sessions, values, prefix)
+            made.append(dns)
+    except Exception:
+        discard_plans(made)
+        raise
+    return MultiPlan(layout, made[: len(layout.regional)], dns, values, pending)
+
+
+def _plan_folder(folder: Folder, aws: Aws, parameters: list[dict[str, str]], prefix: str | None) -> FolderPlan:
+    with _in_region(folder):
+        packaged = package(aws, folder.target, prefix=f"{prefix or _prefix(folder)}")
+        plan = create_plan(aws, PlanRequest(
+            stack_name=folder.target.stack_name,
+            template_url=packaged.root_url,
+            parameters=parameters,
+            capabilities=packaged.capabilities,
+            description=f"stackc {folder.target.system}/{folder.target.env} ({folder.name})",
+        ))
+    return FolderPlan(folder, aws, packaged, plan, parameters)
+
+
+def _plan_dns(layout: Layout, sessions: dict[str, Aws], values: dict[str, str], prefix: str | None) -> FolderPlan:
+    assert layout.dns is not None
+    folder = layout.dns
+    target = BuiltTarget(folder.target.system, folder.target.env, folder.target.build_dir, folder.target.stack_name,
+                         protect=folder.target.protect, overrides=tuple(sorted(values.items())))
+    return _plan_folder(Folder(folder.name, folder.region, folder.role, target), sessions[folder.region],
+                        target.parameters(), prefix)
+
+
+def _prefix(folder: Folder) -> str:
+    return f"stackc/{folder.target.system}/{folder.target.env}/{folder.name}"
+
+
+def current_inputs(layout: Layout, sessions: dict[str, Aws]) -> tuple[dict[str, str], list[str]]:
+    """The DNS stack's inputs from the live regional stacks; placeholders where a stack is missing."""
+    values: dict[str, str] = {}
+    pending: list[str] = []
+    outputs = {f.region: _live_outputs(sessions[f.region], f.target.stack_name) for f in layout.regional}
+    for param, (region, output) in sorted(layout.inputs.items()):
+        value = (outputs.get(region) or {}).get(output)
+        if value is None:
+            value = PENDING_ZONE if "HostedZone" in param else PENDING.format(region=region)
+            if region not in pending:
+                pending.append(region)
+        values[param] = value
+    return values, pending
+
+
+def _live_outputs(aws: Aws, stack_name: str) -> dict[str, str] | None:
+    with aws_errors(f"reading the outputs of {stack_name} in {aws.region}"):
+        stack = describe_stack(aws, stack_name)
+    if stack is None or stack.get("StackStatus") == "REVIEW_IN_PROGRESS":
+        return None
+    return {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs") or []}
+
+
+def discard_plans(plans: list[FolderPlan]) -> None:
+    """Delete change sets that will not be executed (and stacks that only existed for their review)."""
+    for fp in plans:
+        try:
+            delete_plan(fp.aws, fp.plan)
+        except DeployError:
+            pass  # best effort: the change set is harmless, the original error matters more
+
+
+def discard(mplan: MultiPlan) -> None:
+    discard_plans(mplan.all())
+
+
+def render_text(mplan: MultiPlan) -> str:
+    """One review for the whole deploy: each folder's review under a header naming region and role."""
+    parts = []
+    for fp in mplan.all():
+        f = fp.folder
+        what = "global DNS stack" if f.name == GLOBAL else f"{f.role} region"
+        parts.append(f"=== {f.name}: {what}, stack {f.target.stack_name} in {f.region} ===")
+        parts.append(rv.render_text(fp.review))
+        if fp is mplan.dns and mplan.pending:
+            parts.append(f"note: the load balancer inputs of {', '.join(mplan.pending)} are pending: that stack does not "
+                         "exist yet; the DNS stack is re-planned with its real outputs after the regions deploy")
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------------------------- execute
+
+
+@dataclass
+class MultiOutcome:
+    regional: dict[str, Outcome | None]  # folder -> outcome (None: no changes)
+    dns: Outcome | None = None
+    dns_replanned: rv.Review | None = None
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # folder -> root outputs
+
+
+def _prefixed_console(base: Any, label: str) -> Any:
+    """A rich Console on the same output whose text lines start with the region: parallel regions
+    interleave their event lines. (Each region gets its own Console: rich allows one live display per
+    console.)"""
+    from rich.console import Console
+
+    class RegionConsole(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            if objects and isinstance(objects[0], str):
+                objects = (f"{label} | {objects[0]}",) + objects[1:]
+            super().print(*objects, **kwargs)
+
+    return RegionConsole(file=getattr(base, "file", None), highlight=False)
+
+
+def execute_all(
+    mplan: MultiPlan,
+    console_for: Callable[[str], Any],
+    *,
+    parallel: bool = False,
+    allow_replace: bool = False,
+    selection: str = "",
+    say: Callable[[str], None] = print,
+) -> MultiOutcome:
+    """Execute the reviewed plan. Raises DeployError naming the failed region(s); DNS is then untouched."""
+    if mplan.dangers and not allow_replace:
+        discard(mplan)
+        where = ", ".join(f"{folder}: {c.path}" for folder, c in mplan.dangers)
+        raise DangerousChange(f"refusing to deploy: {len(mplan.dangers)} dangerous change(s) ({where}); "
+                              "every change set was deleted. Re-run with --allow-replace if that is intended.")
+    result = MultiOutcome(regional={})
+    todo = [fp for fp in mplan.regional if not fp.review.no_changes]
+    for fp in mplan.regional:
+        if fp.review.no_changes:
+            result.regional[fp.folder.name] = None
+            delete_plan(fp.aws, fp.plan)
+
+    failures: dict[str, str] = {}
+
+    def run(fp: FolderPlan, console: Any) -> None:
+        try:
+            with _in_region(fp.folder):
+                result.regional[fp.folder.name] = execute(fp.aws, fp.plan, fp.folder.target, console,
+                                                          allow_replace=allow_replace, selection=selection)
+        except DeployError as exc:
+            failures[fp.folder.name] = str(exc)
+
+    if parallel and len(todo) > 1:
+        say(f"deploying {', '.join(fp.folder.name for fp in todo)} in parallel")
+        with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+            futures = [pool.submit(run, fp, _prefixed_console(console_for(fp.folder.name), fp.folder.name))
+                       for fp in todo]
+        for future in futures:
+            future.result()  # anything but a DeployError (a bug) surfaces here
+    else:
+        for fp in todo:
+            say(f"deploying {fp.folder.name} ({fp.folder.role}): stack {fp.folder.target.stack_name}")
+            run(fp, console_for(fp.folder.name))
+            if failures:
+                break
+
+    if failures:
+        not_run = [fp for fp in todo if fp.folder.name not in result.regional and fp.folder.name not in failures]
+        discard_plans(not_run + ([mplan.dns] if mplan.dns else []))
+        lines = [f"deploy failed in {region}: {reason}" for region, reason in failures.items()]
+        if not_run:
+            lines.append(f"not deployed (change sets deleted): {', '.join(fp.folder.name for fp in not_run)}")
+        if mplan.dns:
+            lines.append(f"the DNS stack {mplan.dns.folder.target.stack_name} was not changed")
+        raise DeployError("\n".join(lines))
+
+    for fp in mplan.regional:
+        outcome = result.regional.get(fp.folder.name)
+        if outcome is not None:
+            result.outputs[fp.folder.name] = {o["OutputKey"]: o.get("OutputValue", "") for o in outcome.outputs}
+        else:
+            result.outputs[fp.folder.name] = _live_outputs(fp.aws, fp.folder.target.stack_name) or {}
+
+    if mplan.dns is not None:
+        _execute_dns(mplan, result, console_for, allow_replace, selection, say)
+    return result
+
+
+def _execute_dns(mplan: MultiPlan, result: MultiOutcome, console_for: Callable[[str], Any], allow_replace: bool,
+                 selection: str, say: Callable[[str], None]) -> None:
+    layout, fp = mplan.layout, mplan.dns
+    assert fp is not None
+    values = dict(mplan.dns_values)
+    for param, (region, output) in layout.inputs.items():
+        value = result.outputs.get(region, {}).get(output)
+        if value is None:
+            discard_plans([fp])
+            raise DeployError(f"the {region} stack has no output {output!r} for the DNS stack parameter {param}; "
+                              "the DNS stack was not changed (rebuild, then deploy again)")
+        values[param] = value
+    if values != mplan.dns_values:
+        say(f"re-planning the DNS stack {fp.folder.target.stack_name} with the regions' outputs")
+        discard_plans([fp])
+        aws = fp.aws
+        fp = _plan_dns(layout, {fp.folder.region: aws}, {k: v for k, v in values.items() if k in layout.inputs}, None)
+        mplan.dns = fp
+        result.dns_replanned = fp.review
+        say(rv.render_text(fp.review))
+        if fp.review.dangers and not allow_replace:
+            discard_plans([fp])
+            raise DangerousChange(f"refusing to change the DNS stack: {len(fp.review.dangers)} dangerous change(s)")
+    if fp.review.no_changes:
+        delete_plan(fp.aws, fp.plan)
+        say(rv.no_changes_line(fp.review))
+        return
+    say(f"deploying {GLOBAL} (dns): stack {fp.folder.target.stack_name} in {fp.folder.region}")
+    with _in_region(fp.folder):
+        result.dns = execute(fp.aws, fp.plan, fp.folder.target, console_for(GLOBAL), allow_replace=allow_replace,
+                             selection=selection)
+    result.outputs[GLOBAL] = {o["OutputKey"]: o.get("OutputValue", "") for o in result.dns.outputs}
+
+
+class _in_region:
+    """Prefix a DeployError raised inside with the folder it happened in."""
+
+    def __init__(self, folder: Folder):
+        self.folder = folder
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, DeployError) and not str(exc).startswith(f"[{self.folder.name}]"):
+            exc.args = (f"[{self.folder.name}] {exc}",) + exc.args[1:]
+        return False
+
+
+# ------------------------------------------------------------------------------------ failover status
+
+
+@dataclass(frozen=True)
+class RecordState:
+    type: str
+    set_identifier: str  # the region
+    failover: str  # PRIMARY | SECONDARY
+    target: str  # alias DNS name
+    health_check_id: str
+    health: str  # "healthy (3/3 checkers)", "unhealthy (...)", "no health check"
+
+
+@dataclass(frozen=True)
+class FailoverReport:
+    domain: str
+    stack_name: str
+    region: str
+    primary: str
+    records: list[RecordState]
+
+
+def _dns_stack(layout: Layout, sessions: dict[str, Aws]) -> tuple[Folder, Aws, dict[str, Any]]:
+    if layout.dns is None:
+        raise UsageError(f"{layout.system}/{layout.env} has no failover: block, so no DNS stack")
+    aws = sessions[layout.dns.region]
+    with aws_errors(f"reading the DNS stack in {layout.dns.region}"):
+        stack = describe_stack(aws, layout.dns.target.stack_name)
+    if stack is None or stack.get("StackStatus") == "REVIEW_IN_PROGRESS":
+        raise DeployError(f"the DNS stack {layout.dns.target.stack_name} does not exist in {layout.dns.region}: "
+                          f"deploy {layout.system}/{layout.env} first")
+    return layout.dns, aws, stack
+
+
+def failover_status(layout: Layout, sessions: dict[str, Aws]) -> FailoverReport:
+    """The live failover records of the domain and what Route 53's health checkers say about each."""
+    folder, aws, stack = _dns_stack(layout, sessions)
+    params = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters") or []}
+    outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs") or []}
+    domain = outputs.get("FailoverDomainName") or params.get("DomainName", "")
+    r53 = aws.client("route53")
+    with aws_errors("reading the failover records"):
+        zone_id = params.get("HostedZoneId") or _zone_id(r53, params.get("HostedZoneName", ""))
+        name = domain.rstrip(".") + "."
+        page = r53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name)
+        records = []
+        for rr in page.get("ResourceRecordSets", []):
+            if rr.get("Name", "").rstrip(".") != domain.rstrip(".") or "Failover" not in rr:
+                continue
+            check = rr.get("HealthCheckId", "")
+            records.append(RecordState(rr["Type"], rr.get("SetIdentifier", ""), rr["Failover"],
+                                       (rr.get("AliasTarget") or {}).get("DNSName", ""), check,
+                                       _health(r53, check) if check else "no health check"))
+    records.sort(key=lambda r: (r.type, r.failover != "PRIMARY"))
+    return FailoverReport(domain, folder.target.stack_name, folder.region,
+                          outputs.get("PrimaryRegion") or params.get("PrimaryRegion", ""), records)
+
+
+def _zone_id(r53: Any, zone_name: str) -> str:
+    zones = r53.list_hosted_zones_by_name(DNSName=zone_name).get("HostedZones", [])
+    for zone in zones:
+        if zone["Name"].rstrip(".") == zone_name.rstrip("."):
+            return zone["Id"].split("/")[-1]
+    raise DeployError(f"no hosted zone named {zone_name}")
+
+
+def _health(r53: Any, check_id: str) -> str:
+    observations = r53.get_health_check_status(HealthCheckId=check_id).get("HealthCheckObservations", [])
+    ok = sum(1 for o in observations if (o.get("StatusReport") or {}).get("Status", "").startswith("Success"))
+    state = "healthy" if observations and ok * 2 > len(observations) else "unhealthy" if observations else "unknown"
+    return f"{state} ({ok}/{len(observations)} checkers) [{check_id}]"
+
+
+# ---------------------------------------------------------------------------------------- promotion
+
+
+def plan_promotion(layout: Layout, sessions: dict[str, Aws], to_region: str) -> FolderPlan:
+    """A change set of the DNS stack with PrimaryRegion = `to_region` and every other parameter as
+    deployed: only the DNS stack's region is called (the old primary may be down)."""
+    folder, aws, stack = _dns_stack(layout, sessions)
+    regions = [f.region for f in layout.regional]
+    if to_region not in regions:
+        raise UsageError(f"--to {to_region}: expected one of the system's regions ({', '.join(regions)})")
+    deployed = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters") or []}
+    values = {k: v for k, v in deployed.items() if k in layout.inputs}
+    values["PrimaryRegion"] = to_region
+    target = BuiltTarget(folder.target.system, folder.target.env, folder.target.build_dir, folder.target.stack_name,
+                         protect=folder.target.protect, overrides=tuple(sorted(values.items())))
+    return _plan_folder(Folder(folder.name, folder.region, folder.role, target), aws, target.parameters(), None)
+
+
+def execute_promotion(fp: FolderPlan, console: Any) -> Outcome:
+    with _in_region(fp.folder):
+        return execute(fp.aws, fp.plan, fp.folder.target, console)
