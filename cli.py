@@ -254,9 +254,14 @@ def plan(system, env, stack_name, profile, region, endpoint_url, fmt, parameters
 @click.option("--no-exec", is_flag=True, help="Create and show the change set, then stop (it stays for review).")
 @click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Override a root parameter (e.g. an image tag).")
 @click.option("--bucket", help="Artifact bucket (see `package`).")
+@click.option("--parallel", is_flag=True, help="Multi-region: deploy the regional stacks at the same time.")
 @reports_errors
-def deploy(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec, parameters, bucket):
+def deploy(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec, parameters, bucket,
+           parallel):
     """Package, plan, review, ask, execute (live events), print the outputs."""
+    if _multi_region(system, env):
+        return _deploy_regions(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec,
+                               parameters, bucket, parallel)
     from rich.console import Console
 
     from templates_src.deploy import review as rv
@@ -294,6 +299,120 @@ def deploy(system, env, stack_name, profile, region, endpoint_url, yes, allow_re
     for warning in outcome.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     _echo_outputs(outcome.outputs)
+
+
+# ------------------------------------------------------------------------------------------ multi-region
+# Several regions (+ Route 53 failover): templates_src/deploy/multiregion.py plans every regional root and
+# the global DNS stack, one review, one question; regions first, then DNS fed by their outputs.
+
+
+def _multi_region(system, env) -> bool:
+    from templates_src import compiler
+    from templates_src.config.load import load, resolve_target
+
+    return compiler.is_multi_region(load(resolve_target(system, env)).config)
+
+
+def _regions_context(system, env, stack_name, profile, region, endpoint_url, parameters=(), build=True):
+    """Build (if stale), read the multi-region layout, connect to every region it uses."""
+    from templates_src import compiler
+    from templates_src.config.load import load, resolve_target
+    from templates_src.deploy import multiregion as mr
+    from templates_src.deploy.session import AwsOptions
+    from templates_src.deploy.target import parse_overrides
+
+    target = resolve_target(system, env)
+    loaded = load(target)
+    out = compiler.output_dir(target)
+    if build:
+        compiler.write(compiler.compile_loaded(loaded), out)
+    layout = mr.read_layout(out, target.system, target.env, stack_name or f"{target.system}-{target.env}",
+                            protect=loaded.config.protect, overrides=parse_overrides(parameters))
+    return layout, mr.connect_regions(layout, AwsOptions(profile, region, endpoint_url))
+
+
+def _deploy_regions(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec, parameters,
+                    bucket, parallel):
+    from rich.console import Console
+
+    from templates_src.deploy import multiregion as mr
+    from templates_src.errors import UsageError
+
+    if bucket:
+        raise UsageError("--bucket does not apply to a multi-region system: each region uses its own artifact bucket")
+    layout, sessions = _regions_context(system, env, stack_name, profile, region, endpoint_url, parameters)
+    mplan = mr.plan_all(layout, sessions)
+    if mplan.no_changes:
+        mr.discard(mplan)
+        click.echo(f"No changes: every stack of {layout.system}/{layout.env} is up to date "
+                   f"({', '.join(fp.folder.name for fp in mplan.all())}).")
+        return
+    click.echo(mr.render_text(mplan))
+    if no_exec:
+        click.echo("change sets created and not executed (--no-exec): "
+                   + ", ".join(f"{fp.folder.name}: {fp.plan.change_set_id or 'no changes'}" for fp in mplan.all()))
+        return
+    if mplan.dangers and not allow_replace:
+        mr.execute_all(mplan, lambda _: None)  # refuses with exit code 3 and deletes every change set
+    if not yes and not click.confirm(f"Execute {sum(not fp.review.no_changes for fp in mplan.all())} change set(s) "
+                                     f"of {layout.system}/{layout.env}?", default=False):
+        mr.discard(mplan)
+        click.echo("declined: change sets deleted, nothing deployed")
+        sys.exit(1)
+    outcome = mr.execute_all(mplan, lambda _: Console(highlight=False), parallel=parallel,
+                             allow_replace=allow_replace, selection=f" --system {layout.system} --env {layout.env}",
+                             say=click.echo)
+    for folder, outputs in outcome.outputs.items():
+        status = (outcome.dns if folder == "global" else outcome.regional.get(folder))
+        click.echo(f"{folder}: {status.status if status else 'no changes'}")
+        _echo_outputs([{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()])
+
+
+@cli.group()
+def failover() -> None:
+    """Route 53 failover of a multi-region system: record and health-check status, promotion."""
+
+
+@failover.command("status")
+@aws_options
+@reports_errors
+def failover_status(system, env, stack_name, profile, region, endpoint_url):
+    """Each failover record (region, PRIMARY/SECONDARY, target) and its health check's status."""
+    from templates_src.deploy import multiregion as mr
+
+    layout, sessions = _regions_context(system, env, stack_name, profile, region, endpoint_url, build=False)
+    report = mr.failover_status(layout, sessions)
+    click.echo(f"{report.domain}: DNS stack {report.stack_name} in {report.region}; primary region {report.primary}")
+    for r in report.records:
+        click.echo(f"  {r.type:<4} {r.set_identifier:<12} {r.failover:<9} -> {r.target:<48} {r.health}")
+
+
+@failover.command("promote")
+@aws_options
+@click.option("--to", "to_region", required=True, help="The region that becomes PRIMARY.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before executing.")
+@reports_errors
+def failover_promote(system, env, stack_name, profile, region, endpoint_url, to_region, yes):
+    """Make another region PRIMARY: plan the DNS stack with PrimaryRegion changed, review, ask, execute."""
+    from rich.console import Console
+
+    from templates_src.deploy import multiregion as mr
+    from templates_src.deploy import review as rv
+
+    layout, sessions = _regions_context(system, env, stack_name, profile, region, endpoint_url, build=False)
+    fp = mr.plan_promotion(layout, sessions, to_region)
+    click.echo(rv.render_text(fp.review))
+    if fp.review.no_changes:
+        mr.discard_plans([fp])
+        return
+    if not yes and not click.confirm(f"Make {to_region} the PRIMARY region of {layout.system}/{layout.env}?", default=False):
+        mr.discard_plans([fp])
+        click.echo("declined: change set deleted, nothing changed")
+        sys.exit(1)
+    outcome = mr.execute_promotion(fp, Console(highlight=False))
+    click.echo(f"{fp.folder.target.stack_name}: {outcome.status}; PRIMARY is now {to_region}")
+    click.secho(f"note: params still name failover.primary; set it to {to_region} or the next deploy fails back",
+                fg="yellow", err=True)
 
 
 def _echo_outputs(items):

@@ -84,8 +84,8 @@ def _compile_dns(cfg: System, target: Target, regional: dict) -> "Compiled":  # 
     files["manifest.json"] = dumps({
         "system": target.system,
         "env": target.env,
-        "region": fo.stack_region,
-        "stacks": ["root"],
+        "regions": [fo.stack_region],  # where the stack lives (Route 53 itself is global)
+        "stacks": [],  # no nested stacks: the root is the whole DNS stack
         "templates": {"root": {
             "file": "root.json", "sha256": hashlib.sha256(body.encode()).hexdigest(), "bytes": stats.bytes,
             "resources": stats.resources, "parameters": stats.parameters, "outputs": stats.outputs,

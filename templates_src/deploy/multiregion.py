@@ -268,10 +268,9 @@ def execute_all(
 
     def run(fp: FolderPlan, console: Any) -> None:
         try:
-            with _in_region(fp.folder):
-                result.regional[fp.folder.name] = execute(fp.aws, fp.plan, fp.folder.target, console,
-                                                          allow_replace=allow_replace, selection=selection)
-        except DeployError as exc:
+            result.regional[fp.folder.name] = execute(fp.aws, fp.plan, fp.folder.target, console,
+                                                      allow_replace=allow_replace, selection=selection)
+        except DeployError as exc:  # named "deploy failed in <region>" below
             failures[fp.folder.name] = str(exc)
 
     if parallel and len(todo) > 1:
