@@ -504,7 +504,7 @@ def render_markdown(review: Review) -> str:
             stack = "/".join(c.stack[1:]) or "(root)"
             rep = f"**{c.replacement}**" if c.replacement in REPLACING else c.replacement
             causes = ", ".join(f"`{p}`" for p in c.replacement_causes) or ", ".join(
-                f"`{x.name}`" for x in c.causes if x.name and c.resource_type != NESTED_STACK)
+                _md(x.describe()) for x in c.causes if x.name)
             lines.append(f"| {_MD_RISK[c.risk]} | {_md(stack)} | {c.action} | `{c.logical_id}` | {c.resource_type} | {rep} | {causes} |")
     for n in review.notes:
         lines += ["", f"_note: {_md(n)}_"]
