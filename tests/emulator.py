@@ -65,11 +65,14 @@ def patch_moto_nested_stacks() -> None:
 
     # Gap 2. moto: ExecuteChangeSet stores the new template text but does not re-parse it, so the stack's
     # Outputs stay `None` (a CREATE change set starts from an empty template) and its parameters stay
-    # the ones of the first change set. AWS: after execution the stack has the change set's template,
-    # parameters and outputs.
+    # the ones of the first change set; a change set with no parameters even keeps the old ones and
+    # fails if the new template no longer declares them. AWS: after execution the stack has the change
+    # set's template, parameters and outputs.
     original_execute = Backend.execute_change_set
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        pending = self.describe_change_set(change_set_name)
+        self.stacks[pending.stack_id].resource_map.input_parameters = dict(pending.parameters)
         original_execute(self, change_set_name, stack_name)
         change_set = self.describe_change_set(change_set_name)
         stack = self.stacks[change_set.stack_id]

@@ -176,3 +176,30 @@ def test_declining_deletes_the_change_set_and_the_review_stack(aws_env, params):
     assert result.exit_code == 1
     assert "declined: change set deleted" in result.output
     assert "demo-dev" not in live_stacks(cfn)
+
+
+def test_removing_a_nested_stack_is_refused_then_allowed(aws_env, params):
+    """Removing a whole nested stack is danger on the emulator too (moto lists the root's Remove):
+    exit 3 and no change set left without --allow-replace; with it, the stack goes and the stack
+    policies are put back on what remains."""
+    cfn, _ = clients(aws_env)
+    run(aws_env, "deploy", "--system", "demo", "--env", "dev", "--yes")
+    base = params / "demo" / "_base.yaml"
+    data = yaml.safe_load(base.read_text())
+    del data["services"], data["load_balancers"]
+    base.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    refused = run(aws_env, "deploy", "--system", "demo", "--env", "dev", "--yes", ok=False)
+    assert refused.exit_code == 3, refused.output
+    assert "!! DANGER" in refused.output and "a whole nested stack is removed" in refused.output
+    assert "refusing to deploy demo-dev" in refused.output
+    pending = [c for c in cfn.list_change_sets(StackName="demo-dev")["Summaries"] if c["ExecutionStatus"] == "AVAILABLE"]
+    assert not pending
+    assert any("ServiceWebStack" in n for n in live_stacks(cfn))
+
+    allowed = run(aws_env, "deploy", "--system", "demo", "--env", "dev", "--yes", "--allow-replace")
+    assert "UPDATE_COMPLETE" in allowed.output
+    names = set(live_stacks(cfn))
+    assert not any("ServiceWebStack" in n or "LoadbalancingStack" in n for n in names), names
+    root_policy = json.loads(cfn.get_stack_policy(StackName="demo-dev")["StackPolicyBody"])
+    assert root_policy["Statement"][1]["Resource"] == ["LogicalResourceId/ClusterStack", "LogicalResourceId/NetworkStack"]
