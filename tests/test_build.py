@@ -83,7 +83,11 @@ def test_stale_templates_are_removed(tmp_path):
 
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
 def test_manifest_describes_every_template(target):
-    compiled = compiler.compile_target(target)
+    for _, part in compiler.compile_target(target).parts():  # multi-region: one manifest per folder
+        _check_manifest(part)
+
+
+def _check_manifest(compiled):
     manifest = json.loads(compiled.files["manifest.json"])
     for name, text in compiled.templates.items():
         entry = manifest["templates"][name]
@@ -97,7 +101,11 @@ def test_manifest_describes_every_template(target):
 
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
 def test_parameters_json_matches_root_defaults(target):
-    compiled = compiler.compile_target(target)
+    for _, compiled in compiler.compile_target(target).parts():
+        _check_parameters(compiled)
+
+
+def _check_parameters(compiled):
     root = json.loads(compiled.files["root.json"])
     params = json.loads(compiled.files["parameters.json"])
     expected = {k: v["Default"] for k, v in root.get("Parameters", {}).items() if "Default" in v}
@@ -109,7 +117,11 @@ def test_parameters_json_matches_root_defaults(target):
 def test_closure_root_wiring_matches_children(target):
     """Every root GetAtt Outputs.X names an output the child has; every child Parameter is passed
     (or has a default); nothing is passed that the child does not declare."""
-    templates = {n: json.loads(t) for n, t in compiler.compile_target(target).templates.items()}
+    for _, part in compiler.compile_target(target).parts():
+        _check_closure({n: json.loads(t) for n, t in part.templates.items()})
+
+
+def _check_closure(templates):
     root = templates.pop("root")
     by_logical = {}
     for logical, res in root["Resources"].items():
