@@ -28,6 +28,16 @@ class Finding:
     has_value: bool = True
 
 
+def deep_merge(base: Any, overlay: Any) -> Any:
+    """How params overlay: mappings merge key by key; lists and scalars in the overlay replace the base."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        out = dict(base)
+        for key, value in overlay.items():
+            out[key] = deep_merge(base[key], value) if key in base else value
+        return out
+    return overlay
+
+
 def dotted(path: tuple[Any, ...]) -> str:
     """`("network", "subnets", "public", 1)` -> `network.subnets.public[1]`, as messages show paths."""
     out = ""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from .base import Finding, Model, Region
+from .base import Finding, Model, Region, deep_merge
 
 if TYPE_CHECKING:
     from .system import System
@@ -288,7 +288,7 @@ def for_region(system: "System", region: str, *, overrides: bool = True) -> "Sys
     data.pop("region_overrides", None)
     fo = system.failover
     if fo is not None and fo.secondary == "pilot-light" and fo.role(region) == "secondary":
-        data = _apply_to_services(data, pilot_light(system, fo.pilot_light_desired))
+        data = deep_merge(data, {"services": pilot_light(system, fo.pilot_light_desired)})
     if overrides:
         data = deep_merge(data, system.region_overrides.get(region, {}))
     return type(system).model_validate(data)
@@ -298,44 +298,12 @@ def pilot_light(system: "System", desired: int) -> dict[str, dict[str, Any]]:
     """Per service name, the change that runs it at (at most) `desired` tasks: the desired count and
     the lower scaling bound; maxima stay, so the secondary can scale out after a failover."""
     out: dict[str, dict[str, Any]] = {}
-    for name, svc in _services(system):
-        change: dict[str, Any] = {}
-        if isinstance(getattr(svc, "desired_count", None), int):
-            change["desired_count"] = min(svc.desired_count, desired)
-        scaling = getattr(svc, "scaling", None)
-        for key in ("min", "min_count", "min_capacity"):
-            if scaling is not None and isinstance(getattr(scaling, key, None), int):
-                change["scaling"] = {key: min(getattr(scaling, key), desired)}
-        if change:
-            out[name] = change
+    for name, svc in system.services.items():
+        change: dict[str, Any] = {"desired_count": min(svc.desired_count, desired)}
+        if svc.scaling is not None:
+            change["scaling"] = {"min": min(svc.scaling.min, desired)}
+        out[name] = change
     return out
-
-
-def _services(system: "System") -> list[tuple[str, Any]]:
-    services = getattr(system, "services", None) or {}
-    if isinstance(services, dict):
-        return list(services.items())
-    return [(s.name, s) for s in services]
-
-
-def _apply_to_services(data: dict[str, Any], changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    services = data.get("services")
-    if not changes or services is None:
-        return data
-    if isinstance(services, dict):
-        return deep_merge(data, {"services": changes})
-    merged = [deep_merge(s, changes.get(s.get("name"), {})) for s in services]
-    return {**data, "services": merged}
-
-
-def deep_merge(base: Any, overlay: Any) -> Any:
-    """Mappings merge key by key; lists and scalars in the overlay replace the base (as params do)."""
-    if isinstance(base, dict) and isinstance(overlay, dict):
-        out = dict(base)
-        for key, value in overlay.items():
-            out[key] = deep_merge(base[key], value) if key in base else value
-        return out
-    return overlay
 
 
 def _message(err: dict) -> str:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, Problem, UsageError
 from ..settings import settings
-from .base import Finding, dotted
+from .base import Finding, deep_merge, dotted
 from .system import System
 
 BASE_FILE = "_base.yaml"
@@ -148,16 +148,6 @@ def read_mapping(path: Path) -> dict:
             [Problem(rel, "", f"expected a mapping of keys to values at the top, got a {_yaml_type(data)}")]
         )
     return data
-
-
-def deep_merge(base: Any, overlay: Any) -> Any:
-    """Mappings merge key by key; lists and scalars in the overlay replace the base."""
-    if isinstance(base, dict) and isinstance(overlay, dict):
-        out = dict(base)
-        for key, value in overlay.items():
-            out[key] = deep_merge(base[key], value) if key in base else value
-        return out
-    return overlay
 
 
 def _has_path(data: Any, path: tuple[Any, ...]) -> bool:

@@ -19,6 +19,7 @@ from ..config.failover import Failover, failover_load_balancer
 from ..config.system import System
 from ..errors import BuildError
 from ..naming import pascal, tags
+from .loadbalancing import dns_name_output, hosted_zone_output
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,14 @@ class Input:
 
 
 def inputs(cfg: System) -> list[Input]:
-    """Which regional root output feeds which DNS stack Parameter (issue-3 naming:
-    `<Lb>LoadBalancerDnsName`, `<Lb>LoadBalancerCanonicalHostedZoneId`)."""
+    """Which regional root output feeds which DNS stack Parameter."""
     lb = failover_load_balancer(cfg)
     if lb is None:
         raise BuildError("failover has no load balancer to point at (failover.load_balancer)")
     out = []
     for region in cfg.regions:
-        out.append(Input(dns_name_parameter(region), region, f"{pascal(lb)}LoadBalancerDnsName"))
-        out.append(Input(zone_id_parameter(region), region, f"{pascal(lb)}LoadBalancerCanonicalHostedZoneId"))
+        out.append(Input(dns_name_parameter(region), region, dns_name_output(lb)))
+        out.append(Input(zone_id_parameter(region), region, hosted_zone_output(lb)))
     return out
 
 

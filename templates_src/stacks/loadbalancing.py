@@ -33,6 +33,15 @@ def full_name_export(lb: str) -> str:
     return f"{pascal(lb)}LoadBalancerFullName"
 
 
+def dns_name_output(lb: str) -> str:
+    return f"{pascal(lb)}LoadBalancerDnsName"
+
+
+def hosted_zone_output(lb: str) -> str:
+    """The load balancer's canonical hosted zone, which alias records point at (failover DNS)."""
+    return f"{pascal(lb)}LoadBalancerCanonicalHostedZoneId"
+
+
 def target_group_export(service: str) -> str:
     return f"{pascal(service)}TargetGroupArn"
 
@@ -99,8 +108,8 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
             ))
 
     lb_id = f"{owner}LoadBalancer"
-    ctx.output(f"{lb_id}DnsName", GetAtt(resource, "DNSName"), description=f"DNS name of load balancer {name}")
-    ctx.output(f"{lb_id}CanonicalHostedZoneId", GetAtt(resource, "CanonicalHostedZoneID"),
+    ctx.output(dns_name_output(name), GetAtt(resource, "DNSName"), description=f"DNS name of load balancer {name}")
+    ctx.output(hosted_zone_output(name), GetAtt(resource, "CanonicalHostedZoneID"),
                description=f"Route 53 zone of load balancer {name} (for alias records)")
     ctx.export(f"{lb_id}Arn", Ref(resource), description=f"ARN of load balancer {name}")
     ctx.export(full_name_export(name), GetAtt(resource, "LoadBalancerFullName"),
