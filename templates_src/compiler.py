@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import troposphere
+
 from .config.load import Loaded, Target, load
 from .config.system import System
 from .errors import BuildError
@@ -20,6 +22,10 @@ from .stacks import data, keys
 
 Builder = Callable[[System, StackContext], None]
 
+# troposphere refuses the 201st output (or 501st resource) with a bare ValueError; the compiler checks
+# CloudFormation's limits itself after building (limits.py), naming the template, the count and the limit.
+troposphere.MAX_OUTPUTS = troposphere.MAX_PARAMETERS = troposphere.MAX_RESOURCES = troposphere.MAX_MAPPINGS = 10**9
+
 
 def stack_units(cfg: System) -> Iterator[tuple[str, str, Builder]]:
     """Every child stack of a system, in a stable order keyed by name (never by position), so
@@ -29,7 +35,7 @@ def stack_units(cfg: System) -> Iterator[tuple[str, str, Builder]]:
     yield "secrets", "Secrets Manager secrets", secrets.build
     yield "keys", "KMS keys and their key policies", keys.build
     yield "data", "data stores, their security groups and generated credentials", data.build
-    yield "loadbalancing", "load balancers, listeners, certificates and target groups", loadbalancing.build
+    yield "loadbalancing", "load balancers, their security groups, listeners and certificates", loadbalancing.build
     for name in sorted(cfg.services):
         yield service.stack_name(name), f"Fargate service {name}", service.builder(name)
     yield "observability", "alarm topic and dashboard", observability.build
@@ -141,6 +147,12 @@ def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stat
             "root": [t.name for t in resolved.root_tunables],
             "child_defaults": {stack: sorted(t.name for s, t in resolved.child_tunables if s == stack)
                                for stack in sorted({s for s, _ in resolved.child_tunables})},
+        },
+        # Outputs for people: on the root up to its budget, past it only on their own stack.
+        "outputs": {
+            "root": [name for _, name, _ in resolved.root_outputs],
+            "child_only": {stack: sorted(o for s, o in resolved.child_outputs if s == stack)
+                           for stack in sorted({s for s, _ in resolved.child_outputs})},
         },
     }
 

@@ -19,6 +19,8 @@ from .naming import stack_logical_id
 
 # Root Parameters the graph may spend on tunables; the rest of CloudFormation's 200 stays free.
 ROOT_TUNABLE_BUDGET = 150
+# Root Outputs for people (URLs, DNS names); past it they stay Outputs of their own stack only.
+ROOT_OUTPUT_BUDGET = 150
 
 
 @dataclass
@@ -137,6 +139,8 @@ class Resolved:
     order: list[str]
     root_tunables: list[Tunable]
     child_tunables: list[tuple[str, Tunable]]
+    root_outputs: list[tuple[StackUnit, str, str]]  # (stack, output name, description)
+    child_outputs: list[tuple[str, str]]  # (stack, output name): public, but past the root's budget
 
 
 class StackGraph:
@@ -154,14 +158,20 @@ class StackGraph:
 
     # -- resolution ----------------------------------------------------------------------------
 
-    def resolve(self, tunable_budget: int = ROOT_TUNABLE_BUDGET) -> Resolved:
+    def resolve(self, tunable_budget: int = ROOT_TUNABLE_BUDGET, output_budget: int = ROOT_OUTPUT_BUDGET) -> Resolved:
         self._drop_empty_units()
         self._check_imports()
         order = self._topological_order()
         root_tunables, child_tunables = self._place_tunables(order, tunable_budget)
         for name in order:
             self._finish_child(self.units[name])
-        return Resolved([self.units[n] for n in order], order, root_tunables, child_tunables)
+        public = [(self.units[n], o, d) for n in order for o, d in sorted(self.units[n].public_outputs.items())]
+        names = [o for _, o, _ in public]
+        for unit, o, _ in public:
+            if names.count(o) > 1:
+                raise BuildError(f"two stacks output {o!r} to the root (one of them: {unit.name!r})")
+        return Resolved([self.units[n] for n in order], order, root_tunables, child_tunables,
+                        public[:output_budget], [(u.name, o) for u, o, _ in public[output_budget:]])
 
     def _drop_empty_units(self) -> None:
         """A stack with no resources (e.g. network in existing-VPC mode) is not deployed; its exports
@@ -268,7 +278,8 @@ class StackGraph:
         for param, imp in sorted(unit.imports.items()):
             export = self.units[imp.producer].exports[imp.output]
             t.add_parameter(Parameter(param, Type=export.param_type, Description=f"{export.description} (from {imp.producer})"))
-        consumed = {imp.output for u in self.units.values() for imp in u.imports.values() if imp.producer == unit.name}
+        consumed = {imp.output for u in self.units.values() for imp in u.imports.values() if imp.producer == unit.name
+                    and self._passthrough(unit, unit.exports[imp.output]) is None}  # the root hands those out
         for name in sorted(consumed | set(unit.public_outputs)):
             export = unit.exports[name]
             t.add_output(Output(name, Value=export.value, Description=export.description))

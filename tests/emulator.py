@@ -183,6 +183,17 @@ def patch_moto_nested_stacks() -> None:
         return cs_id, stack_id
 
     Backend.create_change_set = create_change_set
+
+    # Gap 8 (deleting a listener rule with its stack). moto: AWS::ElasticLoadBalancingV2::ListenerRule has
+    # no delete, so deleting (or, in moto, updating -- delete then re-create) the stack that owns it leaves
+    # the rule on its listener, and the re-created rule fails with PriorityInUse. AWS: deleting the stack
+    # deletes its rules. Each service's stack owns its listener rules (parts/targets.py).
+    from moto.elbv2.models import FakeListenerRule, elbv2_backends
+
+    def delete_rule(self: Any, account_id: str, region_name: str) -> None:
+        elbv2_backends[account_id][region_name].delete_rule(self.arn)
+
+    FakeListenerRule.delete = delete_rule
     _PATCHED = True
 
 

@@ -1,4 +1,6 @@
-"""Load balancing stack: one structural assertion per option (subset style)."""
+"""Load balancing: one structural assertion per option (subset style). The load balancer, its
+listeners and certificate are in the `loadbalancing` stack; each service's target group and the rules
+(or NLB listener) forwarding to it are in the service's own stack."""
 from __future__ import annotations
 
 from .helpers import build_config, count, has_resource
@@ -60,8 +62,18 @@ def test_https_listener_modern_tls_and_certificate_arn(tmp_path):
     has_resource(out["loadbalancing"], "AWS::ElasticLoadBalancingV2::Listener", {
         "Protocol": "HTTPS", "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
         "Certificates": [{"CertificateArn": {"Ref": "WebCertificateArn"}}],
-        "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "ApiTargetGroup"}}]})
+        "DefaultActions": [{"Type": "fixed-response"}]})
     assert out["root"]["Parameters"]["WebCertificateArn"]["Default"] == CERT_ARN
+
+
+def test_listener_default_service_gets_a_catch_all_rule_in_its_stack(tmp_path):
+    out = build_lb(tmp_path, HTTPS)
+    has_resource(out["service-api"], "AWS::ElasticLoadBalancingV2::ListenerRule", {
+        "Priority": 50000, "ListenerArn": {"Ref": "WebHttpsListenerArn"},
+        "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}],
+        "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "ApiTargetGroup"}}]})
+    # ECS refuses a target group no listener forwards to: the service waits for its rule.
+    assert out["service-api"]["Resources"]["ApiService"]["DependsOn"] == ["WebHttpsRuleDefault"]
 
 
 def test_tls_policy_option(tmp_path):
@@ -89,19 +101,20 @@ def test_path_and_host_rules_to_several_services(tmp_path):
         {"priority": 20, "service": "ui", "hosts": ["ui.example.com"], "paths": ["/*"]},
     ]}]}
     out = build_lb(tmp_path, lb, {"api": APP, "ui": APP})
-    t = out["loadbalancing"]
-    has_resource(t, "AWS::ElasticLoadBalancingV2::ListenerRule", {
-        "Priority": 10, "ListenerArn": {"Ref": "WebHttpListener"},
+    api, ui = out["service-api"], out["service-ui"]
+    has_resource(api, "AWS::ElasticLoadBalancingV2::ListenerRule", {
+        "Priority": 10, "ListenerArn": {"Ref": "WebHttpListenerArn"},
         "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}}],
         "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "ApiTargetGroup"}}]})
-    has_resource(t, "AWS::ElasticLoadBalancingV2::ListenerRule", {
+    has_resource(ui, "AWS::ElasticLoadBalancingV2::ListenerRule", {
         "Priority": 20, "Conditions": [{"Field": "host-header", "HostHeaderConfig": {"Values": ["ui.example.com"]}}],
         "Actions": [{"TargetGroupArn": {"Ref": "UiTargetGroup"}}]})
-    assert {"WebHttpRule10", "WebHttpRule20", "ApiTargetGroup", "UiTargetGroup"} <= set(t["Resources"])
-    has_resource(t, "AWS::ElasticLoadBalancingV2::Listener", {"DefaultActions": [{"Type": "fixed-response"}]})
-    assert out["root"]["Outputs"]["UiServiceUrl"]["Value"] == {"Fn::GetAtt": ["LoadbalancingStack", "Outputs.UiServiceUrl"]}
-    assert t["Outputs"]["UiServiceUrl"]["Value"] == {"Fn::Join": ["", ["http://", "ui.example.com", "/"]]}
-    assert t["Outputs"]["ApiServiceUrl"]["Value"] == {"Fn::Join": ["", ["http://", {"Fn::GetAtt": ["WebLoadBalancer", "DNSName"]}, "/api/"]]}
+    assert {"WebHttpRule10", "ApiTargetGroup"} <= set(api["Resources"])
+    assert {"WebHttpRule20", "UiTargetGroup"} <= set(ui["Resources"])
+    has_resource(out["loadbalancing"], "AWS::ElasticLoadBalancingV2::Listener", {"DefaultActions": [{"Type": "fixed-response"}]})
+    assert out["root"]["Outputs"]["UiServiceUrl"]["Value"] == {"Fn::GetAtt": ["ServiceUiStack", "Outputs.UiServiceUrl"]}
+    assert ui["Outputs"]["UiServiceUrl"]["Value"] == {"Fn::Join": ["", ["http://", "ui.example.com", "/"]]}
+    assert api["Outputs"]["ApiServiceUrl"]["Value"] == {"Fn::Join": ["", ["http://", {"Ref": "WebLoadBalancerDnsName"}, "/api/"]]}
 
 
 def test_one_alb_per_service(tmp_path):
@@ -118,7 +131,7 @@ def test_target_group_ip_health_check_deregistration_stickiness(tmp_path):
     svc = {**APP, "target": {"health_check": {"path": "/health", "interval": 15, "timeout": 4, "healthy_threshold": 3,
                                               "unhealthy_threshold": 5, "matcher": "200"},
                              "deregistration_delay": 10, "stickiness": 3600}}
-    t = build_lb(tmp_path, HTTP, {"api": svc})["loadbalancing"]
+    t = build_lb(tmp_path, HTTP, {"api": svc})["service-api"]
     has_resource(t, "AWS::ElasticLoadBalancingV2::TargetGroup", {
         "TargetType": "ip", "Port": 8080, "Protocol": "HTTP", "VpcId": {"Ref": "VpcId"},
         "HealthCheckPath": "/health", "HealthCheckIntervalSeconds": 15, "HealthCheckTimeoutSeconds": 4,
@@ -133,14 +146,16 @@ def test_nlb_tcp_listener_with_http_health_check(tmp_path):
     svc = {"containers": {"app": {"image": "x/y", "ports": [{"port": 4100}]}}, "target": {"health_check": {"path": "/health"}}}
     lb = {"type": "network", "listeners": [{"port": 4100, "protocol": "TCP", "service": "api"}]}
     out = build_lb(tmp_path, lb, {"api": svc})
-    t = out["loadbalancing"]
-    has_resource(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", {"Type": "network", "LoadBalancerAttributes": [
+    has_resource(out["loadbalancing"], "AWS::ElasticLoadBalancingV2::LoadBalancer", {"Type": "network", "LoadBalancerAttributes": [
         {"Key": "load_balancing.cross_zone.enabled", "Value": "true"}]})
-    has_resource(t, "AWS::ElasticLoadBalancingV2::Listener", {"Port": 4100, "Protocol": "TCP",
-                                                              "DefaultActions": [{"Type": "forward"}]})
+    t = out["service-api"]  # an NLB listener must forward, so it lives with its service
+    has_resource(t, "AWS::ElasticLoadBalancingV2::Listener", {
+        "Port": 4100, "Protocol": "TCP", "LoadBalancerArn": {"Ref": "WebLoadBalancerArn"},
+        "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "ApiTargetGroup"}}]})
     has_resource(t, "AWS::ElasticLoadBalancingV2::TargetGroup", {"Protocol": "TCP", "Port": 4100,
                                                                  "HealthCheckProtocol": "HTTP", "HealthCheckPath": "/health"})
     assert "WebTcp4100Listener" in t["Resources"]
+    assert t["Resources"]["ApiService"]["DependsOn"] == ["WebTcp4100Listener"]
     assert t["Outputs"]["ApiServiceUrl"]["Value"]["Fn::Join"][1][2] == ":4100/"
 
 
@@ -157,13 +172,27 @@ def test_outputs_dns_zone_and_https_url_in_root(tmp_path):
     outputs = out["root"]["Outputs"]
     assert outputs["WebLoadBalancerDnsName"]["Value"] == {"Fn::GetAtt": ["LoadbalancingStack", "Outputs.WebLoadBalancerDnsName"]}
     assert "WebLoadBalancerCanonicalHostedZoneId" in outputs and "ApiServiceUrl" in outputs
-    assert out["loadbalancing"]["Outputs"]["ApiServiceUrl"]["Value"] == {
+    assert out["service-api"]["Outputs"]["ApiServiceUrl"]["Value"] == {
         "Fn::Join": ["", ["https://", {"Ref": "WebCertificateDomain"}, "/"]]}
+    # the domain is a root Parameter: the root hands it to the service stack directly
+    params = out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]
+    assert params["WebCertificateDomain"] == {"Ref": "WebCertificateDomain"}
 
 
 def test_service_stack_depends_on_loadbalancing_not_the_reverse(tmp_path):
     out = build_lb(tmp_path, HTTP)
     root = out["root"]["Resources"]
     params = root["ServiceApiStack"]["Properties"]["Parameters"]
-    assert params["ApiTargetGroupArn"] == {"Fn::GetAtt": ["LoadbalancingStack", "Outputs.ApiTargetGroupArn"]}
+    assert params["WebHttpListenerArn"] == {"Fn::GetAtt": ["LoadbalancingStack", "Outputs.WebHttpListenerArn"]}
     assert "ServiceApiStack" not in str(root["LoadbalancingStack"])
+
+
+def test_loadbalancing_stack_does_not_grow_with_services(tmp_path):
+    """Services add resources and outputs to their own stacks only (scale: hundreds of services)."""
+    def sizes(n):
+        services = {f"s{i}": APP for i in range(n)}
+        rules = [{"priority": i + 1, "service": f"s{i}", "paths": [f"/s{i}/*"]} for i in range(n)]
+        out = build_lb(tmp_path / str(n), {"listeners": [{"port": 80, "protocol": "HTTP", "rules": rules}]}, services)
+        lb = out["loadbalancing"]
+        return len(lb["Resources"]), len(lb.get("Outputs", {}))
+    assert sizes(2) == sizes(12)

@@ -234,7 +234,7 @@ def test_exec_toggle(tmp_path):
 def test_health_check_grace_and_target_group(tmp_path):
     t = build_service(tmp_path, {"health_check_grace": 120})
     has_resource(t, "AWS::ECS::Service", {"HealthCheckGracePeriodSeconds": 120, "LoadBalancers": [
-        {"ContainerName": "app", "ContainerPort": 8080, "TargetGroupArn": {"Ref": "ApiTargetGroupArn"}}]})
+        {"ContainerName": "app", "ContainerPort": 8080, "TargetGroupArn": {"Ref": "ApiTargetGroup"}}]})
 
 
 def test_no_load_balancer_no_grace(tmp_path):
@@ -308,7 +308,7 @@ def test_target_tracking_with_cooldowns(tmp_path, key, metric):
             "TargetValue": 70.0, "ScaleInCooldown": 200, "ScaleOutCooldown": 30}})
     if key == "requests_per_target":
         label = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["ResourceLabel"]
-        assert label == {"Fn::Join": ["/", [{"Ref": "WebLoadBalancerFullName"}, {"Ref": "ApiTargetGroupFullName"}]]}
+        assert label == {"Fn::Join": ["/", [{"Ref": "WebLoadBalancerFullName"}, {"Fn::GetAtt": ["ApiTargetGroup", "TargetGroupFullName"]}]]}
 
 
 # -- alarms ----------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ class Certificate(Model):
 
 
 class Rule(Model):
-    priority: int = Field(ge=1, le=50000)
+    priority: int = Field(ge=1, le=49999, description="50000 is the catch-all rule of a listener's default service")
     service: Name
     paths: list[str] = Field(default_factory=list, max_length=5)
     hosts: list[str] = Field(default_factory=list, max_length=5)

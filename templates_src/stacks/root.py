@@ -32,9 +32,9 @@ def build(graph: StackGraph, resolved: Resolved, description: str, extra_tags: d
                 **props,
             )
         )
-        for name, desc in sorted(unit.public_outputs.items()):
-            t.add_output(Output(name, Value=GetAtt(unit.logical_id, f"Outputs.{name}"), Description=desc))
 
+    for unit, name, desc in resolved.root_outputs:
+        t.add_output(Output(name, Value=GetAtt(unit.logical_id, f"Outputs.{name}"), Description=desc))
     if resolved.root_tunables:
         t.set_metadata({"AWS::CloudFormation::Interface": _interface(resolved)})
     return t

@@ -24,7 +24,7 @@ from ..config.services_check import load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
-from ..parts import alarms, containers, iam, secret_refs
+from ..parts import alarms, containers, iam, secret_refs, targets
 from ..parts.logs import awslogs as awslogs_config
 from ..parts.logs import log_group
 from ..parts.sidecars import Sidecar, sidecars
@@ -58,6 +58,7 @@ class ServiceBuilder:
         self.lb: tuple[str, LoadBalancer] | None = (lb_name, cfg.load_balancers[lb_name]) if lb_name else None
         self.execution_statements: list[Statement] = []
         self.task_statements: list[Statement] = []
+        self.attachment: targets.Attachment | None = None
 
     def build(self) -> None:
         wiring = wire(self.cfg, self.name, self.ctx)
@@ -70,7 +71,8 @@ class ServiceBuilder:
         self.task_statements += wiring.task_statements
         task_definition = self.task_definition(definitions, wiring)
         sg = self.security_group(wiring)
-        service = self.service(task_definition, sg)
+        self.attachment = self.attach()
+        service = self.service(task_definition, sg, self.attachment)
         if self.svc.scaling is not None:
             self.scaling(service)
         if self.svc.alarms is not None:
@@ -208,18 +210,30 @@ class ServiceBuilder:
             ))
         return sg
 
-    def service(self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup) -> ecs.Service:
+    def attach(self) -> targets.Attachment | None:
+        """Target group and forwarding rules (or NLB listener) in this stack; the service's URL."""
+        if self.lb is None:
+            return None
+        lb_name, lb = self.lb
+        attachment = targets.attach(self.t, self.ctx, self.name, self.svc, lb_name, lb)
+        self.ctx.output(f"{self.owner}ServiceUrl", targets.url(self.ctx, self.name, lb_name, lb),
+                        description=f"URL of service {self.name}")
+        return attachment
+
+    def service(self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup,
+                attachment: targets.Attachment | None) -> ecs.Service:
         svc = self.svc
         desired = self.ctx.tunable(f"{self.owner}DesiredCount", default=svc.desired_count, param_type="Number",
                                    label=f"{self.name}: desired task count", group=self.group, MinValue=0)
         props: dict[str, Any] = {}
-        if self.lb is not None:
+        if attachment is not None:
             container, port = svc.target_container()  # type: ignore[misc]
             props["LoadBalancers"] = [ecs.LoadBalancer(
-                ContainerName=container, ContainerPort=port,
-                TargetGroupArn=self.ctx.ref(loadbalancing.NAME, loadbalancing.target_group_export(self.name)),
+                ContainerName=container, ContainerPort=port, TargetGroupArn=Ref(attachment.target_group),
             )]
             props["HealthCheckGracePeriodSeconds"] = svc.health_check_grace
+            # ECS refuses a target group that no listener forwards to yet.
+            props["DependsOn"] = [f.title for f in attachment.forwarders]
         if svc.capacity is not None:
             props["CapacityProviderStrategy"] = [
                 ecs.CapacityProviderStrategyItem(CapacityProvider=s.provider, Weight=s.weight, Base=s.base)
@@ -252,12 +266,12 @@ class ServiceBuilder:
 
     def _lb_dimensions(self) -> tuple[str, Any, Any]:
         """(load balancer type, LoadBalancer dimension, TargetGroup dimension)."""
-        assert self.lb is not None
+        assert self.lb is not None and self.attachment is not None
         lb_name, lb = self.lb
         return (
             lb.type,
             self.ctx.ref(loadbalancing.NAME, loadbalancing.full_name_export(lb_name)),
-            self.ctx.ref(loadbalancing.NAME, loadbalancing.target_group_full_name_export(self.name)),
+            GetAtt(self.attachment.target_group, "TargetGroupFullName"),
         )
 
     def scaling(self, service: ecs.Service) -> None:

@@ -1,0 +1,124 @@
+"""How a service is attached to its load balancer, built inside the service's own stack.
+
+The load balancer, its security group, certificate and listeners live in the `loadbalancing` stack;
+each service adds its target group and what forwards to it (ALB listener rules; for an NLB the TCP
+listener, which must forward). So the loadbalancing stack's size and outputs do not grow with the
+number of services, and adding a service touches no other stack."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from troposphere import Join, Ref, Template
+from troposphere import elasticloadbalancingv2 as elb
+
+from ..config.loadbalancing import STANDARD_PORTS, Listener, LoadBalancer
+from ..config.services import Service
+from ..graph import StackContext
+from ..naming import pascal
+
+# A listener's default service is reached through a catch-all rule at the lowest priority, so the
+# listener itself (in the loadbalancing stack) never points at a service's target group.
+CATCH_ALL_PRIORITY = 50000
+
+
+def listener_arn_export(lb: str, listener: Listener) -> str:
+    return f"{pascal(lb)}{pascal(listener.key)}ListenerArn"
+
+
+def load_balancer_arn_export(lb: str) -> str:
+    return f"{pascal(lb)}LoadBalancerArn"
+
+
+def dns_name_output(lb: str) -> str:
+    return f"{pascal(lb)}LoadBalancerDnsName"
+
+
+def certificate_domain_export(lb: str) -> str:
+    return f"{pascal(lb)}CertificateDomain"
+
+
+@dataclass
+class Attachment:
+    target_group: elb.TargetGroup
+    forwarders: list[Any]  # the rules / listener that must exist before the ECS service registers
+
+
+def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: str, lb: LoadBalancer) -> Attachment:
+    """The service's target group, and the listener rules (ALB) or listener (NLB) that forward to it."""
+    tg = t.add_resource(target_group(service, svc, lb, ctx.ref("network", "VpcId")))
+    forwarders: list[Any] = []
+    for lst in lb.listeners:
+        if lb.type == "network":
+            if lst.service == service:
+                forwarders.append(t.add_resource(elb.Listener(
+                    f"{pascal(lb_name)}{pascal(lst.key)}Listener",
+                    LoadBalancerArn=ctx.ref("loadbalancing", load_balancer_arn_export(lb_name)),
+                    Port=lst.port, Protocol=lst.protocol,
+                    DefaultActions=[elb.Action(Type="forward", TargetGroupArn=Ref(tg))],
+                )))
+            continue
+        rules = [(r.priority, r.paths, r.hosts) for r in lst.rules if r.service == service]
+        if lst.service == service:
+            rules.append((CATCH_ALL_PRIORITY, ["/*"], []))
+        for priority, paths, hosts in rules:
+            conditions = []
+            if paths:
+                conditions.append(elb.Condition(Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(Values=paths)))
+            if hosts:
+                conditions.append(elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=hosts)))
+            suffix = "Default" if priority == CATCH_ALL_PRIORITY else str(priority)
+            forwarders.append(t.add_resource(elb.ListenerRule(
+                f"{pascal(lb_name)}{pascal(lst.key)}Rule{suffix}",
+                ListenerArn=ctx.ref("loadbalancing", listener_arn_export(lb_name, lst)),
+                Priority=priority, Conditions=conditions,
+                Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(tg))],
+            )))
+    return Attachment(tg, forwarders)
+
+
+def target_group(service: str, svc: Service, lb: LoadBalancer, vpc: Any) -> elb.TargetGroup:
+    target = svc.target
+    _, port = svc.target_container() or (None, 0)
+    hc = target.health_check
+    attrs = {"deregistration_delay.timeout_seconds": str(target.deregistration_delay)}
+    if target.stickiness is not None:
+        attrs.update({"stickiness.enabled": "true", "stickiness.type": "lb_cookie",
+                      "stickiness.lb_cookie.duration_seconds": str(target.stickiness)})
+    return elb.TargetGroup(
+        f"{pascal(service)}TargetGroup",
+        TargetType="ip",
+        Port=port,
+        Protocol="HTTP" if lb.type == "application" else "TCP",
+        VpcId=vpc,
+        HealthCheckEnabled=True,
+        HealthCheckProtocol="HTTP",
+        HealthCheckPath=hc.path,
+        HealthCheckIntervalSeconds=hc.interval,
+        HealthCheckTimeoutSeconds=hc.timeout,
+        HealthyThresholdCount=hc.healthy_threshold,
+        UnhealthyThresholdCount=hc.unhealthy_threshold,
+        Matcher=elb.Matcher(HttpCode=hc.matcher),
+        TargetGroupAttributes=[elb.TargetGroupAttribute(Key=k, Value=v) for k, v in attrs.items()],
+    )
+
+
+def url(ctx: StackContext, service: str, lb_name: str, lb: LoadBalancer) -> Join:
+    """Where clients reach the service: scheme and port of the listener that serves it (HTTPS first), a
+    host the rule names (else the certificate's domain, else the load balancer's DNS name), and the
+    rule's path prefix."""
+    serving = [lst for lst in lb.listeners if service in lst.services()]
+    lst = next((x for x in serving if x.protocol == "HTTPS"), serving[0])
+    rule = next((r for r in lst.rules if r.service == service), None)
+    exact_hosts = [h for h in (rule.hosts if rule else []) if "*" not in h and "?" not in h]
+    host: Any
+    if exact_hosts:
+        host = exact_hosts[0]
+    elif lst.protocol == "HTTPS" and lb.certificate and lb.certificate.domain and "*" not in lb.certificate.domain:
+        host = ctx.ref("loadbalancing", certificate_domain_export(lb_name))
+    else:
+        host = ctx.ref("loadbalancing", dns_name_output(lb_name))
+    scheme = "https" if lst.protocol == "HTTPS" else "http"
+    port = "" if STANDARD_PORTS.get(scheme.upper()) == lst.port else f":{lst.port}"
+    path = rule.paths[0].rstrip("*") if rule and rule.paths else "/"
+    return Join("", [f"{scheme}://", host, f"{port}{path if path.startswith('/') else '/' + path}"])
