@@ -108,3 +108,25 @@ def test_stack_without_resources_cannot_export_computed_values():
     ctx.export("Thing", "literal")
     with pytest.raises(BuildError, match="has no resources but exports 'Thing'"):
         g.resolve()
+
+
+def test_public_outputs_past_the_root_budget_stay_on_their_stack():
+    g = StackGraph("s", "e")
+    for name in ("alpha", "beta"):
+        ctx = g.context(name, name)
+        ctx.output(f"{name.capitalize()}Arn", Ref(topic(ctx)), description=name)
+    resolved = g.resolve(output_budget=1)
+    assert [(u.name, o) for u, o, _ in resolved.root_outputs] == [("alpha", "AlphaArn")]
+    assert resolved.child_outputs == [("beta", "BetaArn")]
+    r = root.build(g, resolved, "d", {}).to_dict()
+    assert list(r["Outputs"]) == ["AlphaArn"]
+    assert "BetaArn" in resolved.units[1].template.to_dict()["Outputs"]
+
+
+def test_two_stacks_cannot_output_the_same_name_to_the_root():
+    g = StackGraph("s", "e")
+    for name in ("alpha", "beta"):
+        ctx = g.context(name, name)
+        ctx.output("Url", Ref(topic(ctx)), description=name)
+    with pytest.raises(BuildError, match="two stacks output 'Url' to the root"):
+        g.resolve()
