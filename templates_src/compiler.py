@@ -10,7 +10,7 @@ import troposphere
 
 from .config.load import Loaded, Target, load
 from .config.system import System
-from .errors import BuildError
+from .errors import BuildError, NameClash
 from .graph import StackContext, StackGraph, parameter_value
 from .limits import MAX_BYTES_INLINE, TemplateStats
 from .parts import stateful
@@ -71,11 +71,14 @@ def compile_target(target: Target) -> Compiled:
 
 def compile_loaded(loaded: Loaded) -> Compiled:
     cfg, target = loaded.config, loaded.target
-    if is_multi_region(cfg):
-        from . import regions
+    try:
+        if is_multi_region(cfg):
+            from . import regions
 
-        return regions.compile_regions(cfg, target, _compile_single)
-    return _compile_single(cfg, target)
+            return regions.compile_regions(cfg, target, _compile_single)
+        return _compile_single(cfg, target)
+    except NameClash as exc:  # a name the config chose: report it at its path, like any config problem
+        raise loaded.problem(exc.path, exc.message, exc.value) from None
 
 
 def is_multi_region(cfg: System) -> bool:

@@ -62,6 +62,15 @@ class BuildError(StackcError):
     exit_code = 1
 
 
+class NameClash(BuildError):
+    """A name chosen in the config (at `path`, e.g. services.api.url_output) is one the compiler already
+    gives another output. The compiler reports it as a config problem at that path (exit 2)."""
+
+    def __init__(self, path: tuple, value: str, message: str):
+        self.path, self.value, self.message = path, value, message
+        super().__init__(message)
+
+
 class LintFailed(StackcError):
     exit_code = 1
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from troposphere import AWSHelperFn, GetAtt, Output, Parameter, Ref, Template
 
-from .errors import BuildError
+from .errors import BuildError, NameClash
 from .naming import stack_logical_id
 
 # Root Parameters the graph may spend on tunables; the rest of CloudFormation's 200 stays free.
@@ -29,6 +29,7 @@ class Export:
     value: Any
     param_type: str
     description: str
+    origin: tuple[str | int, ...] | None = None  # the config path that chose the name, if the config did
 
 
 @dataclass
@@ -102,15 +103,23 @@ class StackContext:
         self._unit.imports[output] = Import(stack, output)
         return Ref(output)
 
-    def export(self, name: str, value: Any, *, param_type: str = "String", description: str = "") -> None:
-        """Offer a value to other stacks. It becomes an Output only if some stack refs it."""
-        if name in self._unit.exports:
+    def export(self, name: str, value: Any, *, param_type: str = "String", description: str = "",
+               origin: tuple[str | int, ...] | None = None) -> None:
+        """Offer a value to other stacks. It becomes an Output only if some stack refs it. `origin`: the
+        config path that chose `name`, so a clash is reported there (see NameClash)."""
+        existing = self._unit.exports.get(name)
+        if existing is not None:
+            chosen = origin or existing.origin
+            if chosen is not None:
+                raise NameClash(chosen, name, f"{name!r} is also the name of another output of stack {self.name!r} "
+                                "(the compiler's); choose another name")
             raise BuildError(f"stack {self.name!r} exports {name!r} twice")
-        self._unit.exports[name] = Export(name, value, param_type, description or name)
+        self._unit.exports[name] = Export(name, value, param_type, description or name, origin)
 
-    def output(self, name: str, value: Any, *, description: str, param_type: str = "String") -> None:
+    def output(self, name: str, value: Any, *, description: str, param_type: str = "String",
+               origin: tuple[str | int, ...] | None = None) -> None:
         """A value for people: an Output here and the same Output on the root stack (others may ref it too)."""
-        self.export(name, value, description=description, param_type=param_type)
+        self.export(name, value, description=description, param_type=param_type, origin=origin)
         self._unit.public_outputs[name] = description
 
     def tunable(
@@ -159,6 +168,7 @@ class StackGraph:
     # -- resolution ----------------------------------------------------------------------------
 
     def resolve(self, tunable_budget: int = ROOT_TUNABLE_BUDGET, output_budget: int = ROOT_OUTPUT_BUDGET) -> Resolved:
+        self._check_chosen_names()
         self._drop_empty_units()
         self._check_imports()
         order = self._topological_order()
@@ -172,6 +182,21 @@ class StackGraph:
                 raise BuildError(f"two stacks output {o!r} to the root (one of them: {unit.name!r})")
         return Resolved([self.units[n] for n in order], order, root_tunables, child_tunables,
                         public[:output_budget], [(u.name, o) for u, o, _ in public[output_budget:]])
+
+    def _check_chosen_names(self) -> None:
+        """A name the config chose is unique among every stack's exports: consumers import values by
+        name, and the root outputs them by name."""
+        owners: dict[str, list[StackUnit]] = {}
+        for unit in self.units.values():
+            for name in unit.exports:
+                owners.setdefault(name, []).append(unit)
+        for unit in self.units.values():
+            for export in unit.exports.values():
+                others = [u.name for u in owners[export.name] if u is not unit]
+                if export.origin is not None and others:
+                    raise NameClash(export.origin, export.name,
+                                    f"{export.name!r} is also the name of an output of stack {others[0]!r}; "
+                                    "output names are unique across the system")
 
     def _drop_empty_units(self) -> None:
         """A stack with no resources (e.g. network in existing-VPC mode) is not deployed; its exports

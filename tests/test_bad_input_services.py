@@ -20,6 +20,11 @@ def alb(*rules, service="api") -> dict:
     return {"listeners": [listener]}
 
 
+def env_svc(value: str) -> dict:
+    """Service `api`-shaped: container `app` on 8080 with X set to `value`."""
+    return {"containers": {"app": {"image": "x/app", "ports": [{"port": 8080}], "environment": {"X": value}}}}
+
+
 CASES = [
     ("fargate-cpu", {"services": {"api": svc(cpu=300)}},
      ["services.api.cpu:", "Fargate CPU size", "got 300"]),
@@ -79,6 +84,58 @@ CASES = [
      ["services.api.target.container:", "expected an app container: one of app", "'ap'"]),
     ("running-alarm-without-insights", {"cluster": {"container_insights": "disabled"}, "services": {"api": svc(alarms={})}},
      ["services.api.alarms.running_below_desired:", "Container Insights"]),
+    # secrets.<name>.name / secret_prefix: what Secrets Manager accepts, one physical name per secret
+    ("secret-name-characters", {"secrets": {"s": {"name": "app/my secret"}}},
+     ["secrets.s.name:", "ASCII letters, digits and /_+=.@-", "'app/my secret'"]),
+    ("secret-name-too-long", {"secrets": {"s": {"name": "a" * 513}}},
+     ["secrets.s.name:", "at most 512 characters"]),
+    ("secret-name-random-suffix", {"secrets": {"s": {"name": "app/db-passwd"}}},
+     ["secrets.s.name:", "must not end with '-' and six characters", "'app/db-passwd'"]),
+    ("secret-prefix-characters", {"secret_prefix": "app:", "secrets": {"s": {}}},
+     ["secret_prefix:", "ASCII letters, digits and /_+=.@-", "'app:'"]),
+    ("secret-prefix-makes-random-suffix", {"secret_prefix": "app-", "secrets": {"abcdef": {}}},
+     ["secrets.abcdef:", "six characters", "secret_prefix + name = 'app-abcdef'"]),
+    ("secret-names-collide", {"secret_prefix": "app/", "secrets": {"a": {}, "b": {"name": "app/a"}}},
+     ["secrets.b.name:", "secret 'a' already has the physical name 'app/a'"]),
+    # services.<name>.url_output: an output name, only behind a load balancer, unique across the system
+    ("url-output-characters", {"services": {"api": svc(url_output="api-url")}, "load_balancers": {"web": alb()}},
+     ["services.api.url_output:", "CloudFormation output name", "'api-url'"]),
+    ("url-output-without-lb", {"services": {"api": svc(url_output="ApiUrl")}},
+     ["services.api.url_output:", "behind no load balancer"]),
+    ("url-output-two-services", {"services": {"api": svc(url_output="Url"), "ui": svc(url_output="Url")},
+                                 "load_balancers": {"a": alb(), "u": alb(service="ui")}},
+     ["services.ui.url_output:", "service 'api' already outputs its URL as 'Url'", "unique across the system"]),
+    ("url-output-takes-a-default", {"services": {"api": svc(url_output="UiServiceUrl"), "ui": svc()},
+                                    "load_balancers": {"a": alb(), "u": alb(service="ui")}},
+     ["services.api.url_output:", "service 'ui' already outputs its URL as 'UiServiceUrl'"]),
+    # ... and the compiler's own output names, found by the stack graph and reported at the same path
+    ("url-output-takes-a-compiler-output", {"services": {"api": svc(url_output="ClusterName")}, "load_balancers": {"web": alb()}},
+     ["services.api.url_output:", "'ClusterName' is also the name of an output of stack 'cluster'"]),
+    ("url-output-takes-an-export", {"services": {"api": svc(url_output="WebLoadBalancerDnsName")}, "load_balancers": {"web": alb()}},
+     ["services.api.url_output:", "'WebLoadBalancerDnsName' is also the name of an output of stack 'loadbalancing'"]),
+    ("url-output-takes-own-stack-output", {"services": {"api": svc(url_output="ApiServiceName")}, "load_balancers": {"web": alb()}},
+     ["services.api.url_output:", "another output of stack 'service-api'"]),
+    # ${...} references in container environment values
+    ("env-reference-unknown-kind", {"services": {"api": env_svc("${data.db.host}")}, "load_balancers": {"web": alb()}},
+     ["services.api.containers.app.environment.X:", "no kind 'data'", "known references: ${services.api.url}, "
+      "${load_balancers.web.dns_name}"]),
+    ("env-reference-unknown-attribute", {"services": {"api": env_svc("${services.api.arn}")}, "load_balancers": {"web": alb()}},
+     ["services.api.containers.app.environment.X:", "services offer url, not 'arn'", "known references:"]),
+    ("env-reference-unknown-service", {"services": {"api": env_svc("${services.uii.url}")}, "load_balancers": {"web": alb()}},
+     ["services.api.containers.app.environment.X:", "there is no services.uii", "${services.api.url}"]),
+    ("env-reference-unknown-lb", {"services": {"api": env_svc("http://${load_balancers.api.dns_name}")},
+                                  "load_balancers": {"web": alb()}},
+     ["services.api.containers.app.environment.X:", "there is no load_balancers.api", "${load_balancers.web.dns_name}"]),
+    ("env-reference-service-without-lb", {"services": {"api": env_svc("${services.worker.url}"), "worker": svc()},
+                                          "load_balancers": {"web": alb()}},
+     ["services.api.containers.app.environment.X:", "service 'worker' is behind no load balancer"]),
+    ("env-reference-none-offered", {"services": {"api": env_svc("${services.api.url}")}},
+     ["services.api.containers.app.environment.X:", "known references: none in this system",
+      "${services.<name>.url}, ${load_balancers.<name>.dns_name}"]),
+    ("env-reference-unclosed", {"services": {"api": env_svc("${services.api.url")}, "load_balancers": {"web": alb()}},
+     ["services.api.containers.app.environment.X:", "is not closed", "write '$${' for a literal '${'"]),
+    ("env-reference-malformed", {"services": {"api": env_svc("${services.api}")}, "load_balancers": {"web": alb()}},
+     ["services.api.containers.app.environment.X:", "'${services.api}' is not a reference"]),
 ]
 
 
@@ -96,3 +153,16 @@ def test_bad_service_params_exit_2(tmp_path, monkeypatch, case_id, base, expecte
     assert "params/s/_base.yaml" in out, out
     for fragment in expected:
         assert fragment in out, f"{fragment!r} not in:\n{out}"
+
+
+def test_a_clash_set_in_the_env_file_names_the_env_file(tmp_path, monkeypatch):
+    """The stack graph finds the clash after loading; the message still names the file that set it."""
+    folder = tmp_path / "params" / "s"
+    folder.mkdir(parents=True)
+    (folder / "_base.yaml").write_text(yaml.safe_dump({"services": {"api": svc()}, "load_balancers": {"web": alb()}}))
+    (folder / "dev.yaml").write_text("services:\n  api:\n    url_output: VpcId\n")
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(tmp_path / "params"))
+    result = CliRunner().invoke(cli.cli, ["build", "--system", "s", "--env", "dev"])
+    assert result.exit_code == 2, result.output
+    assert "params/s/dev.yaml: services.api.url_output: 'VpcId' is also the name of an output of stack 'network'" \
+        in result.output, result.output

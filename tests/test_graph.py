@@ -130,3 +130,24 @@ def test_two_stacks_cannot_output_the_same_name_to_the_root():
         ctx.output("Url", Ref(topic(ctx)), description=name)
     with pytest.raises(BuildError, match="two stacks output 'Url' to the root"):
         g.resolve()
+
+
+def test_a_name_the_config_chose_must_not_clash_with_another_stacks_export():
+    from templates_src.errors import NameClash
+
+    g = StackGraph("s", "e")
+    alpha = g.context("alpha", "a")
+    alpha.export("TopicArn", Ref(topic(alpha)))
+    beta = g.context("beta", "b")
+    beta.output("TopicArn", Ref(topic(beta)), description="d", origin=("services", "beta", "url_output"))
+    with pytest.raises(NameClash) as exc:
+        g.resolve()
+    assert exc.value.path == ("services", "beta", "url_output") and "stack 'alpha'" in exc.value.message
+
+
+def test_compiler_names_may_repeat_across_stacks_when_nobody_chose_them():
+    g = StackGraph("s", "e")
+    for name in ("alpha", "beta"):
+        ctx = g.context(name, name)
+        ctx.export("TopicArn", Ref(topic(ctx)))
+    g.resolve()  # only an import of the ambiguous name would fail (ctx.ref names both producers)

@@ -196,3 +196,17 @@ def test_loadbalancing_stack_does_not_grow_with_services(tmp_path):
         lb = out["loadbalancing"]
         return len(lb["Resources"]), len(lb.get("Outputs", {}))
     assert sizes(2) == sizes(12)
+
+
+def test_url_output_default_name(tmp_path):
+    out = build_lb(tmp_path, HTTP)
+    assert set(out["service-api"]["Outputs"]) == {"ApiServiceUrl"}
+    assert "ApiServiceUrl" in out["root"]["Outputs"]
+
+
+def test_url_output_named_by_the_config(tmp_path):
+    out = build_lb(tmp_path, HTTP, {"api": {**APP, "url_output": "ApiUrl"}})
+    assert out["service-api"]["Outputs"]["ApiUrl"]["Value"] == {
+        "Fn::Join": ["", ["http://", {"Ref": "WebLoadBalancerDnsName"}, "/"]]}
+    assert out["root"]["Outputs"]["ApiUrl"]["Value"] == {"Fn::GetAtt": ["ServiceApiStack", "Outputs.ApiUrl"]}
+    assert "ApiServiceUrl" not in out["root"]["Outputs"] and "ApiServiceUrl" not in out["service-api"]["Outputs"]

@@ -75,8 +75,12 @@ RetentionDays = Literal[
 REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
 Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
 
+# CloudFormation logical IDs (outputs, parameters): letters and digits only, at most 255.
+OUTPUT_NAME_PATTERN = r"^[A-Za-z0-9]{1,255}$"
+
 # What a pattern means, for messages: "expected <help>" instead of a regular expression.
 PATTERN_HELP: dict[str, str] = {
     REGION_PATTERN: "an AWS region name like us-east-1",
+    OUTPUT_NAME_PATTERN: "a CloudFormation output name: 1-255 letters and digits (no '-' or '_')",
     r"^vpc-[0-9a-f]{8,17}$": "a VPC ID like vpc-0123456789abcdef0",
 }

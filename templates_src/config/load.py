@@ -4,7 +4,7 @@ Every problem becomes a `Problem` naming the file, the field path, the value and
 all of them are reported at once as a `ConfigError` (exit code 2)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,15 @@ class Target:
 class Loaded:
     target: Target
     config: System
+    overlay: dict = field(default_factory=dict, compare=False, repr=False)  # the env file's mapping
+
+    def file_of(self, path: tuple[Any, ...]) -> str:
+        """The params file a value at `path` came from (the env file when it sets it, else the base)."""
+        return _origin(self.target, self.overlay, path)
+
+    def problem(self, path: tuple[Any, ...], message: str, value: Any) -> ConfigError:
+        """A problem found after loading (e.g. a name clash the stack graph sees), as the loader reports one."""
+        return ConfigError([Problem(self.file_of(path), dotted(path), message, value, True)])
 
 
 def systems(params_dir: Path | None = None) -> list[str]:
@@ -85,8 +94,7 @@ def load(target: Target) -> Loaded:
     merged = deep_merge(base, overlay)
 
     def origin(path: tuple[Any, ...]) -> str:
-        """The file a value at `path` came from: the env file when it sets it, else the base."""
-        return _rel(target.env_file if _has_path(overlay, path) else target.base_file)
+        return _origin(target, overlay, path)
 
     try:
         config = System.model_validate(merged)
@@ -95,7 +103,7 @@ def load(target: Target) -> Loaded:
     findings = list(config.check())
     if findings:
         raise ConfigError([_problem_from_finding(f, origin) for f in findings])
-    return Loaded(target, config)
+    return Loaded(target, config, overlay)
 
 
 # -- YAML --------------------------------------------------------------------------------------
@@ -148,6 +156,11 @@ def read_mapping(path: Path) -> dict:
             [Problem(rel, "", f"expected a mapping of keys to values at the top, got a {_yaml_type(data)}")]
         )
     return data
+
+
+def _origin(target: Target, overlay: dict, path: tuple[Any, ...]) -> str:
+    """The file a value at `path` came from: the env file when it sets it, else the base."""
+    return _rel(target.env_file if _has_path(overlay, path) else target.base_file)
 
 
 def _has_path(data: Any, path: tuple[Any, ...]) -> bool:

@@ -9,7 +9,8 @@ from typing import Iterator, Literal
 
 from pydantic import Field
 
-from .base import Finding, Model, Name, RetentionDays
+from ..naming import pascal
+from .base import OUTPUT_NAME_PATTERN, Finding, Model, Name, RetentionDays
 from .cluster import CapacityShare, check_strategy
 
 # The task sizes Fargate accepts: CPU units -> allowed memory (MiB).
@@ -80,6 +81,7 @@ class Container(ContainerBase):
     command: list[str] | None = None
     entrypoint: list[str] | None = None
     ports: list[Port] = Field(default_factory=list)
+    # Values may refer to other parts of the system: "${services.ui.url}" (config/references.py).
     environment: dict[EnvName, str] = Field(default_factory=dict)
     secrets: dict[EnvName, SecretRef] = Field(default_factory=dict)
     health_check: HealthCheck | None = None
@@ -208,6 +210,9 @@ class Service(Model):
     health_check_grace: int = Field(60, ge=0, le=2147483647, description="seconds; only behind a load balancer")
     capacity: list[CapacityShare] | None = Field(None, min_length=1, description="default: the cluster's strategy")
     target: Target = Target()
+    url_output: str | None = Field(None, pattern=OUTPUT_NAME_PATTERN,
+                                   description="name of the service's URL output (behind a load balancer); "
+                                               "default: <Service>ServiceUrl")
     scaling: Scaling | None = None
     alarms: Alarms | None = None
     log_retention_days: RetentionDays = 30
@@ -218,6 +223,10 @@ class Service(Model):
     def container_names(self) -> list[str]:
         """App containers and sidecars, the names `depends_on` may use."""
         return [*self.containers, *(k for k in ("otel", "xray") if getattr(self.sidecars, k) is not None)]
+
+    def url_output_name(self, name: str) -> str:
+        """The output (on the service's stack and the root) holding the URL of service `name`."""
+        return self.url_output or f"{pascal(name)}ServiceUrl"
 
     def target_container(self) -> tuple[str, int] | None:
         """(container, port) a load balancer forwards to, or None when no container has a port."""

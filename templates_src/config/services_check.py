@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from .base import Finding
+from .references import check_references
 
 if TYPE_CHECKING:
     from .system import System
@@ -54,6 +55,8 @@ def check_services(cfg: "System") -> Iterator[Finding]:
                 if lb.type == "network" and svc.target.stickiness is not None:
                     yield Finding(("services", service, "target", "stickiness"),
                                   "lb_cookie stickiness needs an application load balancer", svc.target.stickiness)
+    yield from _check_url_outputs(cfg, owner)
+    yield from check_references(cfg)
     for name, svc in cfg.services.items():
         if name not in owner and svc.scaling is not None and svc.scaling.requests_per_target is not None:
             yield Finding(("services", name, "scaling", "requests_per_target"),
@@ -67,3 +70,21 @@ def check_services(cfg: "System") -> Iterator[Finding]:
 def load_balancer_of(cfg: "System", service: str) -> str | None:
     """The load balancer whose listeners forward to `service` (check_services allows at most one)."""
     return next((name for name, lb in cfg.load_balancers.items() if service in lb.services()), None)
+
+
+def _check_url_outputs(cfg: "System", owner: dict[str, str]) -> Iterator[Finding]:
+    """A URL output exists only behind a load balancer, and no two services share its name. (Clashes with
+    the compiler's own output names are found by the stack graph and reported at the same path.)"""
+    taken: dict[str, str] = {}
+    for name in sorted(cfg.services, key=lambda n: cfg.services[n].url_output is not None):  # defaults first
+        svc = cfg.services[name]
+        if name not in owner:
+            if svc.url_output is not None:
+                yield Finding(("services", name, "url_output"), "the service is behind no load balancer, so it has "
+                              "no URL output (name it in a listener of load_balancers:)", svc.url_output)
+            continue
+        output = svc.url_output_name(name)
+        if output in taken:
+            yield Finding(("services", name, "url_output"), f"service {taken[output]!r} already outputs its URL "
+                          f"as {output!r}; output names are unique across the system", output)
+        taken.setdefault(output, name)

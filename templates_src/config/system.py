@@ -12,7 +12,7 @@ from .failover import Failover, check_multi_region
 from .loadbalancing import LoadBalancer
 from .network import Network
 from .observability import Observability
-from .secrets import Secret
+from .secrets import Secret, check_names, physical_name
 from .services import Service
 from .services_check import check_services
 
@@ -30,6 +30,9 @@ class System(Model):
     # Per region, a mapping deep-merged onto this file for that region (config/failover.py).
     region_overrides: dict[Region, dict[str, Any]] = Field(default_factory=dict)
     secrets: dict[Name, Secret] = Field(default_factory=dict)
+    # Physical names `<prefix><name>` for every secret without its own `name` (e.g. "docuthinker/";
+    # "" names each by its key). Default: none, CloudFormation names them. A replacement trap: see Secret.
+    secret_prefix: str | None = None
     services: dict[Name, Service] = Field(default_factory=dict)
     load_balancers: dict[Name, LoadBalancer] = Field(default_factory=dict)
     observability: Observability = Observability()
@@ -54,6 +57,10 @@ class System(Model):
         """The primary region (the first listed)."""
         return self.regions[0]
 
+    def secret_name(self, name: str) -> str | None:
+        """The physical name of secret `name`, or None when CloudFormation names it."""
+        return physical_name(name, self.secrets[name], self.secret_prefix)
+
     def check(self) -> Iterator[Finding]:
         """Every cross-field and cross-reference rule, with paths from the top of the file."""
         yield from prefixed(("network",), self.network.check())
@@ -63,6 +70,7 @@ class System(Model):
             if secret.key is not None and secret.key not in self.keys:
                 yield Finding(("secrets", name, "key"), f"unknown key {secret.key!r}; expected one of: "
                               + (", ".join(self.keys) or "(no keys: add one under `keys:`)"), secret.key)
+        yield from check_names(self.secrets, self.secret_prefix)
         yield from self._check_uses()
         if self.failover is not None:
             yield from prefixed(("failover",), self.failover.check())

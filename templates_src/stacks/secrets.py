@@ -19,7 +19,11 @@ from ..parts.stores import KEYS_STACK, key_arn
 
 def build(cfg: System, ctx: StackContext) -> None:
     for name, secret in cfg.secrets.items():
-        resource = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}Secret", **secret_props(name, secret, ctx)))
+        props = secret_props(name, secret, ctx)
+        physical = cfg.secret_name(name)
+        if physical is not None:  # opt-in: a fixed name is a replacement trap (config/secrets.py)
+            props["Name"] = physical
+        resource = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}Secret", **props))
         ctx.export(secret_arn_export(name), Ref(resource), description=f"ARN of secret {name}")
 
 

@@ -24,7 +24,7 @@ from ..config.services_check import load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
-from ..parts import alarms, containers, iam, secret_refs, targets
+from ..parts import alarms, containers, iam, references, secret_refs, targets
 from ..parts.logs import awslogs as awslogs_config
 from ..parts.logs import log_group
 from ..parts.sidecars import Sidecar, sidecars
@@ -129,7 +129,8 @@ class ServiceBuilder:
                 self.execution_statements.append(resolved.statement)
                 if resolved.key_statement is not None:
                     self.execution_statements.append(resolved.key_statement)
-            environment = {**shared_env, **c.environment}
+            own = {var: references.environment_value(value, self.cfg, self.ctx) for var, value in c.environment.items()}
+            environment = {**shared_env, **own}
             mounts = None
             if c.essential:
                 secrets = {**wiring.secrets, **secrets}
@@ -216,8 +217,9 @@ class ServiceBuilder:
             return None
         lb_name, lb = self.lb
         attachment = targets.attach(self.t, self.ctx, self.name, self.svc, lb_name, lb)
-        self.ctx.output(f"{self.owner}ServiceUrl", targets.url(self.ctx, self.name, lb_name, lb),
-                        description=f"URL of service {self.name}")
+        self.ctx.output(self.svc.url_output_name(self.name), targets.url(self.ctx, self.name, lb_name, lb),
+                        description=f"URL of service {self.name}",
+                        origin=("services", self.name, "url_output") if self.svc.url_output else None)
         return attachment
 
     def service(self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup,
