@@ -130,7 +130,8 @@ def lint(system, env, all_, fmt):
 
 
 # ----------------------------------------------------------------------------------------------- deploy
-# package / plan / deploy / outputs / status / destroy: thin faces over templates_src/deploy/.
+# package / plan / deploy / outputs / status / destroy / failover: each parses its options, opens the
+# deployment (build if stale, connect) and calls one function of templates_src/deploy/flow.py.
 
 
 def aws_options(fn):
@@ -145,59 +146,28 @@ def aws_options(fn):
     return fn
 
 
-def _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters=(), build=True):
-    """Build the target if stale (only changed files are written), then connect."""
-    from templates_src.config.load import load, resolve_target
-    from templates_src.deploy.session import AwsOptions, connect
-    from templates_src.deploy.target import BuiltTarget, parse_overrides
-    from templates_src.errors import UsageError
+def _open(system, env, stack_name, profile, region, endpoint_url, parameters=(), build=True):
+    from templates_src.deploy.flow import Selection, open_deployment
+    from templates_src.deploy.session import AwsOptions
 
-    target = resolve_target(system, env)
-    loaded = load(target)
-    if build:
-        from templates_src import compiler
-
-        compiled = compiler.compile_loaded(loaded)
-        if compiled.folders:
-            raise UsageError(f"{target.system}/{target.env} is multi-region; deploy supports single-region systems for now")
-        compiler.write(compiled, compiler.output_dir(target))
-    from templates_src.settings import settings
-
-    built = BuiltTarget(
-        system=target.system,
-        env=target.env,
-        build_dir=settings().build_dir / target.system / target.env,  # = compiler.output_dir(target)
-        stack_name=stack_name or f"{target.system}-{target.env}",
-        protect=loaded.config.protect,
-        overrides=parse_overrides(parameters),
-    )
-    aws = connect(AwsOptions(profile, region, endpoint_url), default_region=loaded.config.region)
-    return built, aws
+    return open_deployment(Selection(system, env, stack_name, AwsOptions(profile, region, endpoint_url),
+                                     tuple(parameters)), build=build)
 
 
-def _package(aws, built, bucket=None, prefix=None, err=True):
-    from templates_src.deploy.package import package
+def _sink():
+    from templates_src.deploy.flow import Sink
 
-    result = package(aws, built, bucket=bucket, prefix=prefix)
-    state = f"{len(result.uploaded)} uploaded, {len(result.reused)} unchanged"
-    click.echo(f"packaged {built.system}/{built.env} -> s3://{result.bucket}/{result.prefix}/ ({state})", err=err)
-    return result
+    return Sink(out=click.echo, err=lambda text: click.echo(text, err=True),
+                warn=lambda text: click.secho(text, fg="yellow", err=True))
 
 
-def _plan(aws, built, packaged):
-    from templates_src.deploy.plan import PlanRequest, create_plan
-
-    return create_plan(aws, PlanRequest(
-        stack_name=built.stack_name,
-        template_url=packaged.root_url,
-        parameters=built.parameters(),
-        capabilities=packaged.capabilities,
-        description=f"stackc {built.system}/{built.env}",
-    ))
+def _confirm(question: str) -> bool:
+    return click.confirm(question, default=False)
 
 
-def _selection(built) -> str:
-    return f" --system {built.system} --env {built.env}"
+def _exit(result) -> None:
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
 @cli.command()
@@ -208,14 +178,10 @@ def _selection(built) -> str:
 @reports_errors
 def package(system, env, stack_name, profile, region, endpoint_url, bucket, prefix, parameters):
     """Upload templates to S3 under content-addressed keys; write build/S/E/packaged/root.json|yaml."""
-    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters)
-    result = _package(aws, built, bucket, prefix, err=False)
-    if result.bucket_created:
-        click.echo(f"created artifact bucket {result.bucket} (private, encrypted, versioned)")
-    click.echo(f"root template: {result.root_url}")
-    click.echo(f"written: {_rel(result.root_path)} (+ root.yaml)")
-    click.echo(f"capabilities: {', '.join(result.capabilities) or 'none'}")
-    click.echo(f"quick-create link: {result.quick_create_url}")
+    from templates_src.deploy import flow
+
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
+    _exit(flow.package(deployment, _sink(), bucket=bucket, prefix=prefix))
 
 
 @cli.command()
@@ -227,24 +193,10 @@ def package(system, env, stack_name, profile, region, endpoint_url, bucket, pref
 @reports_errors
 def plan(system, env, stack_name, profile, region, endpoint_url, fmt, parameters, bucket, cleanup):
     """Create a change set (nested stacks included) and show the review: one risk-ordered tree."""
-    import json
+    from templates_src.deploy import flow
 
-    from templates_src.deploy import review as rv
-    from templates_src.deploy.plan import delete_plan
-
-    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters)
-    result = _plan(aws, built, _package(aws, built, bucket))
-    if fmt == "json":
-        click.echo(json.dumps(rv.to_json(result.review), indent=2))
-    elif fmt == "markdown":
-        click.echo(rv.render_markdown(result.review), nl=False)
-    else:
-        click.echo(rv.render_text(result.review))
-    if result.review.no_changes or cleanup:
-        delete_plan(aws, result)
-    elif result.change_set_id:
-        click.echo(f"change set {result.review.change_set_name} left for review; "
-                   f"`deploy` makes a fresh one, `plan --cleanup` does not keep it", err=True)
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
+    _exit(flow.plan(deployment, _sink(), fmt=fmt, bucket=bucket, cleanup=cleanup))
 
 
 @cli.command()
@@ -259,113 +211,11 @@ def plan(system, env, stack_name, profile, region, endpoint_url, fmt, parameters
 def deploy(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec, parameters, bucket,
            parallel):
     """Package, plan, review, ask, execute (live events), print the outputs."""
-    if _multi_region(system, env):
-        return _deploy_regions(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec,
-                               parameters, bucket, parallel)
-    from rich.console import Console
+    from templates_src.deploy import flow
 
-    from templates_src.deploy import review as rv
-    from templates_src.deploy.execute import execute
-    from templates_src.deploy.plan import delete_plan
-    from templates_src.errors import DangerousChange
-
-    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, parameters)
-    result = _plan(aws, built, _package(aws, built, bucket))
-    review = result.review
-    if review.no_changes:
-        delete_plan(aws, result)
-        click.echo(rv.no_changes_line(review))
-        return
-    click.echo(rv.render_text(review))
-    if review.dangers and not allow_replace:
-        delete_plan(aws, result)
-        raise DangerousChange(
-            f"refusing to deploy {built.stack_name}: {len(review.dangers)} dangerous change(s) "
-            f"({', '.join(c.path for c in review.dangers)}); the change set was deleted. "
-            "Re-run with --allow-replace if losing or re-creating that data is intended."
-        )
-    if no_exec:
-        click.echo(f"change set {review.change_set_name} created and not executed (--no-exec); "
-                   f"execute it with `aws cloudformation execute-change-set --change-set-name {result.change_set_id}`")
-        return
-    if not yes and not click.confirm(f"Execute change set {review.change_set_name} on {built.stack_name}?", default=False):
-        delete_plan(aws, result)
-        click.echo("declined: change set deleted, nothing deployed")
-        sys.exit(1)
-    outcome = execute(aws, result, built, Console(highlight=False), allow_replace=allow_replace,
-                      selection=_selection(built))
-    click.echo(f"{built.stack_name}: {outcome.status}; stack policy set on {len(outcome.policies)} stack(s)"
-               + ("; termination protection on" if outcome.protected else ""))
-    for warning in outcome.warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    _echo_outputs(outcome.outputs)
-
-
-# ------------------------------------------------------------------------------------------ multi-region
-# Several regions (+ Route 53 failover): templates_src/deploy/multiregion.py plans every regional root and
-# the global DNS stack, one review, one question; regions first, then DNS fed by their outputs.
-
-
-def _multi_region(system, env) -> bool:
-    from templates_src import compiler
-    from templates_src.config.load import load, resolve_target
-
-    return compiler.is_multi_region(load(resolve_target(system, env)).config)
-
-
-def _regions_context(system, env, stack_name, profile, region, endpoint_url, parameters=(), build=True):
-    """Build (if stale), read the multi-region layout, connect to every region it uses."""
-    from templates_src import compiler
-    from templates_src.config.load import load, resolve_target
-    from templates_src.deploy import multiregion as mr
-    from templates_src.deploy.session import AwsOptions
-    from templates_src.deploy.target import parse_overrides
-
-    target = resolve_target(system, env)
-    loaded = load(target)
-    out = compiler.output_dir(target)
-    if build:
-        compiler.write(compiler.compile_loaded(loaded), out)
-    layout = mr.read_layout(out, target.system, target.env, stack_name or f"{target.system}-{target.env}",
-                            protect=loaded.config.protect, overrides=parse_overrides(parameters))
-    return layout, mr.connect_regions(layout, AwsOptions(profile, region, endpoint_url))
-
-
-def _deploy_regions(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec, parameters,
-                    bucket, parallel):
-    from rich.console import Console
-
-    from templates_src.deploy import multiregion as mr
-    from templates_src.errors import UsageError
-
-    if bucket:
-        raise UsageError("--bucket does not apply to a multi-region system: each region uses its own artifact bucket")
-    layout, sessions = _regions_context(system, env, stack_name, profile, region, endpoint_url, parameters)
-    mplan = mr.plan_all(layout, sessions)
-    if mplan.no_changes:
-        mr.discard(mplan)
-        click.echo(f"No changes: every stack of {layout.system}/{layout.env} is up to date "
-                   f"({', '.join(fp.folder.name for fp in mplan.all())}).")
-        return
-    click.echo(mr.render_text(mplan))
-    if no_exec:
-        click.echo("change sets created and not executed (--no-exec): "
-                   + ", ".join(f"{fp.folder.name}: {fp.plan.change_set_id or 'no changes'}" for fp in mplan.all()))
-        return
-    if mplan.dangers and not allow_replace:
-        mr.execute_all(mplan, lambda _: None)  # refuses with exit code 3 and deletes every change set
-    if not yes and not click.confirm(f"Execute {sum(not fp.review.no_changes for fp in mplan.all())} change set(s) "
-                                     f"of {layout.system}/{layout.env}?", default=False):
-        mr.discard(mplan)
-        click.echo("declined: change sets deleted, nothing deployed")
-        sys.exit(1)
-    outcome = mr.execute_all(mplan, lambda _: Console(highlight=False), parallel=parallel,
-                             allow_replace=allow_replace, selection=f" --system {layout.system} --env {layout.env}",
-                             say=click.echo)
-    for folder, outputs in outcome.outputs.items():
-        status = (outcome.dns if folder == "global" else outcome.regional.get(folder))
-        click.echo(f"{folder}: {status.status if status else 'no changes'}")
-        _echo_outputs([{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()])
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
+    options = flow.DeployOptions(yes=yes, allow_replace=allow_replace, no_exec=no_exec, bucket=bucket, parallel=parallel)
+    _exit(flow.deploy(deployment, options, _confirm, _sink()))
 
 
 @cli.group()
@@ -378,13 +228,10 @@ def failover() -> None:
 @reports_errors
 def failover_status(system, env, stack_name, profile, region, endpoint_url):
     """Each failover record (region, PRIMARY/SECONDARY, target) and its health check's status."""
-    from templates_src.deploy import multiregion as mr
+    from templates_src.deploy import flow
 
-    layout, sessions = _regions_context(system, env, stack_name, profile, region, endpoint_url, build=False)
-    report = mr.failover_status(layout, sessions)
-    click.echo(f"{report.domain}: DNS stack {report.stack_name} in {report.region}; primary region {report.primary}")
-    for r in report.records:
-        click.echo(f"  {r.type:<4} {r.set_identifier:<12} {r.failover:<9} -> {r.target:<48} {r.health}")
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
+    _exit(flow.failover_status(deployment, _sink()))
 
 
 @failover.command("promote")
@@ -394,34 +241,10 @@ def failover_status(system, env, stack_name, profile, region, endpoint_url):
 @reports_errors
 def failover_promote(system, env, stack_name, profile, region, endpoint_url, to_region, yes):
     """Make another region PRIMARY: plan the DNS stack with PrimaryRegion changed, review, ask, execute."""
-    from rich.console import Console
+    from templates_src.deploy import flow
 
-    from templates_src.deploy import multiregion as mr
-    from templates_src.deploy import review as rv
-
-    layout, sessions = _regions_context(system, env, stack_name, profile, region, endpoint_url, build=False)
-    fp = mr.plan_promotion(layout, sessions, to_region)
-    click.echo(rv.render_text(fp.review))
-    if fp.review.no_changes:
-        mr.discard_plans([fp])
-        return
-    if not yes and not click.confirm(f"Make {to_region} the PRIMARY region of {layout.system}/{layout.env}?", default=False):
-        mr.discard_plans([fp])
-        click.echo("declined: change set deleted, nothing changed")
-        sys.exit(1)
-    outcome = mr.execute_promotion(fp, Console(highlight=False))
-    click.echo(f"{fp.folder.target.stack_name}: {outcome.status}; PRIMARY is now {to_region}")
-    click.secho(f"note: params still name failover.primary; set it to {to_region} or the next deploy fails back",
-                fg="yellow", err=True)
-
-
-def _echo_outputs(items):
-    if not items:
-        click.echo("(no outputs)")
-        return
-    width = max(len(o["OutputKey"]) for o in items)
-    for o in sorted(items, key=lambda o: o["OutputKey"]):
-        click.echo(f"  {o['OutputKey']:<{width}}  {o.get('OutputValue', '')}")
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
+    _exit(flow.promote(deployment, to_region, yes=yes, confirm=_confirm, sink=_sink()))
 
 
 @cli.command()
@@ -430,17 +253,10 @@ def _echo_outputs(items):
 @reports_errors
 def outputs(system, env, stack_name, profile, region, endpoint_url, fmt):
     """Print the root stack's outputs."""
-    import json
+    from templates_src.deploy import flow
 
-    from templates_src.deploy.status import outputs as get_outputs
-
-    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, build=False)
-    items = get_outputs(aws, built.stack_name)
-    if fmt == "json":
-        click.echo(json.dumps({o["OutputKey"]: o.get("OutputValue") for o in items}, indent=2, sort_keys=True))
-    else:
-        click.echo(f"{built.stack_name} outputs:")
-        _echo_outputs(items)
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
+    _exit(flow.outputs(deployment, _sink(), fmt=fmt))
 
 
 @cli.command()
@@ -448,16 +264,10 @@ def outputs(system, env, stack_name, profile, region, endpoint_url, fmt):
 @reports_errors
 def status(system, env, stack_name, profile, region, endpoint_url):
     """Root and nested stack statuses (and drift status when a drift check has run)."""
-    from templates_src.deploy.status import status as get_status
+    from templates_src.deploy import flow
 
-    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, build=False)
-    states = get_status(aws, built.stack_name)
-    width = max(len(s.path) for s in states)
-    for s in states:
-        extra = [f"drift {s.drift}"] if s.drift else []
-        extra += ["termination protection"] if s.termination_protection else []
-        extra += [s.reason] if s.reason else []
-        click.echo(f"{s.path:<{width}}  {s.status:<24} {'; '.join(extra)}".rstrip())
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
+    _exit(flow.status(deployment, _sink()))
 
 
 @cli.command()
@@ -466,21 +276,10 @@ def status(system, env, stack_name, profile, region, endpoint_url):
 @reports_errors
 def destroy(system, env, stack_name, profile, region, endpoint_url, yes):
     """Delete the root stack (and its nested stacks); refuses envs marked `protect: true`."""
-    from templates_src.deploy.status import destroy as do_destroy
-    from templates_src.errors import DangerousChange
+    from templates_src.deploy import flow
 
-    built, aws = _deploy_context(system, env, stack_name, profile, region, endpoint_url, build=False)
-    if built.protect:
-        raise DangerousChange(f"{built.system}/{built.env} is marked `protect: true`: destroy refuses it")
-    if not yes and not click.confirm(f"Delete stack {built.stack_name} and its nested stacks?", default=False):
-        click.echo("declined: nothing deleted")
-        sys.exit(1)
-    result = do_destroy(aws, built.stack_name, protect=built.protect, selection=_selection(built))
-    click.echo(f"{result.stack_name}: {result.status}")
-    if result.retained:
-        click.echo("kept by their DeletionPolicy (delete them by hand when no longer needed):")
-        for line in result.retained:
-            click.echo(f"  {line}")
+    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
+    _exit(flow.destroy(deployment, yes=yes, confirm=_confirm, sink=_sink()))
 
 
 def _rel(path: Path) -> str:

@@ -110,3 +110,14 @@ def test_build_and_lint_never_import_boto3(tmp_path):
                          env={**__import__("os").environ, "STACKC_BUILD_DIR": str(tmp_path)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_only_the_cli_imports_click():
+    """cli.py is the only click face; the library (templates_src/) returns results and raises typed errors."""
+    import re
+    from pathlib import Path
+
+    library = Path(__file__).resolve().parent.parent / "templates_src"
+    importing = [str(p.relative_to(library)) for p in sorted(library.rglob("*.py"))
+                 if re.search(r"^\s*(import click|from click\b)", p.read_text(), re.M)]
+    assert importing == []

@@ -161,10 +161,10 @@ class _FakeAws:
 
 @pytest.fixture
 def stubbed_deploy(monkeypatch, tmp_path):
-    """`deploy`/`plan` with package and change-set creation replaced by a fixture's review."""
-    import templates_src.deploy.package as package_mod
-    import templates_src.deploy.plan as plan_mod
-    import templates_src.deploy.session as session_mod
+    """`deploy`/`plan` with package and change-set creation replaced by a fixture's review (patched where
+    deploy/flow.py and deploy/multiregion.py look them up)."""
+    import templates_src.deploy.flow as flow_mod
+    import templates_src.deploy.multiregion as mr_mod
 
     calls = {"deleted": 0, "executed": 0}
     state = {"fixture": "update_replaces_database.json"}
@@ -180,17 +180,16 @@ def stubbed_deploy(monkeypatch, tmp_path):
     def delete_plan(aws, plan):
         calls["deleted"] += 1
 
-    monkeypatch.setattr(session_mod, "connect", lambda *a, **k: _FakeAws())
-    monkeypatch.setattr(package_mod, "package", lambda *a, **k: Packaged())
-    monkeypatch.setattr(plan_mod, "create_plan", create_plan)
-    monkeypatch.setattr(plan_mod, "delete_plan", delete_plan)
-    import templates_src.deploy.execute as execute_mod
-
     def execute(*a, **k):
         calls["executed"] += 1
         raise AssertionError("must not execute")
 
-    monkeypatch.setattr(execute_mod, "execute", execute)
+    monkeypatch.setattr(flow_mod, "connect", lambda *a, **k: _FakeAws())
+    monkeypatch.setattr(mr_mod, "package", lambda *a, **k: Packaged())
+    monkeypatch.setattr(mr_mod, "create_plan", create_plan)
+    for module in (mr_mod, flow_mod):
+        monkeypatch.setattr(module, "delete_plan", delete_plan)
+    monkeypatch.setattr(flow_mod, "execute", execute)
     return calls, state
 
 
@@ -229,3 +228,21 @@ def test_plan_formats_on_stdout(stubbed_deploy, fmt, marker):
     assert marker in result.stdout
     if fmt == "json":
         assert json.loads(result.stdout)["summary"]["danger"] == 2  # nothing else on stdout
+
+
+def test_deploy_flow_asks_through_the_callback_without_click(stubbed_deploy):
+    """The library's deploy needs no click: the question goes to `confirm`, the words to the sink, and
+    the answer "no" comes back as a result with exit code 1 (the CLI only exits with it)."""
+    from templates_src.deploy import flow
+
+    calls, state = stubbed_deploy
+    state["fixture"] = "create_new_stack.json"
+    asked, out, err = [], [], []
+    deployment = flow.open_deployment(flow.Selection("demo", "dev"))
+    result = flow.deploy(deployment, flow.DeployOptions(), confirm=lambda q: asked.append(q) or False,
+                         sink=flow.Sink(out=out.append, err=err.append, warn=err.append))
+    assert (result.state, result.exit_code) == ("declined", 1)
+    assert asked == ["Execute change set stackc-20261120-090000 on demo-dev?"]
+    assert out[0].startswith("Plan for shop-dev (new stack)") and out[-1] == "declined: change set deleted, nothing deployed"
+    assert err == ["packaged demo/dev -> s3://b/p/ (0 uploaded, 0 unchanged)"]
+    assert calls == {"deleted": 1, "executed": 0}

@@ -11,12 +11,15 @@
 
 Only the orchestration lives here: packaging, change sets, review, execution and outputs are the
 single-region functions of package.py, plan.py, review.py, execute.py and status.py.
+
+A single-region system is a layout too (`Layout.single`: one folder named SINGLE, no DNS stack), so the
+commands (deploy/flow.py) walk every system the same way; only the wording tells the two apart.
 """
 from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,6 +32,7 @@ from .session import Aws, AwsOptions, aws_errors, connect
 from .target import BuiltTarget
 
 GLOBAL = "global"
+SINGLE = ""  # the folder of a single-region system's only root: build/<system>/<env>/ itself
 PENDING = "pending-{region}.invalid"  # DNS input placeholder while a region's stack does not exist yet
 PENDING_ZONE = "ZPENDING"
 
@@ -50,6 +54,16 @@ class Layout:
     regional: tuple[Folder, ...]  # primary first
     dns: Folder | None
     inputs: dict[str, tuple[str, str]]  # DNS parameter -> (region, regional root output)
+    single_region: bool = False  # see `single`
+
+    @classmethod
+    def single(cls, target: BuiltTarget, region: str) -> "Layout":
+        """A single-region system (build/<system>/<env>/): one folder, no DNS stack."""
+        return cls(target.system, target.env, (Folder(SINGLE, region, "region", target),), None, {}, single_region=True)
+
+    def all(self) -> list[Folder]:
+        """Every deployable root in deploy order: the regions (primary first), then the DNS stack."""
+        return list(self.regional) + ([self.dns] if self.dns else [])
 
 
 def dns_stack_name(stack_name: str) -> str:
@@ -122,16 +136,18 @@ def connect_regions(layout: Layout, options: AwsOptions) -> dict[str, Aws]:
     return {region: connect(AwsOptions(options.profile, region, options.endpoint_url)) for region in sorted(regions)}
 
 
-def plan_all(layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None) -> MultiPlan:
+def plan_all(layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None,
+             bucket: str | None = None) -> MultiPlan:
     """Package and plan every folder. If any plan fails, the change sets made so far are deleted."""
+    _check_bucket(layout, bucket)
     made: list[FolderPlan] = []
     try:
         for folder in layout.regional:
-            made.append(_plan_folder(folder, sessions[folder.region], folder.target.parameters(), prefix))
+            made.append(_plan_folder(folder, sessions[folder.region], prefix, bucket))
         dns, values, pending = None, {}, []
         if layout.dns is not None:
             values, pending = current_inputs(layout, sessions)
-            dns = _plan_dns(layout, sessions, values, prefix)
+            dns = _plan_folder(_with_values(layout.dns, values), sessions[layout.dns.region], prefix)
             made.append(dns)
     except Exception:
         discard_plans(made)
@@ -139,30 +155,39 @@ def plan_all(layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = N
     return MultiPlan(layout, made[: len(layout.regional)], dns, values, pending)
 
 
-def _plan_folder(folder: Folder, aws: Aws, parameters: list[dict[str, str]], prefix: str | None) -> FolderPlan:
+def _check_bucket(layout: Layout, bucket: str | None) -> None:
+    if bucket and not layout.single_region:
+        raise UsageError("--bucket does not apply to a multi-region system: each region uses its own artifact bucket")
+
+
+def _package(folder: Folder, aws: Aws, prefix: str | None, bucket: str | None = None) -> Packaged:
     with _in_region(folder):
-        packaged = package(aws, folder.target, prefix=f"{prefix or _prefix(folder)}")
+        return package(aws, folder.target, bucket=bucket, prefix=_prefix(folder, prefix))
+
+
+def _plan_folder(folder: Folder, aws: Aws, prefix: str | None, bucket: str | None = None) -> FolderPlan:
+    packaged = _package(folder, aws, prefix, bucket)
+    parameters = folder.target.parameters()
+    with _in_region(folder):
         plan = create_plan(aws, PlanRequest(
             stack_name=folder.target.stack_name,
             template_url=packaged.root_url,
             parameters=parameters,
             capabilities=packaged.capabilities,
-            description=f"stackc {folder.target.system}/{folder.target.env} ({folder.name})",
+            description=f"stackc {folder.target.system}/{folder.target.env}" + (f" ({folder.name})" if folder.name else ""),
         ))
     return FolderPlan(folder, aws, packaged, plan, parameters)
 
 
-def _plan_dns(layout: Layout, sessions: dict[str, Aws], values: dict[str, str], prefix: str | None) -> FolderPlan:
-    assert layout.dns is not None
-    folder = layout.dns
-    target = BuiltTarget(folder.target.system, folder.target.env, folder.target.build_dir, folder.target.stack_name,
-                         protect=folder.target.protect, overrides=tuple(sorted(values.items())))
-    return _plan_folder(Folder(folder.name, folder.region, folder.role, target), sessions[folder.region],
-                        target.parameters(), prefix)
+def _with_values(folder: Folder, values: dict[str, str]) -> Folder:
+    """The folder with these root parameter values (the DNS stack's inputs) as its overrides."""
+    return replace(folder, target=replace(folder.target, overrides=tuple(sorted(values.items()))))
 
 
-def _prefix(folder: Folder) -> str:
-    return f"stackc/{folder.target.system}/{folder.target.env}/{folder.name}"
+def _prefix(folder: Folder, prefix: str | None) -> str:
+    """Key prefix in the artifact bucket: stackc/<system>/<env> (or --prefix), then /<folder> when multi-region."""
+    base = prefix if prefix is not None else f"stackc/{folder.target.system}/{folder.target.env}"
+    return f"{base.rstrip('/')}/{folder.name}" if folder.name else base
 
 
 def current_inputs(layout: Layout, sessions: dict[str, Aws]) -> tuple[dict[str, str], list[str]]:
@@ -201,19 +226,46 @@ def discard(mplan: MultiPlan) -> None:
     discard_plans(mplan.all())
 
 
+def describe(folder: Folder) -> str:
+    """`us-west-2: secondary region, stack shop-dev in us-west-2`: the header of a folder's section."""
+    what = "global DNS stack" if folder.name == GLOBAL else f"{folder.role} region"
+    return f"{folder.name}: {what}, stack {folder.target.stack_name} in {folder.region}"
+
+
+PENDING_NOTE = ("the load balancer inputs of {regions} are pending: that stack does not exist yet; the DNS stack is "
+                "re-planned with its real outputs after the regions deploy")
+
+
 def render_text(mplan: MultiPlan) -> str:
-    """One review for the whole deploy: each folder's review under a header naming region and role."""
+    """One review for the whole deploy: each folder's review under a header naming region and role
+    (a single-region system: its review as it is)."""
+    if mplan.layout.single_region:
+        return rv.render_text(mplan.regional[0].review)
     parts = []
     for fp in mplan.all():
-        f = fp.folder
-        what = "global DNS stack" if f.name == GLOBAL else f"{f.role} region"
-        parts.append(f"=== {f.name}: {what}, stack {f.target.stack_name} in {f.region} ===")
+        parts.append(f"=== {describe(fp.folder)} ===")
         parts.append(rv.render_text(fp.review))
         if fp is mplan.dns and mplan.pending:
-            parts.append(f"note: the load balancer inputs of {', '.join(mplan.pending)} are pending: that stack does not "
-                         "exist yet; the DNS stack is re-planned with its real outputs after the regions deploy")
+            parts.append("note: " + PENDING_NOTE.format(regions=", ".join(mplan.pending)))
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
+
+
+def refuse_dangers(mplan: MultiPlan, allow_replace: bool) -> None:
+    """Without --allow-replace a danger item anywhere stops everything: every change set is deleted."""
+    if not mplan.dangers or allow_replace:
+        return
+    discard(mplan)
+    if mplan.layout.single_region:
+        review = mplan.regional[0].review
+        raise DangerousChange(
+            f"refusing to deploy {review.stack_name}: {len(review.dangers)} dangerous change(s) "
+            f"({', '.join(c.path for c in review.dangers)}); the change set was deleted. "
+            "Re-run with --allow-replace if losing or re-creating that data is intended."
+        )
+    where = ", ".join(f"{folder}: {c.path}" for folder, c in mplan.dangers)
+    raise DangerousChange(f"refusing to deploy: {len(mplan.dangers)} dangerous change(s) ({where}); "
+                          "every change set was deleted. Re-run with --allow-replace if that is intended.")
 
 
 # --------------------------------------------------------------------------------------------- execute
@@ -252,11 +304,7 @@ def execute_all(
     say: Callable[[str], None] = print,
 ) -> MultiOutcome:
     """Execute the reviewed plan. Raises DeployError naming the failed region(s); DNS is then untouched."""
-    if mplan.dangers and not allow_replace:
-        discard(mplan)
-        where = ", ".join(f"{folder}: {c.path}" for folder, c in mplan.dangers)
-        raise DangerousChange(f"refusing to deploy: {len(mplan.dangers)} dangerous change(s) ({where}); "
-                              "every change set was deleted. Re-run with --allow-replace if that is intended.")
+    refuse_dangers(mplan, allow_replace)
     result = MultiOutcome(regional={})
     todo = [fp for fp in mplan.regional if not fp.review.no_changes]
     for fp in mplan.regional:
@@ -324,8 +372,7 @@ def _execute_dns(mplan: MultiPlan, result: MultiOutcome, console_for: Callable[[
     if values != mplan.dns_values:
         say(f"re-planning the DNS stack {fp.folder.target.stack_name} with the regions' outputs")
         discard_plans([fp])
-        aws = fp.aws
-        fp = _plan_dns(layout, {fp.folder.region: aws}, {k: v for k, v in values.items() if k in layout.inputs}, None)
+        fp = _plan_folder(_with_values(fp.folder, {k: v for k, v in values.items() if k in layout.inputs}), fp.aws, None)
         mplan.dns = fp
         result.dns_replanned = fp.review
         say(rv.render_text(fp.review))
@@ -353,6 +400,8 @@ class _in_region:
         return None
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if self.folder.name == SINGLE:
+            return False
         if isinstance(exc, DeployError) and not str(exc).startswith(f"[{self.folder.name}]"):
             exc.args = (f"[{self.folder.name}] {exc}",) + exc.args[1:]
         return False
@@ -444,9 +493,7 @@ def plan_promotion(layout: Layout, sessions: dict[str, Aws], to_region: str) -> 
     deployed = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters") or []}
     values = {k: v for k, v in deployed.items() if k in layout.inputs}
     values["PrimaryRegion"] = to_region
-    target = BuiltTarget(folder.target.system, folder.target.env, folder.target.build_dir, folder.target.stack_name,
-                         protect=folder.target.protect, overrides=tuple(sorted(values.items())))
-    return _plan_folder(Folder(folder.name, folder.region, folder.role, target), aws, target.parameters(), None)
+    return _plan_folder(_with_values(folder, values), aws, None)
 
 
 def execute_promotion(fp: FolderPlan, console: Any) -> Outcome:
