@@ -172,12 +172,12 @@ def _exit(result) -> None:
 
 @cli.command()
 @aws_options
-@click.option("--bucket", help="Artifact bucket (default: stackc-artifacts-<account>-<region>, created if missing).")
-@click.option("--prefix", help="Key prefix (default: stackc/<system>/<env>).")
+@click.option("--bucket", help="Artifact bucket (default: stackc-artifacts-<account>-<region>, created if missing; single-region only).")
+@click.option("--prefix", help="Key prefix (default: stackc/<system>/<env>; multi-region: + /<folder>).")
 @click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Override a root parameter in the link.")
 @reports_errors
 def package(system, env, stack_name, profile, region, endpoint_url, bucket, prefix, parameters):
-    """Upload templates to S3 under content-addressed keys; write build/S/E/packaged/root.json|yaml."""
+    """Upload templates to S3 under content-addressed keys; write build/S/E[/<folder>]/packaged/root.json|yaml."""
     from templates_src.deploy import flow
 
     deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
@@ -192,7 +192,7 @@ def package(system, env, stack_name, profile, region, endpoint_url, bucket, pref
 @click.option("--cleanup", is_flag=True, help="Delete the change set after showing it (default: leave it for review).")
 @reports_errors
 def plan(system, env, stack_name, profile, region, endpoint_url, fmt, parameters, bucket, cleanup):
-    """Create a change set (nested stacks included) and show the review: one risk-ordered tree."""
+    """Create the change sets (nested stacks included; every region and the DNS stack) and show one review."""
     from templates_src.deploy import flow
 
     deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
@@ -252,7 +252,7 @@ def failover_promote(system, env, stack_name, profile, region, endpoint_url, to_
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
 def outputs(system, env, stack_name, profile, region, endpoint_url, fmt):
-    """Print the root stack's outputs."""
+    """Print the root stacks' outputs (each region's and the DNS stack's for a multi-region system)."""
     from templates_src.deploy import flow
 
     deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
@@ -263,7 +263,7 @@ def outputs(system, env, stack_name, profile, region, endpoint_url, fmt):
 @aws_options
 @reports_errors
 def status(system, env, stack_name, profile, region, endpoint_url):
-    """Root and nested stack statuses (and drift status when a drift check has run)."""
+    """Root and nested stack statuses in every region (and drift status when a drift check has run)."""
     from templates_src.deploy import flow
 
     deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
@@ -275,7 +275,7 @@ def status(system, env, stack_name, profile, region, endpoint_url):
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting.")
 @reports_errors
 def destroy(system, env, stack_name, profile, region, endpoint_url, yes):
-    """Delete the root stack (and its nested stacks); refuses envs marked `protect: true`."""
+    """Delete the root stacks and their nested stacks (the DNS stack first); refuses envs marked `protect: true`."""
     from templates_src.deploy import flow
 
     deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)

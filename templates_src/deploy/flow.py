@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import DangerousChange, UsageError
+from ..errors import DangerousChange, DeployError
 from . import multiregion as mr
 from . import review as rv
 from . import status as st
@@ -121,11 +121,31 @@ def open_deployment(selection: Selection, *, build: bool = True) -> Deployment:
     return Deployment(mr.Layout.single(built, aws.region), {aws.region: aws}, protect)
 
 
-def _single(d: Deployment, command: str) -> tuple[BuiltTarget, Aws]:
+def _existing(d: Deployment, sink: Sink) -> list[tuple[mr.Folder, Aws]]:
+    """The roots to read or delete. Single-region: the root, whether it exists or not (reading it says
+    so). Multi-region: those that exist, a line (stderr) for each that does not, an error when none does."""
+    if d.single_region:
+        return d.parts()
+    found = []
+    for folder, aws in d.parts():
+        if st.exists(aws, folder.target.stack_name):
+            found.append((folder, aws))
+        else:
+            sink.err(f"{folder.name}: stack {folder.target.stack_name} does not exist in {folder.region}")
+    if not found:
+        raise DeployError(f"no stack of {d.system}/{d.env} exists ({', '.join(_where(f) for f, _ in d.parts())}): "
+                          "deploy it first, or check --stack-name")
+    return found
+
+
+def _where(folder: mr.Folder) -> str:
+    return f"{folder.target.stack_name} in {folder.region}"
+
+
+def _header(d: Deployment, sink: Sink, folder: mr.Folder) -> None:
+    """Multi-region: the line that starts a folder's section."""
     if not d.single_region:
-        raise UsageError(f"{d.system}/{d.env} is multi-region; {command} supports single-region systems for now")
-    (folder, aws), = d.parts()
-    return folder.target, aws
+        sink.out(f"=== {mr.describe(folder)} ===")
 
 
 # ---------------------------------------------------------------------------------------- package, plan
@@ -138,20 +158,19 @@ def _packaged_line(folder: mr.Folder, packaged: Any) -> str:
 
 
 def package(d: Deployment, sink: Sink, *, bucket: str | None = None, prefix: str | None = None) -> Result:
-    """Upload the templates (content-addressed) and write the packaged root; say where and how to launch it."""
-    from .package import package as upload
-
-    built, aws = _single(d, "package")
-    (folder,) = d.layout.all()
-    packaged = upload(aws, built, bucket=bucket, prefix=prefix)
-    sink.out(_packaged_line(folder, packaged))
-    if packaged.bucket_created:
-        sink.out(f"created artifact bucket {packaged.bucket} (private, encrypted, versioned)")
-    sink.out(f"root template: {packaged.root_url}")
-    sink.out(f"written: {_shown(packaged.root_path)} (+ root.yaml)")
-    sink.out(f"capabilities: {', '.join(packaged.capabilities) or 'none'}")
-    sink.out(f"quick-create link: {packaged.quick_create_url}")
-    return Result("packaged", by_folder={folder.name: packaged})
+    """Upload the templates (content-addressed) and write the packaged roots; say where and how to launch them."""
+    result = Result("packaged")
+    for folder, packaged in mr.package_all(d.layout, d.sessions, bucket=bucket, prefix=prefix):
+        _header(d, sink, folder)
+        sink.out(_packaged_line(folder, packaged))
+        if packaged.bucket_created:
+            sink.out(f"created artifact bucket {packaged.bucket} (private, encrypted, versioned)")
+        sink.out(f"root template: {packaged.root_url}")
+        sink.out(f"written: {_shown(packaged.root_path)} (+ root.yaml)")
+        sink.out(f"capabilities: {', '.join(packaged.capabilities) or 'none'}")
+        sink.out(f"quick-create link: {packaged.quick_create_url}")
+        result.by_folder[folder.name] = packaged
+    return result
 
 
 def _plan(d: Deployment, sink: Sink, *, bucket: str | None = None) -> mr.MultiPlan:
@@ -162,28 +181,29 @@ def _plan(d: Deployment, sink: Sink, *, bucket: str | None = None) -> mr.MultiPl
 
 
 def plan(d: Deployment, sink: Sink, *, fmt: str = "text", bucket: str | None = None, cleanup: bool = False) -> Result:
-    """Create the change sets and show the review (text, json or markdown on stdout); keep them for
-    review unless `cleanup` (a change set without changes is never kept)."""
+    """Create the change sets and show one review over every root (text, json or markdown on stdout);
+    keep them for review unless `cleanup` (a change set without changes is never kept)."""
     import json
 
-    _single(d, "plan")
     mplan = _plan(d, sink, bucket=bucket)
-    review = mplan.regional[0].review
     if fmt == "json":
-        sink.out(json.dumps(rv.to_json(review), indent=2))
+        sink.out(json.dumps(mr.to_json(mplan), indent=2))
     elif fmt == "markdown":
-        sink.out(rv.render_markdown(review).removesuffix("\n"))
+        sink.out(mr.render_markdown(mplan).removesuffix("\n"))
     else:
-        sink.out(rv.render_text(review))
+        sink.out(mr.render_text(mplan).removesuffix("\n"))
     kept = []
     for fp in mplan.all():
         if cleanup or fp.review.no_changes:
             delete_plan(fp.aws, fp.plan)
         elif fp.plan.change_set_id:
             kept.append(fp)
-    if kept:
+    if len(kept) == 1 and d.single_region:
         sink.err(f"change set {kept[0].review.change_set_name} left for review; "
-                 f"`deploy` makes a fresh one, `plan --cleanup` does not keep it")
+                 "`deploy` makes a fresh one, `plan --cleanup` does not keep it")
+    elif kept:
+        sink.err(f"change sets left for review ({', '.join(f'{fp.folder.name}: {fp.review.change_set_name}' for fp in kept)}); "
+                 "`deploy` makes fresh ones, `plan --cleanup` does not keep them")
     return Result("planned", by_folder={fp.folder.name: fp.review for fp in mplan.all()})
 
 
@@ -279,48 +299,64 @@ def _table(outputs: dict[str, str]) -> list[str]:
 
 
 def outputs(d: Deployment, sink: Sink, *, fmt: str = "text") -> Result:
-    """The root stack's outputs (text, or json for scripts)."""
+    """The root stacks' outputs: text, or json for scripts (multi-region: an object per folder)."""
     import json
 
-    built, aws = _single(d, "outputs")
-    values = {o["OutputKey"]: o.get("OutputValue") for o in st.outputs(aws, built.stack_name)}
+    result = Result("read")
+    for folder, aws in _existing(d, sink):
+        result.by_folder[folder.name] = {o["OutputKey"]: o.get("OutputValue")
+                                         for o in st.outputs(aws, folder.target.stack_name)}
+        if fmt != "json":
+            _header(d, sink, folder)
+            if d.single_region:
+                sink.out(f"{folder.target.stack_name} outputs:")
+            for line in _table(result.by_folder[folder.name]):
+                sink.out(line)
     if fmt == "json":
+        values = result.by_folder[mr.SINGLE] if d.single_region else result.by_folder
         sink.out(json.dumps(values, indent=2, sort_keys=True))
-    else:
-        sink.out(f"{built.stack_name} outputs:")
-        for line in _table(values):
-            sink.out(line)
-    return Result("read", by_folder={mr.SINGLE: values})
+    return result
 
 
 def status(d: Deployment, sink: Sink) -> Result:
-    """Root and nested stack statuses (and drift status when a drift check has run)."""
-    built, aws = _single(d, "status")
-    states = st.status(aws, built.stack_name)
-    width = max(len(s.path) for s in states)
-    for s in states:
-        extra = [f"drift {s.drift}"] if s.drift else []
-        extra += ["termination protection"] if s.termination_protection else []
-        extra += [s.reason] if s.reason else []
-        sink.out(f"{s.path:<{width}}  {s.status:<24} {'; '.join(extra)}".rstrip())
-    return Result("read", by_folder={mr.SINGLE: states})
+    """Root and nested stack statuses (and drift status when a drift check has run), each region's."""
+    result = Result("read")
+    for folder, aws in _existing(d, sink):
+        states = st.status(aws, folder.target.stack_name)
+        _header(d, sink, folder)
+        width = max(len(s.path) for s in states)
+        for s in states:
+            extra = [f"drift {s.drift}"] if s.drift else []
+            extra += ["termination protection"] if s.termination_protection else []
+            extra += [s.reason] if s.reason else []
+            sink.out(f"{s.path:<{width}}  {s.status:<24} {'; '.join(extra)}".rstrip())
+        result.by_folder[folder.name] = states
+    return result
 
 
 def destroy(d: Deployment, *, yes: bool, confirm: Confirm, sink: Sink) -> Result:
-    """Delete the root stack and its nested stacks; refuses envs marked `protect: true`."""
-    built, aws = _single(d, "destroy")
+    """Delete the root stacks and their nested stacks -- multi-region: the DNS stack first, then the
+    regions (the reverse of deploy order). Refuses envs marked `protect: true`."""
     if d.protect:
         raise DangerousChange(f"{d.system}/{d.env} is marked `protect: true`: destroy refuses it")
-    if not yes and not confirm(f"Delete stack {built.stack_name} and its nested stacks?"):
+    doomed = _existing(d, sink)[::-1]
+    question = (f"Delete stack {doomed[0][0].target.stack_name} and its nested stacks?" if d.single_region else
+                f"Delete {', '.join(_where(f) for f, _ in doomed)} and their nested stacks?")
+    if not yes and not confirm(question):
         sink.out("declined: nothing deleted")
         return Result("declined", exit_code=DECLINED)
-    destroyed = st.destroy(aws, built.stack_name, protect=d.protect, selection=d.selection)
-    sink.out(f"{destroyed.stack_name}: {destroyed.status}")
-    if destroyed.retained:
-        sink.out("kept by their DeletionPolicy (delete them by hand when no longer needed):")
-        for line in destroyed.retained:
-            sink.out(f"  {line}")
-    return Result("destroyed", by_folder={mr.SINGLE: destroyed})
+    result = Result("destroyed")
+    for folder, aws in doomed:
+        _header(d, sink, folder)
+        with mr.in_folder(folder):
+            destroyed = st.destroy(aws, folder.target.stack_name, protect=d.protect, selection=d.selection)
+        sink.out(f"{destroyed.stack_name}: {destroyed.status}")
+        if destroyed.retained:
+            sink.out("kept by their DeletionPolicy (delete them by hand when no longer needed):")
+            for line in destroyed.retained:
+                sink.out(f"  {line}")
+        result.by_folder[folder.name] = destroyed
+    return result
 
 
 # -------------------------------------------------------------------------------------------- failover

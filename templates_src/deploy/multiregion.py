@@ -160,15 +160,28 @@ def _check_bucket(layout: Layout, bucket: str | None) -> None:
         raise UsageError("--bucket does not apply to a multi-region system: each region uses its own artifact bucket")
 
 
+def package_all(layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None,
+                bucket: str | None = None) -> list[tuple[Folder, Packaged]]:
+    """Upload every folder's templates to its region's artifact bucket. The DNS stack's packaged root (and
+    its quick-create link) carries the regional outputs it is fed with, or placeholders where a region's
+    stack does not exist yet."""
+    _check_bucket(layout, bucket)
+    done = [(folder, _package(folder, sessions[folder.region], prefix, bucket)) for folder in layout.regional]
+    if layout.dns is not None:
+        folder = _with_values(layout.dns, current_inputs(layout, sessions)[0])
+        done.append((folder, _package(folder, sessions[folder.region], prefix)))
+    return done
+
+
 def _package(folder: Folder, aws: Aws, prefix: str | None, bucket: str | None = None) -> Packaged:
-    with _in_region(folder):
+    with in_folder(folder):
         return package(aws, folder.target, bucket=bucket, prefix=_prefix(folder, prefix))
 
 
 def _plan_folder(folder: Folder, aws: Aws, prefix: str | None, bucket: str | None = None) -> FolderPlan:
     packaged = _package(folder, aws, prefix, bucket)
     parameters = folder.target.parameters()
-    with _in_region(folder):
+    with in_folder(folder):
         plan = create_plan(aws, PlanRequest(
             stack_name=folder.target.stack_name,
             template_url=packaged.root_url,
@@ -249,6 +262,35 @@ def render_text(mplan: MultiPlan) -> str:
             parts.append("note: " + PENDING_NOTE.format(regions=", ".join(mplan.pending)))
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
+
+
+def render_markdown(mplan: MultiPlan) -> str:
+    """The review for a pull-request comment: each folder's review after a line naming region and role."""
+    if mplan.layout.single_region:
+        return rv.render_markdown(mplan.regional[0].review)
+    layout = mplan.layout
+    parts = [f"## stackc plan: `{layout.system}/{layout.env}` ({len(mplan.all())} stacks)", ""]
+    for fp in mplan.all():
+        parts += [f"**{describe(fp.folder)}**", "", rv.render_markdown(fp.review)]
+        if fp is mplan.dns and mplan.pending:
+            parts += [f"_note: {PENDING_NOTE.format(regions=', '.join(mplan.pending))}_", ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def to_json(mplan: MultiPlan) -> dict[str, Any]:
+    """The machine form: a single-region system's is review.to_json's; a multi-region one lists each
+    folder's (with `folder`, `region`, `role` added) under `stacks`, in deploy order."""
+    if mplan.layout.single_region:
+        return rv.to_json(mplan.regional[0].review)
+    return {
+        "version": rv.JSON_VERSION,
+        "system": mplan.layout.system,
+        "env": mplan.layout.env,
+        "no_changes": mplan.no_changes,
+        "pending": list(mplan.pending),
+        "stacks": [{"folder": fp.folder.name, "region": fp.folder.region, "role": fp.folder.role, **rv.to_json(fp.review)}
+                   for fp in mplan.all()],
+    }
 
 
 def refuse_dangers(mplan: MultiPlan, allow_replace: bool) -> None:
@@ -384,14 +426,14 @@ def _execute_dns(mplan: MultiPlan, result: MultiOutcome, console_for: Callable[[
         say(rv.no_changes_line(fp.review))
         return
     say(f"deploying {GLOBAL} (dns): stack {fp.folder.target.stack_name} in {fp.folder.region}")
-    with _in_region(fp.folder):
+    with in_folder(fp.folder):
         result.dns = execute(fp.aws, fp.plan, fp.folder.target, console_for(GLOBAL), allow_replace=allow_replace,
                              selection=selection)
     result.outputs[GLOBAL] = {o["OutputKey"]: o.get("OutputValue", "") for o in result.dns.outputs}
 
 
-class _in_region:
-    """Prefix a DeployError raised inside with the folder it happened in."""
+class in_folder:
+    """Prefix a DeployError raised inside with the folder it happened in (not for a single-region system)."""
 
     def __init__(self, folder: Folder):
         self.folder = folder
@@ -497,5 +539,5 @@ def plan_promotion(layout: Layout, sessions: dict[str, Aws], to_region: str) -> 
 
 
 def execute_promotion(fp: FolderPlan, console: Any) -> Outcome:
-    with _in_region(fp.folder):
+    with in_folder(fp.folder):
         return execute(fp.aws, fp.plan, fp.folder.target, console)

@@ -24,6 +24,11 @@ class StackState:
 
 
 @translates_aws_errors
+def exists(aws: Aws, stack_name: str) -> bool:
+    return describe_stack(aws, stack_name) is not None
+
+
+@translates_aws_errors
 def outputs(aws: Aws, stack_name: str) -> list[dict[str, Any]]:
     stack = _require(aws, stack_name)
     return sorted(stack.get("Outputs") or [], key=lambda o: o["OutputKey"])
@@ -117,4 +122,4 @@ def _require(aws: Aws, stack_name: str) -> dict[str, Any]:
     return stack
 
 
-__all__ = ["NESTED", "outputs", "status", "destroy", "retained_resources"]
+__all__ = ["NESTED", "exists", "outputs", "status", "destroy", "retained_resources"]
