@@ -16,6 +16,7 @@ import click
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from templates_src.errors import StackcError  # noqa: E402
+from templates_src.paths import shown  # noqa: E402
 
 
 def reports_errors(fn):
@@ -85,7 +86,7 @@ def build(system, env, all_):
         changed = compiler.write(compiled, out)
         summary = ", ".join(f"{s.name} {s.resources}r" for s in compiled.stats)
         state = f"{len(changed)} file(s) changed" if changed else "up to date"
-        click.echo(f"built {target.system}/{target.env} -> {_rel(out)} ({state}; {summary})")
+        click.echo(f"built {target.system}/{target.env} -> {shown(out)} ({state}; {summary})")
         for note in compiled.notes:
             click.secho(f"  note: {note}", fg="yellow")
     if problems:
@@ -121,7 +122,7 @@ def lint(system, env, all_, fmt):
         for f in findings:
             by_template.setdefault(f.template, []).append(f)
         for template, items in by_template.items():
-            click.secho(_rel(Path(template)), bold=True)
+            click.secho(shown(Path(template)), bold=True)
             for f in items:
                 click.echo(f"  {f.rule} {f.level:<7} {f.path} (line {f.line}): {f.message}")
         click.echo(f"linted {len(paths)} template(s): {len(findings)} finding(s)")
@@ -146,19 +147,33 @@ def aws_options(fn):
     return fn
 
 
-def _open(system, env, stack_name, profile, region, endpoint_url, parameters=(), build=True):
-    from templates_src.deploy.flow import Selection, open_deployment
-    from templates_src.deploy.session import AwsOptions
+def opens_deployment(build: bool = True):
+    """Turn the `aws_options` (and `--parameter`) into the command's first argument: the opened
+    deployment (templates_src/deploy/flow.py; built first when `build`). Goes below `reports_errors`."""
 
-    return open_deployment(Selection(system, env, stack_name, AwsOptions(profile, region, endpoint_url),
-                                     tuple(parameters)), build=build)
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(system, env, stack_name, profile, region, endpoint_url, parameters=(), **options):
+            from templates_src.deploy.flow import Selection, open_deployment
+            from templates_src.deploy.session import AwsOptions
+
+            selection = Selection(system, env, stack_name, AwsOptions(profile, region, endpoint_url), tuple(parameters))
+            return fn(open_deployment(selection, build=build), **options)
+
+        return wrapper
+
+    return decorate
+
+
+def _flow():
+    from templates_src.deploy import flow
+
+    return flow
 
 
 def _sink():
-    from templates_src.deploy.flow import Sink
-
-    return Sink(out=click.echo, err=lambda text: click.echo(text, err=True),
-                warn=lambda text: click.secho(text, fg="yellow", err=True))
+    return _flow().Sink(out=click.echo, err=lambda text: click.echo(text, err=True),
+                        warn=lambda text: click.secho(text, fg="yellow", err=True))
 
 
 def _confirm(question: str) -> bool:
@@ -176,12 +191,10 @@ def _exit(result) -> None:
 @click.option("--prefix", help="Key prefix (default: stackc/<system>/<env>; multi-region: + /<folder>).")
 @click.option("--parameter", "-p", "parameters", multiple=True, metavar="KEY=VALUE", help="Override a root parameter in the link.")
 @reports_errors
-def package(system, env, stack_name, profile, region, endpoint_url, bucket, prefix, parameters):
+@opens_deployment()
+def package(deployment, bucket, prefix):
     """Upload templates to S3 under content-addressed keys; write build/S/E[/<folder>]/packaged/root.json|yaml."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
-    _exit(flow.package(deployment, _sink(), bucket=bucket, prefix=prefix))
+    _exit(_flow().package(deployment, _sink(), bucket=bucket, prefix=prefix))
 
 
 @cli.command()
@@ -191,12 +204,10 @@ def package(system, env, stack_name, profile, region, endpoint_url, bucket, pref
 @click.option("--bucket", help="Artifact bucket (see `package`).")
 @click.option("--cleanup", is_flag=True, help="Delete the change set after showing it (default: leave it for review).")
 @reports_errors
-def plan(system, env, stack_name, profile, region, endpoint_url, fmt, parameters, bucket, cleanup):
+@opens_deployment()
+def plan(deployment, fmt, bucket, cleanup):
     """Create the change sets (nested stacks included; every region and the DNS stack) and show one review."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
-    _exit(flow.plan(deployment, _sink(), fmt=fmt, bucket=bucket, cleanup=cleanup))
+    _exit(_flow().plan(deployment, _sink(), fmt=fmt, bucket=bucket, cleanup=cleanup))
 
 
 @cli.command()
@@ -208,12 +219,10 @@ def plan(system, env, stack_name, profile, region, endpoint_url, fmt, parameters
 @click.option("--bucket", help="Artifact bucket (see `package`).")
 @click.option("--parallel", is_flag=True, help="Multi-region: deploy the regional stacks at the same time.")
 @reports_errors
-def deploy(system, env, stack_name, profile, region, endpoint_url, yes, allow_replace, no_exec, parameters, bucket,
-           parallel):
+@opens_deployment()
+def deploy(deployment, yes, allow_replace, no_exec, bucket, parallel):
     """Package, plan, review, ask, execute (live events), print the outputs."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, parameters)
+    flow = _flow()
     options = flow.DeployOptions(yes=yes, allow_replace=allow_replace, no_exec=no_exec, bucket=bucket, parallel=parallel)
     _exit(flow.deploy(deployment, options, _confirm, _sink()))
 
@@ -226,12 +235,10 @@ def failover() -> None:
 @failover.command("status")
 @aws_options
 @reports_errors
-def failover_status(system, env, stack_name, profile, region, endpoint_url):
+@opens_deployment(build=False)
+def failover_status(deployment):
     """Each failover record (region, PRIMARY/SECONDARY, target) and its health check's status."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
-    _exit(flow.failover_status(deployment, _sink()))
+    _exit(_flow().failover_status(deployment, _sink()))
 
 
 @failover.command("promote")
@@ -239,54 +246,39 @@ def failover_status(system, env, stack_name, profile, region, endpoint_url):
 @click.option("--to", "to_region", required=True, help="The region that becomes PRIMARY.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before executing.")
 @reports_errors
-def failover_promote(system, env, stack_name, profile, region, endpoint_url, to_region, yes):
+@opens_deployment(build=False)
+def failover_promote(deployment, to_region, yes):
     """Make another region PRIMARY: plan the DNS stack with PrimaryRegion changed, review, ask, execute."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
-    _exit(flow.promote(deployment, to_region, yes=yes, confirm=_confirm, sink=_sink()))
+    _exit(_flow().promote(deployment, to_region, yes=yes, confirm=_confirm, sink=_sink()))
 
 
 @cli.command()
 @aws_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
-def outputs(system, env, stack_name, profile, region, endpoint_url, fmt):
+@opens_deployment(build=False)
+def outputs(deployment, fmt):
     """Print the root stacks' outputs (each region's and the DNS stack's for a multi-region system)."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
-    _exit(flow.outputs(deployment, _sink(), fmt=fmt))
+    _exit(_flow().outputs(deployment, _sink(), fmt=fmt))
 
 
 @cli.command()
 @aws_options
 @reports_errors
-def status(system, env, stack_name, profile, region, endpoint_url):
+@opens_deployment(build=False)
+def status(deployment):
     """Root and nested stack statuses in every region (and drift status when a drift check has run)."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
-    _exit(flow.status(deployment, _sink()))
+    _exit(_flow().status(deployment, _sink()))
 
 
 @cli.command()
 @aws_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting.")
 @reports_errors
-def destroy(system, env, stack_name, profile, region, endpoint_url, yes):
+@opens_deployment(build=False)
+def destroy(deployment, yes):
     """Delete the root stacks and their nested stacks (the DNS stack first); refuses envs marked `protect: true`."""
-    from templates_src.deploy import flow
-
-    deployment = _open(system, env, stack_name, profile, region, endpoint_url, build=False)
-    _exit(flow.destroy(deployment, yes=yes, confirm=_confirm, sink=_sink()))
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    _exit(_flow().destroy(deployment, yes=yes, confirm=_confirm, sink=_sink()))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from typing import Any, Callable
 from ..errors import DeployError
 from . import policy as pol
 from .plan import Plan
-from .session import Aws, translates_aws_errors
+from .poll import poll
+from .session import Aws, pages, translates_aws_errors
 from .target import BuiltTarget
 
 NESTED = "AWS::CloudFormation::Stack"
@@ -150,14 +151,11 @@ def _events_of(aws: Aws, since: dt.datetime | None = None) -> Callable[[str], li
 
     def fetch(stack_id: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"StackName": stack_id}
-        while True:
-            page = cfn.describe_stack_events(**kwargs)
+        for page in pages(cfn.describe_stack_events, StackName=stack_id):
             batch = page.get("StackEvents") or []
             out += batch
-            if not page.get("NextToken") or (since and batch and batch[-1]["Timestamp"] < since):
-                break
-            kwargs["NextToken"] = page["NextToken"]
+            if since and batch and batch[-1]["Timestamp"] < since:
+                break  # newest first: the rest is older than this deploy
         return sorted(out, key=lambda e: e["Timestamp"])
 
     return fetch
@@ -228,17 +226,14 @@ def expected_counts(plan: Plan) -> dict[str, int]:
 def wait_for_stack(aws: Aws, stack_id: str, on_poll: Callable[[], None] = lambda: None,
                    sleep: Callable[[float], None] = time.sleep, timeout: float = 3 * 3600) -> dict[str, Any]:
     cfn = aws.client("cloudformation")
-    delay, waited = 0.5, 0.0
-    while True:
+
+    def fetch() -> dict[str, Any]:
         stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
         on_poll()
-        if is_terminal(stack["StackStatus"]):
-            return stack
-        if waited > timeout:
-            raise DeployError(f"stack {stack['StackName']} still {stack['StackStatus']} after {timeout:.0f}s")
-        sleep(delay)
-        waited += delay
-        delay = min(delay * 1.5, 5.0)
+        return stack
+
+    return poll(fetch, lambda stack: is_terminal(stack["StackStatus"]), timeout=timeout, sleep=sleep,
+                still=lambda stack: f"stack {stack['StackName']} still {stack['StackStatus']}")
 
 
 def nested_stacks(aws: Aws, stack_id: str) -> dict[str, str]:

@@ -13,14 +13,15 @@ Knows nothing of click.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import DangerousChange, DeployError
+from ..paths import shown
 from . import multiregion as mr
 from . import review as rv
 from . import status as st
 from .execute import Outcome, execute
+from .package import Packaged
 from .plan import delete_plan
 from .session import Aws, AwsOptions, connect
 from .target import BuiltTarget, parse_overrides
@@ -151,7 +152,7 @@ def _header(d: Deployment, sink: Sink, folder: mr.Folder) -> None:
 # ---------------------------------------------------------------------------------------- package, plan
 
 
-def _packaged_line(folder: mr.Folder, packaged: Any) -> str:
+def _packaged_line(folder: mr.Folder, packaged: Packaged) -> str:
     where = f"{folder.target.system}/{folder.target.env}" + (f" {folder.name}" if folder.name else "")
     state = f"{len(packaged.uploaded)} uploaded, {len(packaged.reused)} unchanged"
     return f"packaged {where} -> s3://{packaged.bucket}/{packaged.prefix}/ ({state})"
@@ -166,7 +167,7 @@ def package(d: Deployment, sink: Sink, *, bucket: str | None = None, prefix: str
         if packaged.bucket_created:
             sink.out(f"created artifact bucket {packaged.bucket} (private, encrypted, versioned)")
         sink.out(f"root template: {packaged.root_url}")
-        sink.out(f"written: {_shown(packaged.root_path)} (+ root.yaml)")
+        sink.out(f"written: {shown(packaged.root_path)} (+ root.yaml)")
         sink.out(f"capabilities: {', '.join(packaged.capabilities) or 'none'}")
         sink.out(f"quick-create link: {packaged.quick_create_url}")
         result.by_folder[folder.name] = packaged
@@ -241,7 +242,7 @@ def deploy(d: Deployment, options: DeployOptions, confirm: Confirm, sink: Sink) 
         outcome = execute(fp.aws, fp.plan, fp.folder.target, sink.console(), allow_replace=options.allow_replace,
                           selection=d.selection)
         _report(sink, f"{outcome.stack_name}: {outcome.status}; stack policy set on {len(outcome.policies)} stack(s)"
-                + ("; termination protection on" if outcome.protected else ""), outcome, _output_map(outcome))
+                + ("; termination protection on" if outcome.protected else ""), outcome, st.output_values(outcome.outputs))
         return Result("deployed", by_folder={fp.folder.name: outcome})
     multi = mr.execute_all(mplan, lambda _: sink.console(), parallel=options.parallel,
                            allow_replace=options.allow_replace, selection=d.selection, say=sink.out)
@@ -276,10 +277,6 @@ def _question(d: Deployment, mplan: mr.MultiPlan) -> str:
     return f"Execute {sum(not fp.review.no_changes for fp in mplan.all())} change set(s) of {d.system}/{d.env}?"
 
 
-def _output_map(outcome: Outcome) -> dict[str, str]:
-    return {o["OutputKey"]: o.get("OutputValue", "") for o in outcome.outputs}
-
-
 def _report(sink: Sink, headline: str, outcome: Outcome | None, outputs: dict[str, str]) -> None:
     sink.out(headline)
     for warning in outcome.warnings if outcome else ():
@@ -304,8 +301,7 @@ def outputs(d: Deployment, sink: Sink, *, fmt: str = "text") -> Result:
 
     result = Result("read")
     for folder, aws in _existing(d, sink):
-        result.by_folder[folder.name] = {o["OutputKey"]: o.get("OutputValue")
-                                         for o in st.outputs(aws, folder.target.stack_name)}
+        result.by_folder[folder.name] = st.output_values(st.outputs(aws, folder.target.stack_name))
         if fmt != "json":
             _header(d, sink, folder)
             if d.single_region:
@@ -386,13 +382,3 @@ def promote(d: Deployment, to_region: str, *, yes: bool, confirm: Confirm, sink:
     sink.out(f"{fp.folder.target.stack_name}: {outcome.status}; PRIMARY is now {to_region}")
     sink.warn(f"note: params still name failover.primary; set it to {to_region} or the next deploy fails back")
     return Result("promoted", by_folder={mr.GLOBAL: outcome})
-
-
-def _shown(path: Path | None) -> str:
-    """A path relative to the working directory when it is below it."""
-    if path is None:
-        return ""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -29,6 +29,7 @@ from .execute import Outcome, execute
 from .package import Packaged, package
 from .plan import Plan, PlanRequest, create_plan, delete_plan, describe_stack
 from .session import Aws, AwsOptions, aws_errors, connect
+from .status import output_values, parameter_values
 from .target import BuiltTarget
 
 GLOBAL = "global"
@@ -218,12 +219,16 @@ def current_inputs(layout: Layout, sessions: dict[str, Aws]) -> tuple[dict[str, 
     return values, pending
 
 
-def _live_outputs(aws: Aws, stack_name: str) -> dict[str, str] | None:
-    with aws_errors(f"reading the outputs of {stack_name} in {aws.region}"):
+def _deployed(aws: Aws, stack_name: str) -> dict[str, Any] | None:
+    """The stack when it has been deployed: not when missing, nor when it only exists for a review."""
+    with aws_errors(f"reading the stack {stack_name} in {aws.region}"):
         stack = describe_stack(aws, stack_name)
-    if stack is None or stack.get("StackStatus") == "REVIEW_IN_PROGRESS":
-        return None
-    return {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs") or []}
+    return None if stack is None or stack.get("StackStatus") == "REVIEW_IN_PROGRESS" else stack
+
+
+def _live_outputs(aws: Aws, stack_name: str) -> dict[str, str] | None:
+    stack = _deployed(aws, stack_name)
+    return None if stack is None else output_values(stack.get("Outputs"))
 
 
 def discard_plans(plans: list[FolderPlan]) -> None:
@@ -390,7 +395,7 @@ def execute_all(
     for fp in mplan.regional:
         outcome = result.regional.get(fp.folder.name)
         if outcome is not None:
-            result.outputs[fp.folder.name] = {o["OutputKey"]: o.get("OutputValue", "") for o in outcome.outputs}
+            result.outputs[fp.folder.name] = output_values(outcome.outputs)
         else:
             result.outputs[fp.folder.name] = _live_outputs(fp.aws, fp.folder.target.stack_name) or {}
 
@@ -429,7 +434,7 @@ def _execute_dns(mplan: MultiPlan, result: MultiOutcome, console_for: Callable[[
     with in_folder(fp.folder):
         result.dns = execute(fp.aws, fp.plan, fp.folder.target, console_for(GLOBAL), allow_replace=allow_replace,
                              selection=selection)
-    result.outputs[GLOBAL] = {o["OutputKey"]: o.get("OutputValue", "") for o in result.dns.outputs}
+    result.outputs[GLOBAL] = output_values(result.dns.outputs)
 
 
 class in_folder:
@@ -475,9 +480,8 @@ def _dns_stack(layout: Layout, sessions: dict[str, Aws]) -> tuple[Folder, Aws, d
     if layout.dns is None:
         raise UsageError(f"{layout.system}/{layout.env} has no failover: block, so no DNS stack")
     aws = sessions[layout.dns.region]
-    with aws_errors(f"reading the DNS stack in {layout.dns.region}"):
-        stack = describe_stack(aws, layout.dns.target.stack_name)
-    if stack is None or stack.get("StackStatus") == "REVIEW_IN_PROGRESS":
+    stack = _deployed(aws, layout.dns.target.stack_name)
+    if stack is None:
         raise DeployError(f"the DNS stack {layout.dns.target.stack_name} does not exist in {layout.dns.region}: "
                           f"deploy {layout.system}/{layout.env} first")
     return layout.dns, aws, stack
@@ -486,8 +490,7 @@ def _dns_stack(layout: Layout, sessions: dict[str, Aws]) -> tuple[Folder, Aws, d
 def failover_status(layout: Layout, sessions: dict[str, Aws]) -> FailoverReport:
     """The live failover records of the domain and what Route 53's health checkers say about each."""
     folder, aws, stack = _dns_stack(layout, sessions)
-    params = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters") or []}
-    outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs") or []}
+    params, outputs = parameter_values(stack.get("Parameters")), output_values(stack.get("Outputs"))
     domain = outputs.get("FailoverDomainName") or params.get("DomainName", "")
     r53 = aws.client("route53")
     with aws_errors("reading the failover records"):
@@ -532,7 +535,7 @@ def plan_promotion(layout: Layout, sessions: dict[str, Aws], to_region: str) -> 
     regions = [f.region for f in layout.regional]
     if to_region not in regions:
         raise UsageError(f"--to {to_region}: expected one of the system's regions ({', '.join(regions)})")
-    deployed = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters") or []}
+    deployed = parameter_values(stack.get("Parameters"))
     values = {k: v for k, v in deployed.items() if k in layout.inputs}
     values["PrimaryRegion"] = to_region
     return _plan_folder(_with_values(folder, values), aws, None)

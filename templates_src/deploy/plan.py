@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 from ..errors import DeployError
 from . import review as rv
-from .session import Aws, client_error_code, client_error_message, translates_aws_errors
+from .poll import poll
+from .session import Aws, client_error_code, client_error_message, pages, translates_aws_errors
 
 PENDING = ("CREATE_PENDING", "CREATE_IN_PROGRESS")
 # Stack states in which a new change set cannot be made, and what to do about each.
@@ -106,30 +107,16 @@ def create_plan(aws: Aws, request: PlanRequest, *, sleep: Callable[[float], None
 
 def describe_change_set(aws: Aws, change_set_id: str) -> dict[str, Any]:
     """All pages of one change set, merged (Changes are paginated)."""
-    cfn = aws.client("cloudformation")
-    response = cfn.describe_change_set(ChangeSetName=change_set_id)
-    changes = list(response.get("Changes") or [])
-    token = response.get("NextToken")
-    while token:
-        page = cfn.describe_change_set(ChangeSetName=change_set_id, NextToken=token)
-        changes += page.get("Changes") or []
-        token = page.get("NextToken")
-    response = {k: v for k, v in response.items() if k not in ("NextToken", "ResponseMetadata")}
-    response["Changes"] = changes
+    responses = list(pages(aws.client("cloudformation").describe_change_set, ChangeSetName=change_set_id))
+    response = {k: v for k, v in responses[0].items() if k not in ("NextToken", "ResponseMetadata")}
+    response["Changes"] = [change for page in responses for change in page.get("Changes") or []]
     return response
 
 
 def wait_for_change_set(aws: Aws, change_set_id: str, *, sleep: Callable[[float], None] = time.sleep, timeout: float = 1800) -> dict[str, Any]:
-    delay, waited = 0.2, 0.0
-    while True:
-        response = describe_change_set(aws, change_set_id)
-        if response.get("Status") not in PENDING:
-            return response
-        if waited > timeout:
-            raise DeployError(f"change set {change_set_id} still {response.get('Status')} after {timeout:.0f}s")
-        sleep(delay)
-        waited += delay
-        delay = min(delay * 2, 5.0)
+    return poll(lambda: describe_change_set(aws, change_set_id), lambda r: r.get("Status") not in PENDING,
+                still=lambda r: f"change set {change_set_id} still {r.get('Status')}", timeout=timeout,
+                delay=0.2, factor=2.0, sleep=sleep)
 
 
 def collect(aws: Aws, root: dict[str, Any]) -> list[dict[str, Any]]:

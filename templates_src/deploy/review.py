@@ -180,19 +180,21 @@ def is_no_change(response: dict[str, Any]) -> bool:
     )
 
 
+def _change_set_fields(cs: dict[str, Any], *, status: str = "", execution_status: str = "") -> dict[str, str]:
+    """The Review fields a DescribeChangeSet response gives (these defaults where it has none)."""
+    return {
+        "change_set_id": cs.get("ChangeSetId", ""),
+        "change_set_name": cs.get("ChangeSetName", ""),
+        "status": cs.get("Status", status),
+        "status_reason": cs.get("StatusReason") or "",
+        "execution_status": cs.get("ExecutionStatus", execution_status),
+    }
+
+
 def no_change_review(stack_name: str, reason: str = "", change_set: dict[str, Any] | None = None) -> Review:
-    cs = change_set or {}
-    return Review(
-        stack_name=stack_name,
-        change_set_id=cs.get("ChangeSetId", ""),
-        change_set_name=cs.get("ChangeSetName", ""),
-        change_set_type="UPDATE",
-        status=cs.get("Status", "FAILED"),
-        status_reason=reason or cs.get("StatusReason", ""),
-        execution_status=cs.get("ExecutionStatus", "UNAVAILABLE"),
-        changes=(),
-        no_changes=True,
-    )
+    fields = _change_set_fields(change_set or {}, status="FAILED", execution_status="UNAVAILABLE")
+    fields["status_reason"] = reason or fields["status_reason"]
+    return Review(stack_name=stack_name, change_set_type="UPDATE", changes=(), no_changes=True, **fields)
 
 
 def build_review(
@@ -231,12 +233,8 @@ def build_review(
     ordered = tuple(_flatten(_sort(tree)))
     return Review(
         stack_name=stack_name,
-        change_set_id=root.get("ChangeSetId", ""),
-        change_set_name=root.get("ChangeSetName", ""),
         change_set_type=change_set_type,
-        status=root.get("Status", ""),
-        status_reason=root.get("StatusReason") or "",
-        execution_status=root.get("ExecutionStatus", ""),
+        **_change_set_fields(root),
         changes=ordered,
         parameters=tuple(_parameter_changes(stack_name, root.get("Parameters") or [], current_parameters)),
         notes=tuple(notes),

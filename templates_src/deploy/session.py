@@ -136,6 +136,16 @@ def aws_errors(doing: str = "") -> Iterator[None]:
         ) from None
 
 
+def pages(call: Callable[..., dict[str, Any]], **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every page of a paginated call (NextToken), lazily: stop iterating to stop fetching."""
+    while True:
+        page = call(**kwargs)
+        yield page
+        if not page.get("NextToken"):
+            return
+        kwargs["NextToken"] = page["NextToken"]
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -37,23 +37,40 @@ def outputs(aws: Aws, stack_name: str) -> list[dict[str, Any]]:
 @translates_aws_errors
 def status(aws: Aws, stack_name: str) -> list[StackState]:
     """The root and every nested stack (depth first), with drift status when a check has been run."""
-    cfn = aws.client("cloudformation")
-    root = _require(aws, stack_name)
     states: list[StackState] = []
 
-    def visit(stack: dict[str, Any], path: str) -> None:
+    def visit(stack: dict[str, Any], path: str) -> bool:
         drift = (stack.get("DriftInformation") or {}).get("StackDriftStatus", "")
         states.append(StackState(path, stack["StackName"], stack["StackStatus"], stack.get("StackStatusReason") or "",
                                  "" if drift in ("", "NOT_CHECKED") else drift,
                                  bool(stack.get("EnableTerminationProtection"))))
-        if stack["StackStatus"] in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS"):
-            return
-        for logical_id, arn in sorted(nested_stacks(aws, stack["StackId"]).items()):
-            child = cfn.describe_stacks(StackName=arn)["Stacks"][0]
-            visit(child, f"{path}/{logical_id}")
+        return stack["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
 
-    visit(root, stack_name)
+    walk_stacks(aws, stack_name, visit)
     return states
+
+
+def walk_stacks(aws: Aws, stack_name: str, visit: Callable[[dict[str, Any], str], bool]) -> None:
+    """visit(described stack, path) the root stack, then each nested stack under it, depth first and by
+    logical ID (paths `root/Child/Grandchild`); a stack's children only when its visit returned True."""
+    cfn = aws.client("cloudformation")
+
+    def walk(stack: dict[str, Any], path: str) -> None:
+        if visit(stack, path):
+            for logical_id, arn in sorted(nested_stacks(aws, stack["StackId"]).items()):
+                walk(cfn.describe_stacks(StackName=arn)["Stacks"][0], f"{path}/{logical_id}")
+
+    walk(_require(aws, stack_name), stack_name)
+
+
+def output_values(items: list[dict[str, Any]] | None) -> dict[str, str]:
+    """Outputs as DescribeStacks lists them (a stack's "Outputs") -> {key: value}."""
+    return {o["OutputKey"]: o.get("OutputValue", "") for o in items or []}
+
+
+def parameter_values(items: list[dict[str, Any]] | None) -> dict[str, str]:
+    """Parameters as DescribeStacks lists them (a stack's "Parameters") -> {key: value}."""
+    return {p["ParameterKey"]: p.get("ParameterValue", "") for p in items or []}
 
 
 @dataclass
@@ -69,19 +86,17 @@ def retained_resources(aws: Aws, stack_name: str) -> list[str]:
     import json
 
     cfn = aws.client("cloudformation")
-    root = _require(aws, stack_name)
     kept: list[str] = []
 
-    def visit(stack_id: str, path: str) -> None:
-        body = cfn.get_template(StackName=stack_id, TemplateStage="Original")["TemplateBody"]
+    def visit(stack: dict[str, Any], path: str) -> bool:
+        body = cfn.get_template(StackName=stack["StackId"], TemplateStage="Original")["TemplateBody"]
         template = body if isinstance(body, dict) else _parse(body)
         for lid, res in sorted((template.get("Resources") or {}).items()):
             policy = res.get("DeletionPolicy")
             if policy in KEEPING_POLICIES:
                 verb = "snapshot kept" if policy == "Snapshot" else "retained"
                 kept.append(f"{path}/{lid} ({res.get('Type')}): {verb}")
-        for lid, arn in sorted(nested_stacks(aws, stack_id).items()):
-            visit(arn, f"{path}/{lid}")
+        return True
 
     def _parse(text: str) -> dict[str, Any]:
         try:
@@ -91,7 +106,7 @@ def retained_resources(aws: Aws, stack_name: str) -> list[str]:
 
             return json.loads(to_json(text))
 
-    visit(root["StackId"], stack_name)
+    walk_stacks(aws, stack_name, visit)
     return kept
 
 
@@ -122,4 +137,5 @@ def _require(aws: Aws, stack_name: str) -> dict[str, Any]:
     return stack
 
 
-__all__ = ["NESTED", "exists", "outputs", "status", "destroy", "retained_resources"]
+__all__ = ["NESTED", "exists", "outputs", "status", "destroy", "retained_resources", "walk_stacks", "output_values",
+           "parameter_values"]
