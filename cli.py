@@ -69,30 +69,24 @@ def cli() -> None:
 @reports_errors
 def build(system, env, all_):
     """Compile templates into build/<system>/<env>/ (only changed files are written)."""
-    from templates_src import compiler
+    from templates_src.compiler import build_targets
     from templates_src.errors import ConfigError
 
-    problems: list[str] = []
     exit_code = 0
-    for target in _targets(system, env, all_):
-        try:
-            compiled = compiler.compile_target(target)
-        except StackcError as exc:  # with --all, report every broken target, not just the first
-            problems.extend(f"{target.system}/{target.env}: {line}" if not isinstance(exc, ConfigError) else line
-                            for line in exc.lines())
-            exit_code = max(exit_code, exc.exit_code)
+    for built in build_targets(_targets(system, env, all_)):
+        target = built.target
+        if built.error is not None:  # with --all, every broken target is reported, not just the first
+            prefix = "" if isinstance(built.error, ConfigError) else f"{target.system}/{target.env}: "
+            for line in built.error.lines():
+                click.secho(f"error: {prefix}{line}", fg="red", err=True)
+            exit_code = max(exit_code, built.error.exit_code)
             continue
-        out = compiler.output_dir(target)
-        changed = compiler.write(compiled, out)
-        summary = ", ".join(f"{s.name} {s.resources}r" for s in compiled.stats)
-        state = f"{len(changed)} file(s) changed" if changed else "up to date"
-        click.echo(f"built {target.system}/{target.env} -> {shown(out)} ({state}; {summary})")
-        for note in compiled.notes:
+        summary = ", ".join(f"{s.name} {s.resources}r" for s in built.compiled.stats)
+        state = f"{len(built.changed)} file(s) changed" if built.changed else "up to date"
+        click.echo(f"built {target.system}/{target.env} -> {shown(built.out_dir)} ({state}; {summary})")
+        for note in built.compiled.notes:
             click.secho(f"  note: {note}", fg="yellow")
-    if problems:
-        for line in problems:
-            click.secho(f"error: {line}", fg="red", err=True)
-        sys.exit(exit_code)
+    sys.exit(exit_code)
 
 
 @cli.command()
@@ -103,18 +97,9 @@ def lint(system, env, all_, fmt):
     """Build (if stale) and lint with cfn-lint in-process plus the project's rules; exit 1 on findings."""
     import json
 
-    from templates_src import compiler
-    from templates_src.lint import lint_paths
+    from templates_src.lint import lint_targets
 
-    paths = []
-    for target in _targets(system, env, all_):
-        compiled = compiler.compile_target(target)
-        out = compiler.output_dir(target)
-        compiler.write(compiled, out)
-        paths.extend(out / f"{name}.json" for name in compiled.templates)
-    from templates_src.settings import settings
-
-    findings = lint_paths(paths, cache_root=settings().build_dir)
+    paths, findings = lint_targets(_targets(system, env, all_))
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in findings], indent=2))
     else:

@@ -10,7 +10,7 @@ import troposphere
 
 from .config.load import Loaded, Target, load
 from .config.system import System
-from .errors import BuildError, NameClash
+from .errors import BuildError, StackcError, NameClash
 from .graph import StackContext, StackGraph, parameter_value
 from .limits import MAX_BYTES_INLINE, TemplateStats
 from .parts import stateful
@@ -186,3 +186,29 @@ def write(compiled: Compiled, out_dir: Path) -> list[Path]:
                 stale.unlink()
                 changed.append(stale)
     return changed
+
+
+@dataclass
+class Built:
+    """One target after `build_targets`: where it went and what changed, or why it failed."""
+
+    target: Target
+    out_dir: Path
+    compiled: Compiled | None = None
+    changed: list[Path] = field(default_factory=list)
+    error: StackcError | None = None
+
+
+def build_targets(targets: list[Target], build_dir: Path | None = None) -> list[Built]:
+    """Compile and write each target; a broken one is reported in its `Built` and the rest still build."""
+    out: list[Built] = []
+    for target in targets:
+        built = Built(target, output_dir(target, build_dir))
+        try:
+            built.compiled = compile_target(target)
+        except StackcError as exc:
+            built.error = exc
+        else:
+            built.changed = write(built.compiled, built.out_dir)
+        out.append(built)
+    return out

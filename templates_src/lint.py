@@ -112,3 +112,17 @@ def lint_paths(paths: list[Path], cache_root: Path | None = None, workers: int |
             if f["level"] != "info":
                 findings.append(Finding(template=str(path), **f))
     return findings
+
+
+def lint_targets(targets: list, build_dir: Path | None = None) -> tuple[list[Path], list[Finding]]:
+    """Build what is stale (writing only changed files), then lint every template of the targets."""
+    from . import compiler
+    from .settings import settings
+
+    build_dir = build_dir or settings().build_dir
+    paths: list[Path] = []
+    for built in compiler.build_targets(targets, build_dir):
+        if built.error is not None:
+            raise built.error
+        paths.extend(built.out_dir / f"{name}.json" for name in built.compiled.templates)
+    return paths, lint_paths(paths, cache_root=build_dir)
