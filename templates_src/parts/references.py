@@ -14,9 +14,7 @@ from ..config.references import Reference, parse
 from ..config.services_check import load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
-from . import targets
-
-LOADBALANCING_STACK = "loadbalancing"
+from . import lb_exports, targets
 
 
 def environment_value(value: str, cfg: System, ctx: StackContext) -> Any:
@@ -45,7 +43,7 @@ def _reference(ref: Reference, cfg: System, ctx: StackContext) -> Any:
         assert lb_name is not None  # checked: only services behind a load balancer have a URL
         return targets.url(ctx, ref.name, lb_name, cfg.load_balancers[lb_name])
     if ref.kind == "load_balancers" and ref.attribute == "dns_name":
-        return ctx.ref(LOADBALANCING_STACK, targets.dns_name_output(ref.name))
+        return ctx.ref(lb_exports.STACK, lb_exports.dns_name(ref.name))
     raise AssertionError(f"unchecked reference {ref}")  # config.references.ATTRIBUTES lists what is handled
 
 

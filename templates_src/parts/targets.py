@@ -16,26 +16,11 @@ from ..config.loadbalancing import STANDARD_PORTS, Listener, LoadBalancer
 from ..config.services import Service
 from ..graph import StackContext
 from ..naming import pascal
+from . import lb_exports
 
 # A listener's default service is reached through a catch-all rule at the lowest priority, so the
 # listener itself (in the loadbalancing stack) never points at a service's target group.
 CATCH_ALL_PRIORITY = 50000
-
-
-def listener_arn_export(lb: str, listener: Listener) -> str:
-    return f"{pascal(lb)}{pascal(listener.key)}ListenerArn"
-
-
-def load_balancer_arn_export(lb: str) -> str:
-    return f"{pascal(lb)}LoadBalancerArn"
-
-
-def dns_name_output(lb: str) -> str:
-    return f"{pascal(lb)}LoadBalancerDnsName"
-
-
-def certificate_domain_export(lb: str) -> str:
-    return f"{pascal(lb)}CertificateDomain"
 
 
 @dataclass
@@ -53,7 +38,7 @@ def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: 
             if lst.service == service:
                 forwarders.append(t.add_resource(elb.Listener(
                     f"{pascal(lb_name)}{pascal(lst.key)}Listener",
-                    LoadBalancerArn=ctx.ref("loadbalancing", load_balancer_arn_export(lb_name)),
+                    LoadBalancerArn=ctx.ref(lb_exports.STACK, lb_exports.load_balancer_arn(lb_name)),
                     Port=lst.port, Protocol=lst.protocol,
                     DefaultActions=[elb.Action(Type="forward", TargetGroupArn=Ref(tg))],
                 )))
@@ -70,7 +55,7 @@ def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: 
             suffix = "Default" if priority == CATCH_ALL_PRIORITY else str(priority)
             forwarders.append(t.add_resource(elb.ListenerRule(
                 f"{pascal(lb_name)}{pascal(lst.key)}Rule{suffix}",
-                ListenerArn=ctx.ref("loadbalancing", listener_arn_export(lb_name, lst)),
+                ListenerArn=ctx.ref(lb_exports.STACK, lb_exports.listener_arn(lb_name, lst)),
                 Priority=priority, Conditions=conditions,
                 Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(tg))],
             )))
@@ -115,9 +100,9 @@ def url(ctx: StackContext, service: str, lb_name: str, lb: LoadBalancer) -> Join
     if exact_hosts:
         host = exact_hosts[0]
     elif lst.protocol == "HTTPS" and lb.certificate and lb.certificate.domain and "*" not in lb.certificate.domain:
-        host = ctx.ref("loadbalancing", certificate_domain_export(lb_name))
+        host = ctx.ref(lb_exports.STACK, lb_exports.certificate_domain(lb_name))
     else:
-        host = ctx.ref("loadbalancing", dns_name_output(lb_name))
+        host = ctx.ref(lb_exports.STACK, lb_exports.dns_name(lb_name))
     scheme = "https" if lst.protocol == "HTTPS" else "http"
     port = "" if STANDARD_PORTS.get(scheme.upper()) == lst.port else f":{lst.port}"
     path = rule.paths[0].rstrip("*") if rule and rule.paths else "/"

@@ -19,7 +19,7 @@ from ..config.failover import Failover, failover_load_balancer
 from ..config.system import System
 from ..errors import BuildError
 from ..naming import pascal, tags
-from .loadbalancing import dns_name_output, hosted_zone_output
+from ..parts import lb_exports
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ def inputs(cfg: System) -> list[Input]:
         raise BuildError("failover has no load balancer to point at (failover.load_balancer)")
     out = []
     for region in cfg.regions:
-        out.append(Input(dns_name_parameter(region), region, dns_name_output(lb)))
-        out.append(Input(zone_id_parameter(region), region, hosted_zone_output(lb)))
+        out.append(Input(dns_name_parameter(region), region, lb_exports.dns_name(lb)))
+        out.append(Input(zone_id_parameter(region), region, lb_exports.hosted_zone(lb)))
     return out
 
 

@@ -17,24 +17,10 @@ from ..config.loadbalancing import Certificate, Listener, LoadBalancer
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
-from ..parts.targets import certificate_domain_export, dns_name_output, listener_arn_export, load_balancer_arn_export
+from ..parts import lb_exports
 
-NAME = "loadbalancing"
+NAME = lb_exports.STACK
 SUBNET_LIST = "List<AWS::EC2::Subnet::Id>"
-
-
-# Exports other stacks ref; output name == consuming parameter name, so wiring stays generic.
-def security_group_export(lb: str) -> str:
-    return f"{pascal(lb)}LoadBalancerSecurityGroupId"
-
-
-def full_name_export(lb: str) -> str:
-    return f"{pascal(lb)}LoadBalancerFullName"
-
-
-def hosted_zone_output(lb: str) -> str:
-    """The load balancer's canonical hosted zone, which alias records point at (failover DNS)."""
-    return f"{pascal(lb)}LoadBalancerCanonicalHostedZoneId"
 
 
 def build(cfg: System, ctx: StackContext) -> None:
@@ -80,15 +66,15 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
                if lst.protocol == "HTTPS" else {}),
         ))
         if lst.services():
-            ctx.export(listener_arn_export(name, lst), Ref(listener), description=f"{lst.key} listener of {name}")
+            ctx.export(lb_exports.listener_arn(name, lst), Ref(listener), description=f"{lst.key} listener of {name}")
 
-    ctx.output(dns_name_output(name), GetAtt(resource, "DNSName"), description=f"DNS name of load balancer {name}")
-    ctx.output(hosted_zone_output(name), GetAtt(resource, "CanonicalHostedZoneID"),
+    ctx.output(lb_exports.dns_name(name), GetAtt(resource, "DNSName"), description=f"DNS name of load balancer {name}")
+    ctx.output(lb_exports.hosted_zone(name), GetAtt(resource, "CanonicalHostedZoneID"),
                description=f"Route 53 zone of load balancer {name} (for alias records)")
-    ctx.export(load_balancer_arn_export(name), Ref(resource), description=f"ARN of load balancer {name}")
-    ctx.export(full_name_export(name), GetAtt(resource, "LoadBalancerFullName"),
+    ctx.export(lb_exports.load_balancer_arn(name), Ref(resource), description=f"ARN of load balancer {name}")
+    ctx.export(lb_exports.full_name(name), GetAtt(resource, "LoadBalancerFullName"),
                description=f"Full name of load balancer {name} (CloudWatch dimension)")
-    ctx.export(security_group_export(name), GetAtt(sg, "GroupId"), param_type="AWS::EC2::SecurityGroup::Id",
+    ctx.export(lb_exports.security_group(name), GetAtt(sg, "GroupId"), param_type="AWS::EC2::SecurityGroup::Id",
                description=f"Security group of load balancer {name}")
 
 
@@ -118,9 +104,9 @@ def _certificate(t: Template, ctx: StackContext, name: str, cert: Certificate) -
     if cert.arn is not None:
         return ctx.tunable(f"{owner}CertificateArn", default=cert.arn, label=f"{name}: TLS certificate ARN",
                            group=group, AllowedPattern=r"^arn:aws[a-z-]*:acm:.+")
-    domain = ctx.tunable(certificate_domain_export(name), default=cert.domain,
+    domain = ctx.tunable(lb_exports.certificate_domain(name), default=cert.domain,
                          label=f"{name}: domain of the certificate", group=group)
-    ctx.export(certificate_domain_export(name), domain, description=f"Domain of the certificate of {name}")
+    ctx.export(lb_exports.certificate_domain(name), domain, description=f"Domain of the certificate of {name}")
     zone = ctx.tunable(f"{owner}HostedZoneId", default=cert.hosted_zone_id, param_type="AWS::Route53::HostedZone::Id",
                        label=f"{name}: hosted zone for DNS validation", group=group)
     props: dict[str, Any] = {

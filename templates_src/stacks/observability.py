@@ -13,7 +13,7 @@ from troposphere import Ref, Sub, cloudwatch, sns
 
 from ..config.system import System
 from ..graph import StackContext
-from .loadbalancing import full_name_export
+from ..parts.lb_exports import full_name as full_name_export
 
 NAME = "observability"
 TOPIC_EXPORT = "AlarmTopicArn"

@@ -24,12 +24,12 @@ from ..config.services_check import load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
-from ..parts import alarms, containers, iam, references, secret_refs, targets
+from ..parts import alarms, containers, iam, lb_exports, references, secret_refs, targets
 from ..parts.logs import awslogs as awslogs_config
 from ..parts.logs import log_group
 from ..parts.sidecars import Sidecar, sidecars
 from ..parts.wiring import ServiceWiring, wire
-from . import loadbalancing, observability
+from . import observability
 
 
 def stack_name(service: str) -> str:
@@ -193,7 +193,7 @@ class ServiceBuilder:
             _, port = self.svc.target_container()  # type: ignore[misc]  # checked: behind an LB => a port
             ingress.append(ec2.SecurityGroupRule(
                 IpProtocol="tcp", FromPort=port, ToPort=port,
-                SourceSecurityGroupId=self.ctx.ref(loadbalancing.NAME, loadbalancing.security_group_export(lb_name)),
+                SourceSecurityGroupId=self.ctx.ref(lb_exports.STACK, lb_exports.security_group(lb_name)),
                 Description=f"container port from load balancer {lb_name}",
             ))
         props = {"SecurityGroupIngress": ingress} if ingress else {}
@@ -272,7 +272,7 @@ class ServiceBuilder:
         lb_name, lb = self.lb
         return (
             lb.type,
-            self.ctx.ref(loadbalancing.NAME, loadbalancing.full_name_export(lb_name)),
+            self.ctx.ref(lb_exports.STACK, lb_exports.full_name(lb_name)),
             GetAtt(self.attachment.target_group, "TargetGroupFullName"),
         )
 
