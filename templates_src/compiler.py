@@ -90,7 +90,15 @@ def _compile_single(cfg: System, target: Target) -> Compiled:
     graph = StackGraph(target.system, target.env)
     for name, description, builder in stack_units(cfg):
         ctx = graph.context(name, f"{target.system} {target.env}: {description} (stackc)")
-        builder(cfg, ctx)
+        try:
+            builder(cfg, ctx)
+        except ValueError as exc:  # troposphere: 'duplicate key "FABAccessPoint" detected'
+            if "duplicate key" not in str(exc):
+                raise
+            raise BuildError(
+                f"stack {name!r}: {exc}: names joined into one logical ID collide (e.g. store 'f' with access point "
+                "'a-b' and store 'f-a' with access point 'b' both make FAB...); rename one"
+            ) from None
     resolved = graph.resolve()
 
     templates: dict[str, dict] = {}
@@ -98,6 +106,7 @@ def _compile_single(cfg: System, target: Target) -> Compiled:
         stateful.apply(unit.template)
         templates[unit.name] = unit.template.to_dict()
     root_t = root.build(graph, resolved, f"{target.system} {target.env}: root stack (stackc)", dict(cfg.tags))
+    stateful.apply(root_t)
     templates = {"root": root_t.to_dict(), **templates}
 
     files: dict[str, str] = {}

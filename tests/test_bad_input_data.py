@@ -43,6 +43,10 @@ CASES = [
      ["data.db.max_allocated_storage:", "must exceed allocated_storage (50)"]),
     ("unknown-secret-key", "secrets:\n  token: {key: main}\n", ["secrets.token.key:", "unknown key 'main'"]),
     ("key-rotation", "keys:\n  main: {rotation_days: 30}\n", ["keys.main.rotation_days:", ">= 90"]),
+    ("unknown-observability-key", "observability: {key: logs}\n",
+     ["observability.key:", "unknown key 'logs'", "add one under `keys:`"]),
+    ("monitoring-interval", "data:\n  db: {kind: rds-postgres, monitoring_interval: 20}\n",
+     ["data.db.monitoring_interval:", "60"]),
 ]
 
 

@@ -54,6 +54,15 @@ CASES = [
      ["secrets.db.generate.key:", "needs both 'template'"]),
     ("no-image-no-ecr", {"services": {"api": {"containers": {"app": {}}}}},
      ["services.api.containers.app.image:", "no 'ecr:' repository"]),
+    ("unknown-log-key", {"keys": {"ops": {}}, "services": {"api": svc(log_key="opps")}},
+     ["services.api.log_key:", "expected a key under keys: (ops)", "'opps'"]),
+    ("log-key-and-arn", {"keys": {"ops": {}}, "services": {"api": svc(
+        log_key="ops", log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/abcd")}},
+     ["services.api.log_key:", "keep one"]),
+    ("egress-port-range", {"services": {"api": svc(egress=[{"port": 90, "to_port": 80, "cidr": "10.0.0.0/8"}])}},
+     ["services.api.egress[0].to_port:", "must not be below port (90)"]),
+    ("egress-word", {"services": {"api": svc(egress="none")}}, ["services.api.egress:", "'all'"]),
+    ("ecr-encryption", {"services": {"api": svc(ecr={"encryption": "KMS"})}}, ["services.api.ecr.encryption:", "'kms'"]),
     ("wildcard-action", {"services": {"api": svc(iam={"task": [{"actions": ["s3:*"], "resources": ["*"]}]})}},
      ["services.api.iam.task[0].actions[0]:", "without wildcards", "'s3:*'"]),
     ("https-without-certificate", {"services": {"api": svc()}, "load_balancers": {"web": {"listeners": [

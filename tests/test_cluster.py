@@ -1,6 +1,8 @@
 """Cluster stack: Container Insights, capacity providers and default strategy, ECS Exec logging."""
 from __future__ import annotations
 
+import json
+
 from .helpers import build_config, count, has_resource
 
 
@@ -34,3 +36,18 @@ def test_exec_logging_off(tmp_path):
     t = build_config(tmp_path, {"cluster": {"exec_logging": {"enabled": False}}})["cluster"]
     assert count(t, "AWS::Logs::LogGroup") == 0
     assert "Configuration" not in has_resource(t, "AWS::ECS::Cluster")["Properties"]
+
+
+def test_exec_logs_encrypted_with_the_observability_key(tmp_path):
+    t = build_config(tmp_path, {"keys": {"ops": {}}, "observability": {"key": "ops"}})["cluster"]
+    group = has_resource(t, "AWS::Logs::LogGroup", {"KmsKeyId": {"Ref": "OpsKeyArn"}})
+    assert "Metadata" not in group
+    # The agent then refuses to write into an unencrypted group.
+    has_resource(t, "AWS::ECS::Cluster", {"Configuration": {"ExecuteCommandConfiguration": {
+        "LogConfiguration": {"CloudWatchEncryptionEnabled": True}}}})
+
+
+def test_unencrypted_exec_logs_are_recorded(tmp_path):
+    t = build_config(tmp_path, {})["cluster"]
+    assert [s["id"] for s in t["Resources"]["ExecLogGroup"]["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_158"]
+    assert "CloudWatchEncryptionEnabled" not in json.dumps(t["Resources"]["Cluster"])

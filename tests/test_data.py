@@ -7,6 +7,8 @@ import pytest
 
 from templates_src.config.data import AURORA_POSTGRES_VERSIONS, RDS_POSTGRES_VERSIONS
 
+from templates_src.parts.scanners import skips
+
 from .helpers import build, build_config, count, has_resource, resources, write_params
 
 EVERY_STORE = {
@@ -98,7 +100,8 @@ def test_aurora_writer_and_readers(data):
         assert props["PubliclyAccessible"] is False
         assert props["EnablePerformanceInsights"] is True
         assert props["PerformanceInsightsKMSKeyId"] == {"Ref": "MainKeyArn"}
-        assert "DeletionPolicy" not in inst  # CloudFormation refuses Snapshot on a member; the cluster keeps the data
+        # CloudFormation refuses Snapshot on a member and Retain would orphan it; the cluster keeps the data.
+        assert inst["DeletionPolicy"] == inst["UpdateReplacePolicy"] == "Delete"
     assert instances["DbWriter"]["Properties"]["PromotionTier"] == 0
 
 
@@ -247,3 +250,80 @@ def test_secret_encrypted_with_a_key_and_readers_may_decrypt(tmp_path):
     assert "KmsKeyId" not in out["secrets"]["Resources"]["PlainSecret"]["Properties"]
     policy = json.dumps(out["service-api"]["Resources"]["ApiExecutionRole"]["Properties"]["Policies"])
     assert '"kms:Decrypt"], "Effect": "Allow", "Resource": [{"Ref": "MainKeyArn"}]' in policy
+
+
+# -- what security scanners check (README "Security scanners") -----------------------------------------
+
+
+def test_postgres_iam_auth_and_enhanced_monitoring_by_default(data):
+    monitored = {"MonitoringInterval": 60, "MonitoringRoleArn": {"Fn::GetAtt": ["RdsMonitoringRole", "Arn"]}}
+    has_resource(data, "AWS::RDS::DBCluster", {"EnableIAMDatabaseAuthentication": True})
+    has_resource(data, "AWS::RDS::DBInstance", {"DBClusterIdentifier": {"Ref": "DbCluster"}, **monitored})
+    has_resource(data, "AWS::RDS::DBInstance", {"Engine": "postgres", "EnableIAMDatabaseAuthentication": True, **monitored})
+    # One role for every store of the stack, RDS's own managed policy on it.
+    has_resource(data, "AWS::IAM::Role", {
+        "AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": ["monitoring.rds.amazonaws.com"]}}]},
+        "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}],
+    })
+    assert count(data, "AWS::IAM::Role") == 1
+
+
+def test_rds_postgres_is_multi_az_by_default(tmp_path):
+    data = build_config(tmp_path, {"data": {"db": {"kind": "rds-postgres"}}})["data"]
+    has_resource(data, "AWS::RDS::DBInstance", {"MultiAZ": True})
+    assert "Metadata" not in data["Resources"]["DbInstance"]
+
+
+def test_postgres_opt_outs_are_recorded_for_scanners(tmp_path):
+    data = build_config(tmp_path, {"data": {
+        "db": {"kind": "rds-postgres", "multi_az": False, "iam_auth": False, "monitoring_interval": 0},
+        "au": {"kind": "aurora-postgres", "iam_auth": False, "monitoring_interval": 0},
+    }})["data"]
+    instance = has_resource(data, "AWS::RDS::DBInstance", {"Engine": "postgres", "MultiAZ": False,
+                                                            "EnableIAMDatabaseAuthentication": False})
+    assert "MonitoringInterval" not in instance["Properties"] and count(data, "AWS::IAM::Role") == 0
+    assert skips(data) == {
+        "DbInstance": ["CKV_AWS_161", "CKV_AWS_118", "CKV_AWS_157"],
+        "AuCluster": ["CKV_AWS_162"], "AuWriter": ["CKV_AWS_118"],
+        "DbSecret": ["CKV_AWS_149"], "AuSecret": ["CKV_AWS_149"],
+    }
+    comment = {s["id"]: s["comment"] for s in instance["Metadata"]["checkov"]["skip"]}
+    assert comment["CKV_AWS_157"].startswith("data.db.multi_az is false")
+
+
+def test_no_skip_where_a_key_is_configured(data):
+    """Only stores whose params name no key carry the 'AWS managed key' waivers."""
+    assert skips(data) == {
+        "SdbSecret": ["CKV_AWS_149"], "SoloSecret": ["CKV_AWS_149"],
+        "PlainBucket": ["CKV_AWS_18", "CKV_AWS_21"], "AssetsBucket": ["CKV_AWS_18"],
+    }
+    (waiver,) = data["Resources"]["SdbSecret"]["Metadata"]["checkov"]["skip"]
+    assert "data.sdb.key" in waiver["comment"]
+
+
+def test_timestream_without_key_is_recorded(tmp_path):
+    data = build_config(tmp_path, {"data": {"ts": {"kind": "timestream"}}})["data"]
+    db = data["Resources"]["TsDatabase"]
+    assert db["Metadata"]["cfn-lint"] == {"config": {"ignore_checks": ["W3697"]}}  # kept beside the new waiver
+    assert [s["id"] for s in db["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_160"]
+
+
+def test_s3_server_access_logs(tmp_path):
+    data = build_config(tmp_path, {"data": {"b": {"kind": "s3", "access_logs": {"bucket": "org-logs", "prefix": "s3/b/"}}}})["data"]
+    has_resource(data, "AWS::S3::Bucket", {"LoggingConfiguration": {"DestinationBucketName": "org-logs", "LogFilePrefix": "s3/b/"}})
+    assert skips(data) == {}
+
+
+def test_observability_key_policy_admits_logs_and_alarms(tmp_path):
+    out = build_config(tmp_path, {"keys": {"ops": {}, "other": {}}, "observability": {"key": "ops"}})
+    statements = {s["Sid"]: s for s in out["keys"]["Resources"]["OpsKey"]["Properties"]["KeyPolicy"]["Statement"]}
+    assert {"CloudWatchLogs", "CloudWatchAlarms"} <= set(statements)
+    assert statements["CloudWatchAlarms"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert statements["CloudWatchAlarms"]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    other = [s["Sid"] for s in out["keys"]["Resources"]["OtherKey"]["Properties"]["KeyPolicy"]["Statement"]]
+    assert other == ["AccountAdministers", "AccountUsesThroughIam"]
+
+
+def test_key_without_rotation_is_recorded(tmp_path):
+    keys = build_config(tmp_path, {"keys": {"k": {"rotation_days": None}}})["keys"]
+    assert skips(keys) == {"KKey": ["CKV_AWS_7"]}

@@ -3,6 +3,8 @@ listeners and certificate are in the `loadbalancing` stack; each service's targe
 (or NLB listener) forwarding to it are in the service's own stack."""
 from __future__ import annotations
 
+from templates_src.parts.scanners import skips
+
 from .helpers import build_config, count, has_resource
 
 APP = {"containers": {"app": {"image": "example/app", "ports": [{"port": 8080}]}}}
@@ -113,8 +115,8 @@ def test_path_and_host_rules_to_several_services(tmp_path):
     assert {"WebHttpRule20", "UiTargetGroup"} <= set(ui["Resources"])
     has_resource(out["loadbalancing"], "AWS::ElasticLoadBalancingV2::Listener", {"DefaultActions": [{"Type": "fixed-response"}]})
     assert out["root"]["Outputs"]["UiServiceUrl"]["Value"] == {"Fn::GetAtt": ["ServiceUiStack", "Outputs.UiServiceUrl"]}
-    assert ui["Outputs"]["UiServiceUrl"]["Value"] == {"Fn::Join": ["", ["http://", "ui.example.com", "/"]]}
-    assert api["Outputs"]["ApiServiceUrl"]["Value"] == {"Fn::Join": ["", ["http://", {"Ref": "WebLoadBalancerDnsName"}, "/api/"]]}
+    assert ui["Outputs"]["UiServiceUrl"]["Value"] == "http://ui.example.com/"
+    assert api["Outputs"]["ApiServiceUrl"]["Value"] == {"Fn::Sub": "http://${WebLoadBalancerDnsName}/api/"}
 
 
 def test_one_alb_per_service(tmp_path):
@@ -156,7 +158,7 @@ def test_nlb_tcp_listener_with_http_health_check(tmp_path):
                                                                  "HealthCheckProtocol": "HTTP", "HealthCheckPath": "/health"})
     assert "WebTcp4100Listener" in t["Resources"]
     assert t["Resources"]["ApiService"]["DependsOn"] == ["WebTcp4100Listener"]
-    assert t["Outputs"]["ApiServiceUrl"]["Value"]["Fn::Join"][1][2] == ":4100/"
+    assert t["Outputs"]["ApiServiceUrl"]["Value"] == {"Fn::Sub": "http://${WebLoadBalancerDnsName}:4100/"}
 
 
 def test_lb_security_group_accepts_listener_ports_from_cidrs(tmp_path):
@@ -173,7 +175,7 @@ def test_outputs_dns_zone_and_https_url_in_root(tmp_path):
     assert outputs["WebLoadBalancerDnsName"]["Value"] == {"Fn::GetAtt": ["LoadbalancingStack", "Outputs.WebLoadBalancerDnsName"]}
     assert "WebLoadBalancerCanonicalHostedZoneId" in outputs and "ApiServiceUrl" in outputs
     assert out["service-api"]["Outputs"]["ApiServiceUrl"]["Value"] == {
-        "Fn::Join": ["", ["https://", {"Ref": "WebCertificateDomain"}, "/"]]}
+        "Fn::Sub": "https://${WebCertificateDomain}/"}
     # the domain is a root Parameter: the root hands it to the service stack directly
     params = out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]
     assert params["WebCertificateDomain"] == {"Ref": "WebCertificateDomain"}
@@ -207,6 +209,63 @@ def test_url_output_default_name(tmp_path):
 def test_url_output_named_by_the_config(tmp_path):
     out = build_lb(tmp_path, HTTP, {"api": {**APP, "url_output": "ApiUrl"}})
     assert out["service-api"]["Outputs"]["ApiUrl"]["Value"] == {
-        "Fn::Join": ["", ["http://", {"Ref": "WebLoadBalancerDnsName"}, "/"]]}
+        "Fn::Sub": "http://${WebLoadBalancerDnsName}/"}
     assert out["root"]["Outputs"]["ApiUrl"]["Value"] == {"Fn::GetAtt": ["ServiceApiStack", "Outputs.ApiUrl"]}
     assert "ApiServiceUrl" not in out["root"]["Outputs"] and "ApiServiceUrl" not in out["service-api"]["Outputs"]
+
+
+# -- what security scanners check (README "Security scanners") -----------------------------------------
+
+
+def test_load_balancer_egress_only_to_its_targets_in_the_vpc(tmp_path):
+    services = {"api": APP, "admin": {"containers": {"admin": {"image": "example/admin", "ports": [{"port": 9000}]}}}}
+    lb = {**HTTPS, "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS", "service": "api", "rules": [
+        {"priority": 10, "service": "admin", "paths": ["/admin/*"]}]}]}
+    out = build_lb(tmp_path, lb, services)
+    sg = out["loadbalancing"]["Resources"]["WebLoadBalancerSecurityGroup"]["Properties"]
+    assert sg["SecurityGroupEgress"] == [
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": {"Ref": "VpcCidr"}, "Description": "to targets on 8080: api"},
+        {"IpProtocol": "tcp", "FromPort": 9000, "ToPort": 9000, "CidrIp": {"Ref": "VpcCidr"}, "Description": "to targets on 9000: admin"},
+    ]
+    assert out["root"]["Resources"]["LoadbalancingStack"]["Properties"]["Parameters"]["VpcCidr"] == {
+        "Fn::GetAtt": ["NetworkStack", "Outputs.VpcCidr"]}
+
+
+def test_load_balancer_egress_in_an_existing_vpc_and_without_targets(tmp_path):
+    existing = {"mode": "existing", "existing": {"vpc_id": "vpc-0123456789abcdef0",
+                                                 "public_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}}
+    t = build_lb(tmp_path / "a", HTTP, network=existing)["loadbalancing"]
+    has_resource(t, "AWS::EC2::SecurityGroup", {"SecurityGroupEgress": [
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "0.0.0.0/0"}]})
+    idle = build_lb(tmp_path / "b", {"listeners": [{"port": 80, "protocol": "HTTP"}]})["loadbalancing"]
+    (rule,) = idle["Resources"]["WebLoadBalancerSecurityGroup"]["Properties"]["SecurityGroupEgress"]
+    assert rule["CidrIp"] == "255.255.255.255/32" and rule["Description"].startswith("no egress")
+
+
+def test_public_http_without_certificate_is_recorded_for_scanners(tmp_path):
+    t = build_lb(tmp_path, HTTP)["loadbalancing"]
+    assert skips(t) == {"WebLoadBalancerSecurityGroup": ["CKV_AWS_260"], "WebLoadBalancer": ["CKV_AWS_91"],
+                        "WebHttpListener": ["CKV_AWS_2", "CKV_AWS_103"]}
+    comments = {s["id"]: s["comment"] for s in t["Resources"]["WebLoadBalancerSecurityGroup"]["Metadata"]["checkov"]["skip"]}
+    assert "serves plain HTTP" in comments["CKV_AWS_260"]
+
+
+def test_https_with_access_logs_needs_one_waiver_only(tmp_path):
+    t = build_lb(tmp_path, {**HTTPS, "access_logs": {"bucket": "my-elb-logs"}})["loadbalancing"]
+    assert skips(t) == {"WebLoadBalancerSecurityGroup": ["CKV_AWS_260"]}  # public on purpose; it redirects
+    (waiver,) = t["Resources"]["WebLoadBalancerSecurityGroup"]["Metadata"]["checkov"]["skip"]
+    assert waiver["comment"].endswith("redirects to HTTPS")
+
+
+def test_internal_or_narrowed_load_balancer_gets_no_port_80_waiver(tmp_path):
+    internal = build_lb(tmp_path / "a", {**HTTP, "scheme": "internal"})["loadbalancing"]
+    narrowed = build_lb(tmp_path / "b", {**HTTP, "allowed_cidrs": ["203.0.113.0/24"]})["loadbalancing"]
+    for t in (internal, narrowed):
+        assert "CKV_AWS_260" not in skips(t).get("WebLoadBalancerSecurityGroup", [])
+
+
+def test_nlb_access_log_waiver_names_its_tcp_listeners(tmp_path):
+    t = build_lb(tmp_path, {"type": "network", "listeners": [{"port": 4100, "protocol": "TCP", "service": "api"}]},
+                 {"api": {"containers": {"app": {"image": "example/app", "ports": [{"port": 4100}]}}}})["loadbalancing"]
+    (waiver,) = t["Resources"]["WebLoadBalancer"]["Metadata"]["checkov"]["skip"]
+    assert waiver["id"] == "CKV_AWS_91" and "TCP listeners" in waiver["comment"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from templates_src.parts.scanners import skips
+
 from .helpers import build_config, count, has_resource, resources
 
 
@@ -31,8 +33,9 @@ def test_subnets_per_tier_and_az_with_computed_cidrs(tmp_path):
         "PrivateSubnetA": "10.1.4.0/24", "PrivateSubnetB": "10.1.5.0/24",
         "IsolatedSubnetA": "10.1.8.0/24", "IsolatedSubnetB": "10.1.9.0/24",
     }
-    has_resource(t, "AWS::EC2::Subnet", {"CidrBlock": "10.1.0.0/24", "MapPublicIpOnLaunch": True})
-    has_resource(t, "AWS::EC2::Subnet", {"CidrBlock": "10.1.4.0/24", "MapPublicIpOnLaunch": False})
+    # No tier hands out public addresses at launch (NAT and load balancers bring their own; tasks ask).
+    assert all(s["Properties"]["MapPublicIpOnLaunch"] is False for s in resources(t, "AWS::EC2::Subnet").values())
+    has_resource(t, "AWS::EC2::Subnet", {"CidrBlock": "10.1.0.0/24", "Tags": [{"Key": "stackc:tier", "Value": "public"}]})
     has_resource(t, "AWS::EC2::VPC", {"CidrBlock": "10.1.0.0/16", "EnableDnsHostnames": True})
 
 
@@ -49,7 +52,7 @@ def test_explicit_subnet_cidrs(tmp_path):
         "private": ["10.0.1.0/24", "10.0.2.0/24"],
         "isolated": ["10.0.201.0/24", "10.0.202.0/24"],
     })["network"]
-    has_resource(t, "AWS::EC2::Subnet", {"CidrBlock": "10.0.102.0/24", "MapPublicIpOnLaunch": True})
+    has_resource(t, "AWS::EC2::Subnet", {"CidrBlock": "10.0.102.0/24", "Tags": [{"Key": "stackc:tier", "Value": "public"}]})
 
 
 def test_isolated_subnets_have_no_default_route(tmp_path):
@@ -133,3 +136,18 @@ def test_existing_vpc_ids_reach_consumers_directly(tmp_path):
     r = root.build(graph, resolved, "d", {}).to_dict()
     assert r["Resources"]["ConsumerStack"]["Properties"]["Parameters"] == {"VpcId": {"Ref": "VpcId"}}
     assert "DependsOn" not in r["Resources"]["ConsumerStack"]
+
+
+def test_interface_endpoints_never_connect_out(tmp_path):
+    t = network(tmp_path, interface_endpoints=["logs"])["network"]
+    (rule,) = t["Resources"]["EndpointSecurityGroup"]["Properties"]["SecurityGroupEgress"]
+    assert rule["CidrIp"] == "255.255.255.255/32" and rule["Description"] == "no egress: endpoints never connect out"
+
+
+def test_flow_logs_encrypted_with_the_observability_key(tmp_path):
+    out = build_config(tmp_path, {"network": {"flow_logs": {"enabled": True}}, "keys": {"ops": {}},
+                                  "observability": {"key": "ops"}})
+    group = has_resource(out["network"], "AWS::Logs::LogGroup", {"KmsKeyId": {"Ref": "OpsKeyArn"}})
+    assert "Metadata" not in group
+    plain = network(tmp_path / "plain", flow_logs={"enabled": True})["network"]
+    assert skips(plain) == {"FlowLogGroup": ["CKV_AWS_158"]}

@@ -30,14 +30,14 @@ def env_of(template: dict) -> dict:
 def test_own_service_url(tmp_path):
     out = build_config(tmp_path, two_albs({"BASE_URL": "${services.api.url}"}))
     api = out["service-api"]
-    assert env_of(api)["BASE_URL"] == {"Fn::Join": ["", ["http://", {"Ref": "ApiLoadBalancerDnsName"}, "/"]]}
+    assert env_of(api)["BASE_URL"] == {"Fn::Sub": "http://${ApiLoadBalancerDnsName}/"}
     assert env_of(api)["BASE_URL"] == api["Outputs"]["ApiServiceUrl"]["Value"]  # the same value as its output
 
 
 def test_other_service_url_is_plumbed_by_the_graph(tmp_path):
     out = build_config(tmp_path, two_albs({"UI_BASE_URL": "${services.ui.url}"}))
     api, root = out["service-api"], out["root"]
-    assert env_of(api)["UI_BASE_URL"] == {"Fn::Join": ["", ["http://", {"Ref": "UiLoadBalancerDnsName"}, "/"]]}
+    assert env_of(api)["UI_BASE_URL"] == {"Fn::Sub": "http://${UiLoadBalancerDnsName}/"}
     assert api["Parameters"]["UiLoadBalancerDnsName"]["Type"] == "String"
     assert root["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["UiLoadBalancerDnsName"] == GETATT_DNS
     assert "UiLoadBalancerDnsName" in out["loadbalancing"]["Outputs"]
@@ -49,7 +49,7 @@ def test_https_service_url_uses_the_certificate_domain(tmp_path):
         "certificate": {"domain": "app.example.com", "hosted_zone_id": "Z123EXAMPLE"},
         "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS", "service": "ui"}]}
     out = build_config(tmp_path, cfg)
-    assert env_of(out["service-api"])["UI_BASE_URL"] == {"Fn::Join": ["", ["https://", {"Ref": "UiCertificateDomain"}, "/"]]}
+    assert env_of(out["service-api"])["UI_BASE_URL"] == {"Fn::Sub": "https://${UiCertificateDomain}/"}
     assert out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["UiCertificateDomain"] == {
         "Ref": "UiCertificateDomain"}
 
@@ -63,7 +63,7 @@ def test_service_url_with_path_and_host_rules(tmp_path):
 
 def test_load_balancer_dns_name_with_text_around(tmp_path):
     out = build_config(tmp_path, two_albs({"UI": "http://${load_balancers.ui.dns_name}:80/app"}))
-    assert env_of(out["service-api"])["UI"] == {"Fn::Join": ["", ["http://", {"Ref": "UiLoadBalancerDnsName"}, ":80/app"]]}
+    assert env_of(out["service-api"])["UI"] == {"Fn::Sub": "http://${UiLoadBalancerDnsName}:80/app"}
     assert out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["UiLoadBalancerDnsName"] == GETATT_DNS
 
 
@@ -74,8 +74,8 @@ def test_a_reference_alone_is_the_value_itself(tmp_path):
 
 def test_several_references_in_one_value(tmp_path):
     out = build_config(tmp_path, two_albs({"ORIGINS": "${services.api.url},${services.ui.url}"}))
-    assert env_of(out["service-api"])["ORIGINS"] == {"Fn::Join": ["", [
-        "http://", {"Ref": "ApiLoadBalancerDnsName"}, "/,http://", {"Ref": "UiLoadBalancerDnsName"}, "/"]]}
+    assert env_of(out["service-api"])["ORIGINS"] == {
+        "Fn::Sub": "http://${ApiLoadBalancerDnsName}/,http://${UiLoadBalancerDnsName}/"}
 
 
 def test_escaped_dollar_brace_is_literal_and_plain_values_are_untouched(tmp_path):
@@ -92,7 +92,7 @@ def test_services_may_refer_to_each_other_without_a_cycle(tmp_path):
     for consumer, other in (("ServiceApiStack", "ServiceUiStack"), ("ServiceUiStack", "ServiceApiStack")):
         params = stacks[consumer]["Properties"]["Parameters"]
         assert other not in str(params), params  # no GetAtt on the other service's stack
-    assert env_of(out["service-ui"])["API_URL"] == {"Fn::Join": ["", ["http://", {"Ref": "ApiLoadBalancerDnsName"}, "/"]]}
+    assert env_of(out["service-ui"])["API_URL"] == {"Fn::Sub": "http://${ApiLoadBalancerDnsName}/"}
 
 
 @pytest.mark.parametrize("value, parts", [

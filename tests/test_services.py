@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from templates_src.parts.scanners import skips
+
 from .helpers import build_config, count, has_resource, resources
 
 APP = {"image": "example/app", "tag": "1.2.3", "ports": [{"port": 8080}]}
@@ -111,7 +113,7 @@ def test_secret_whole_and_json_key_and_ssm(tmp_path):
     }}}}, secrets={"db-url": {}, "db": {"generate": {"template": {"username": "app"}, "key": "password"}}})
     assert container(t)["Secrets"] == [
         {"Name": "DATABASE_URL", "ValueFrom": {"Ref": "DbUrlSecretArn"}},
-        {"Name": "DB_PASSWORD", "ValueFrom": {"Fn::Join": ["", [{"Ref": "DbSecretArn"}, ":password::"]]}},
+        {"Name": "DB_PASSWORD", "ValueFrom": {"Fn::Sub": "${DbSecretArn}:password::"}},
         {"Name": "FLAG", "ValueFrom": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/flag"}},
     ]
     statements = policy_statements(t, "ApiExecutionRole")
@@ -387,3 +389,74 @@ def test_uses_wiring_is_applied(tmp_path, monkeypatch):
     assert app["MountPoints"] == [{"SourceVolume": "files", "ContainerPath": "/data", "ReadOnly": False}]
     assert "Secrets" not in container(t, "helper") and "MountPoints" not in container(t, "helper")
     assert has_resource(t, "AWS::ECS::TaskDefinition")["Properties"]["Volumes"] == [{"Name": "files"}]
+
+
+# -- what security scanners check (README "Security scanners") -----------------------------------------
+
+
+def test_ecr_repository_encrypted_with_kms_by_default(tmp_path):
+    t = build_service(tmp_path, {"ecr": {}, "containers": {"app": {"ports": [{"port": 8080}]}}})
+    repo = has_resource(t, "AWS::ECR::Repository", {"EncryptionConfiguration": {"EncryptionType": "KMS"}})
+    assert "Metadata" not in repo
+
+
+def test_ecr_aes256_kept_for_an_existing_repository_is_recorded(tmp_path):
+    t = build_service(tmp_path, {"ecr": {"encryption": "aes256"}, "containers": {"app": {"ports": [{"port": 8080}]}}})
+    has_resource(t, "AWS::ECR::Repository", {"EncryptionConfiguration": {"EncryptionType": "AES256"}})
+    assert skips(t)["ApiRepository"] == ["CKV_AWS_136"]
+
+
+def test_log_groups_encrypted_with_the_observability_key(tmp_path):
+    t = build_service(tmp_path, {"sidecars": {"otel": {}}}, keys={"ops": {}}, observability={"key": "ops"})
+    groups = resources(t, "AWS::Logs::LogGroup")
+    assert sorted(groups) == ["ApiLogGroup", "ApiOtelMetricsLogGroup"]
+    assert all(g["Properties"]["KmsKeyId"] == {"Ref": "OpsKeyArn"} and "Metadata" not in g for g in groups.values())
+
+
+def test_service_log_key_wins_over_the_observability_key(tmp_path):
+    out = build_config(tmp_path, system({"log_key": "app"}, keys={"ops": {}, "app": {}}, observability={"key": "ops"}))
+    has_resource(out["service-api"], "AWS::Logs::LogGroup", {"KmsKeyId": {"Ref": "AppKeyArn"}})
+    sids = [s["Sid"] for s in out["keys"]["Resources"]["AppKey"]["Properties"]["KeyPolicy"]["Statement"]]
+    assert "CloudWatchLogs" in sids and "CloudWatchAlarms" not in sids  # the topic uses ops
+
+
+def test_unencrypted_log_group_is_recorded(tmp_path):
+    t = build_service(tmp_path)
+    assert "KmsKeyId" not in t["Resources"]["ApiLogGroup"]["Properties"]
+    assert skips(t) == {"ApiLogGroup": ["CKV_AWS_158"]}
+
+
+def test_alarm_topic_encrypted_with_the_observability_key(tmp_path):
+    out = build_config(tmp_path, system({"alarms": {}}, keys={"ops": {}}, observability={"key": "ops"}))
+    topic = has_resource(out["observability"], "AWS::SNS::Topic", {"KmsMasterKeyId": {"Ref": "OpsKeyArn"}})
+    assert "Metadata" not in topic
+    plain = build_config(tmp_path / "plain", system({"alarms": {}}))["observability"]
+    assert skips(plain) == {"AlarmTopic": ["CKV_AWS_26"]}
+
+
+def test_exec_writes_only_to_the_cluster_exec_log_group(tmp_path):
+    out = build_config(tmp_path, system({"exec": True}))
+    statements = policy_statements(out["service-api"], "ApiTaskRole")
+    streams = next(s for s in statements if "logs:PutLogEvents" in s["Action"])
+    assert streams["Resource"] == [{"Ref": "ExecLogGroupArn"}]
+    assert out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["ExecLogGroupArn"] == {
+        "Fn::GetAtt": ["ClusterStack", "Outputs.ExecLogGroupArn"]}
+
+
+def test_egress_is_open_by_default(tmp_path):
+    sg = build_service(tmp_path)["Resources"]["ApiSecurityGroup"]["Properties"]
+    assert "SecurityGroupEgress" not in sg  # EC2's allow-all: AWS APIs through NAT, external APIs
+
+
+def test_egress_narrowed_to_https_used_stores_and_listed_rules(tmp_path):
+    t = build_service(tmp_path, {"uses": ["db"], "egress": [
+        {"port": 27017, "cidr": "0.0.0.0/0", "description": "MongoDB Atlas"},
+        {"port": 7000, "to_port": 7010, "protocol": "udp", "cidr": "10.0.0.0/8"}]},
+        data={"db": {"kind": "aurora-postgres"}})
+    has_resource(t, "AWS::EC2::SecurityGroup", {"SecurityGroupEgress": [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"},
+        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "DestinationSecurityGroupId": {"Ref": "DbSecurityGroupId"}},
+        {"IpProtocol": "tcp", "FromPort": 27017, "ToPort": 27017, "CidrIp": "0.0.0.0/0", "Description": "MongoDB Atlas"},
+        {"IpProtocol": "udp", "FromPort": 7000, "ToPort": 7010, "CidrIp": "10.0.0.0/8", "Description": "services.api.egress[1]"},
+    ]})
+    assert len(t["Resources"]["ApiSecurityGroup"]["Properties"]["SecurityGroupEgress"]) == 4

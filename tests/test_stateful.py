@@ -9,7 +9,7 @@ import pytest
 
 from templates_src import compiler
 from templates_src.config.load import all_targets
-from templates_src.parts.stateful import STATEFUL_POLICIES, policy_for
+from templates_src.parts.stateful import STATEFUL_POLICIES, deleted_on_purpose, policy_for
 from templates_src.stacks.data import BUILDERS
 
 from .helpers import PARAMS_DIR, build, write_params
@@ -110,3 +110,12 @@ def test_snapshot_where_supported(rtype, policy):
 
 def test_aurora_member_instances_are_left_to_the_cluster():
     assert policy_for("AWS::RDS::DBInstance", {"DBClusterIdentifier": {"Ref": "DbCluster"}}) is None
+
+
+def test_what_goes_with_its_stack_says_so(templates):
+    """cfn-lint I3011: nested stacks and Aurora members get an explicit Delete, so it reads as decided."""
+    assert deleted_on_purpose("AWS::RDS::DBInstance", {"DBClusterIdentifier": {"Ref": "DbCluster"}})
+    assert not deleted_on_purpose("AWS::RDS::DBInstance", {})
+    stacks = [res for where, t in templates.items() if where.endswith("/root") for res in t["Resources"].values()
+              if res["Type"] == "AWS::CloudFormation::Stack"]
+    assert stacks and all(s["DeletionPolicy"] == s["UpdateReplacePolicy"] == "Delete" for s in stacks)

@@ -66,7 +66,7 @@ def test_aurora_container_credentials():
     assert statement(st["execution"], "kms:Decrypt")["Resource"] == [ref("MainKeyArn")]
     assert st["task"] == []
     assert sorted(w.secrets) == ["DB_HOST", "DB_NAME", "DB_PASSWORD", "DB_PORT", "DB_USERNAME"]
-    assert encode_to_dict(w.secrets["DB_NAME"]) == {"Fn::Join": ["", [ref("DbSecretArn"), ":dbname::"]]}
+    assert encode_to_dict(w.secrets["DB_NAME"]) == {"Fn::Sub": "${DbSecretArn}:dbname::"}
     assert imports["DbSecretArn"] == ("data", "DbSecretArn") and imports["MainKeyArn"] == ("keys", "MainKeyArn")
 
 
@@ -124,7 +124,7 @@ def test_timestream_database_scope():
     assert w.ingress == []
     assert encode_to_dict(w.environment["METRICS_DATABASE_NAME"]) == ref("MetricsDatabaseName")
     write = statement(st["task"], "timestream:WriteRecords")
-    assert write["Resource"] == [{"Fn::Join": ["", [ref("MetricsDatabaseArn"), "/table/*"]]}]
+    assert write["Resource"] == [{"Fn::Sub": "${MetricsDatabaseArn}/table/*"}]
     assert statement(st["task"], "timestream:DescribeDatabase")["Resource"] == [ref("MetricsDatabaseArn")]
     # The one action AWS offers no resource scope for.
     assert statement(st["task"], "timestream:DescribeEndpoints")["Resource"] == ["*"]
@@ -141,7 +141,7 @@ def test_timestream_declared_tables_write_only():
 def test_s3_bucket_scope_and_key():
     w, st, _ = wired(["assets", "docs"])
     objects = [s for s in st["task"] if "s3:GetObject" in s["Action"]]
-    assert objects[0]["Resource"] == [{"Fn::Join": ["", [ref("AssetsBucketArn"), "/*"]]}]
+    assert objects[0]["Resource"] == [{"Fn::Sub": "${AssetsBucketArn}/*"}]
     assert objects[0]["Action"] == ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     assert objects[1]["Action"] == ["s3:GetObject"]
     assert [s["Resource"] for s in st["task"] if s["Action"] == ["s3:ListBucket"]] == [[ref("AssetsBucketArn")], [ref("DocsBucketArn")]]
@@ -188,7 +188,7 @@ def test_service_stack_applies_the_wiring(built):
                                                              "ToPort": port, "IpProtocol": "tcp"})
     (task_def,) = resources(svc, "AWS::ECS::TaskDefinition").values()
     app = task_def["Properties"]["ContainerDefinitions"][0]
-    assert {"Name": "DB_PASSWORD", "ValueFrom": {"Fn::Join": ["", [ref("DbSecretArn"), ":password::"]]}} in app["Secrets"]
+    assert {"Name": "DB_PASSWORD", "ValueFrom": {"Fn::Sub": "${DbSecretArn}:password::"}} in app["Secrets"]
     assert {"ContainerPath": "/mnt/efs/chroma", "ReadOnly": False, "SourceVolume": "FilesChroma"} in app["MountPoints"]
     assert [v["Name"] for v in task_def["Properties"]["Volumes"]] == ["FilesChroma", "FilesRo"]
     root = built["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]

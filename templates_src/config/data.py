@@ -67,6 +67,10 @@ class Postgres(Store):
     backup_retention_days: int = Field(7, ge=1, le=35)
     deletion_protection: bool | None = Field(None, description="default: the system's `protect`")
     performance_insights: bool = False
+    # Enhanced monitoring: OS metrics every N seconds to CloudWatch Logs (RDSOSMetrics); 0 turns it off.
+    monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = 60
+    # IAM database authentication is allowed (passwords still work: `uses:` wiring reads the secret).
+    iam_auth: bool = True
     # container: ECS injects host/port/name/username/password at start (execution role reads the secret).
     # app: the container gets the secret's ARN and reads it itself (task role reads the secret).
     credentials: Literal["container", "app"] = "container"
@@ -118,7 +122,7 @@ class RdsPostgres(Postgres):
     instance_class: str = Field("db.t4g.micro", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     allocated_storage: int = Field(20, ge=20, le=65536, description="GiB")
     max_allocated_storage: int | None = Field(None, le=65536, description="GiB; enables storage autoscaling")
-    multi_az: bool = False
+    multi_az: bool = Field(True, description="a standby in a second AZ; false: one instance, restored from snapshots")
 
     def check(self) -> Iterator[Finding]:
         yield from super().check()
@@ -217,11 +221,18 @@ class Lifecycle(Model):
     abort_multipart_days: int = Field(7, ge=1)
 
 
+class ServerAccessLogs(Model):
+    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+                        description="an existing bucket that accepts S3 server access logs (e.g. the log archive)")
+    prefix: str = Field("", max_length=256, description="key prefix of this bucket's log objects")
+
+
 class S3(Store):
     kind: Literal["s3"]
     versioning: bool = True
     access: Literal["read", "read-write"] = "read-write"
     lifecycle: Lifecycle = Lifecycle()
+    access_logs: ServerAccessLogs | None = Field(None, description="server access logging; none: off")
 
     def env_keys(self) -> tuple[str, ...]:
         return ("bucket_name",)

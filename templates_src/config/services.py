@@ -5,12 +5,12 @@ Which load balancer a service sits behind is said once, by the load balancer's l
 target (container, port, health check) under `target:`."""
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import Annotated, Any, Iterator, Literal, Union
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from ..naming import pascal
-from .base import OUTPUT_NAME_PATTERN, Finding, Model, Name, RetentionDays
+from .base import OUTPUT_NAME_PATTERN, Cidr, Finding, Model, Name, RetentionDays
 from .cluster import CapacityShare, check_strategy
 
 # The task sizes Fargate accepts: CPU units -> allowed memory (MiB).
@@ -125,6 +125,35 @@ class Sidecars(Model):
 
 class Ecr(Model):
     keep_images: int = Field(20, ge=1, le=1000, description="lifecycle policy: newest N images kept")
+    # kms: ECR's AWS managed KMS key (aws/ecr). aes256 keeps a repository created before KMS was the
+    # default: a repository's encryption cannot change, CloudFormation would replace it (and, its name
+    # being fixed, refuse to).
+    encryption: Literal["kms", "aes256"] = "kms"
+
+
+class EgressRule(Model):
+    """One more destination for a service whose `egress` is narrowed."""
+
+    port: int = Field(ge=1, le=65535)
+    to_port: int | None = Field(None, ge=1, le=65535, description="a range port..to_port")
+    protocol: Literal["tcp", "udp"] = "tcp"
+    cidr: Cidr
+    description: str = Field("", max_length=200, pattern=r"^[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]*$")
+
+    def check(self) -> Iterator[Finding]:
+        if self.to_port is not None and self.to_port < self.port:
+            yield Finding(("to_port",), f"must not be below port ({self.port})", self.to_port)
+
+
+def _egress_kind(value: Any) -> str:
+    return "[all]" if isinstance(value, str) else "[rules]"
+
+
+# `all`, or a list of rules; the discriminator keeps messages to the branch the value took.
+Egress = Annotated[
+    Union[Annotated[Literal["all"], Tag("[all]")], Annotated[list[EgressRule], Tag("[rules]")]],
+    Discriminator(_egress_kind),
+]
 
 
 class TargetHealthCheck(Model):
@@ -216,9 +245,14 @@ class Service(Model):
     scaling: Scaling | None = None
     alarms: Alarms | None = None
     log_retention_days: RetentionDays = 30
-    log_kms_key_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:kms:")
+    log_kms_key_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:kms:", description="a key outside the system")
+    log_key: Name | None = Field(None, description="a key from `keys:` for this service's log groups; "
+                                 "default: observability.key")
     iam: Iam = Iam()
     uses: list[Name] = Field(default_factory=list)
+    # all: tasks may connect anywhere (the default a security group has). A list narrows it to HTTPS
+    # anywhere (AWS APIs, image pulls, external APIs), the `uses:` stores on their ports, and these rules.
+    egress: Egress = "all"
 
     def container_names(self) -> list[str]:
         """App containers and sidecars, the names `depends_on` may use."""
@@ -284,6 +318,10 @@ class Service(Model):
             elif self.target.port is not None and self.target.port not in [p.port for p in c.ports]:
                 yield Finding(("target", "port"), f"container {self.target.container!r} exposes no such port "
                               f"(ports: {[p.port for p in c.ports]})", self.target.port)
+        if isinstance(self.egress, list):
+            for i, rule in enumerate(self.egress):
+                for f in rule.check():
+                    yield Finding(("egress", i) + f.path, f.message, f.value, f.has_value)
         if self.capacity is not None:
             for f in check_strategy(self.capacity):
                 yield Finding(("capacity",) + f.path, f.message, f.value)

@@ -28,6 +28,11 @@ def check_services(cfg: "System") -> Iterator[Finding]:
                 if ref.secret is not None and ref.secret not in cfg.secrets:
                     yield Finding(base + ("containers", cname, "secrets", var, "secret"),
                                   f"expected a secret under secrets: ({_known(cfg.secrets)})", ref.secret)
+        if svc.log_key is not None and svc.log_key not in cfg.keys:
+            yield Finding(base + ("log_key",), f"expected a key under keys: ({_known(cfg.keys)})", svc.log_key)
+        if svc.log_key is not None and svc.log_kms_key_arn is not None:
+            yield Finding(base + ("log_key",), "log_kms_key_arn names another key for the same log groups; keep one",
+                          svc.log_key)
         if svc.alarms is not None and svc.alarms.running_below_desired and cfg.cluster.container_insights == "disabled":
             yield Finding(base + ("alarms", "running_below_desired"),
                           "reads Container Insights metrics, which cluster.container_insights disables", True)

@@ -71,6 +71,10 @@ class System(Model):
                 yield Finding(("secrets", name, "key"), f"unknown key {secret.key!r}; expected one of: "
                               + (", ".join(self.keys) or "(no keys: add one under `keys:`)"), secret.key)
         yield from check_names(self.secrets, self.secret_prefix)
+        key = self.observability.key
+        if key is not None and key not in self.keys:
+            yield Finding(("observability", "key"), f"unknown key {key!r}; expected one of: "
+                          + (", ".join(self.keys) or "(no keys: add one under `keys:`)"), key)
         yield from self._check_uses()
         if self.failover is not None:
             yield from prefixed(("failover",), self.failover.check())

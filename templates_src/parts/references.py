@@ -8,24 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import Join
-
 from ..config.references import Reference, parse
 from ..config.services_check import load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
 from . import lb_exports, targets
+from .concat import concat
 
 
 def environment_value(value: str, cfg: System, ctx: StackContext) -> Any:
     """`value` as the template should hold it: the text itself when it has no reference, else the one
-    value it refers to, else an `Fn::Join` of text and references."""
+    value it refers to, else an `Fn::Sub` of text and references."""
     if "${" not in value:
         return value
     parts: list[Any] = []
     for part in parse(value):  # validated by config.references.check_references
-        resolved = _reference(part, cfg, ctx) if isinstance(part, Reference) else part
-        parts.extend(_join_items(resolved))
+        parts.extend(_reference(part, cfg, ctx) if isinstance(part, Reference) else [part])
     merged: list[Any] = []
     for part in parts:  # adjacent text in one string: the template reads as the value does
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
@@ -34,23 +32,15 @@ def environment_value(value: str, cfg: System, ctx: StackContext) -> Any:
             merged.append(part)
     if len(merged) == 1:
         return merged[0]
-    return Join("", merged) if merged else ""
+    return concat(*merged) if merged else ""
 
 
-def _reference(ref: Reference, cfg: System, ctx: StackContext) -> Any:
+def _reference(ref: Reference, cfg: System, ctx: StackContext) -> list[Any]:
+    """The text and references a reference stands for (spliced into the value)."""
     if ref.kind == "services" and ref.attribute == "url":
         lb_name = load_balancer_of(cfg, ref.name)
         assert lb_name is not None  # checked: only services behind a load balancer have a URL
-        return targets.url(ctx, ref.name, lb_name, cfg.load_balancers[lb_name])
+        return targets.url_parts(ctx, ref.name, lb_name, cfg.load_balancers[lb_name])
     if ref.kind == "load_balancers" and ref.attribute == "dns_name":
-        return ctx.ref(lb_exports.STACK, lb_exports.dns_name(ref.name))
+        return [ctx.ref(lb_exports.STACK, lb_exports.dns_name(ref.name))]
     raise AssertionError(f"unchecked reference {ref}")  # config.references.ATTRIBUTES lists what is handled
-
-
-def _join_items(value: Any) -> list[Any]:
-    """The items of an `Fn::Join ""` (spliced into the enclosing join), else the value alone."""
-    if isinstance(value, Join):
-        delimiter, items = value.data["Fn::Join"]
-        if delimiter == "":
-            return list(items)
-    return [value]

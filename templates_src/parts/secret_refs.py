@@ -7,11 +7,12 @@ from typing import Any
 
 from awacs import kms, secretsmanager, ssm
 from awacs.aws import Statement
-from troposphere import Join, Sub
+from troposphere import Sub
 
 from ..config.services import SecretRef
 from ..graph import StackContext
 from ..naming import pascal
+from .concat import concat
 from .iam import allow
 from .stores import KEYS_STACK, key_arn
 
@@ -39,7 +40,7 @@ def resolve(ref: SecretRef, ctx: StackContext, key: str | None = None) -> Resolv
     if ref.secret is not None:
         arn = ctx.ref(SECRETS_STACK, secret_arn_export(ref.secret))
         # ECS reads one JSON key with `<arn>:<key>::` (version stage and id left to AWSCURRENT).
-        value_from = Join("", [arn, f":{ref.key}::"]) if ref.key else arn
+        value_from = concat(arn, f":{ref.key}::") if ref.key else arn
         key_statement = allow([kms.Decrypt], [ctx.ref(KEYS_STACK, key_arn(key))]) if key else None
         return ResolvedSecret(value_from, allow([secretsmanager.GetSecretValue], [arn]), key_statement)
     assert ref.ssm is not None  # SecretRef.check: exactly one of secret / ssm

@@ -35,10 +35,11 @@ class Sidecar:
     app_environment: dict[str, Any] = field(default_factory=dict)  # added to the app containers
 
 
-def sidecars(t: Template, svc_name: str, svc: Service, *, system: str, env: str) -> list[Sidecar]:
+def sidecars(t: Template, svc_name: str, svc: Service, *, system: str, env: str, log_key: Any = None) -> list[Sidecar]:
+    """`log_key`: the KMS key ARN of the system's log groups (observability.key), or None."""
     out = []
     if svc.sidecars.otel is not None:
-        out.append(otel(t, svc_name, svc.sidecars.otel, system=system, env=env))
+        out.append(otel(t, svc_name, svc.sidecars.otel, system=system, env=env, log_key=log_key))
     if svc.sidecars.xray is not None:
         out.append(xray_daemon(svc.sidecars.xray))
     return out
@@ -80,11 +81,11 @@ service:
 """
 
 
-def otel(t: Template, svc_name: str, spec: OtelCollector, *, system: str, env: str) -> Sidecar:
+def otel(t: Template, svc_name: str, spec: OtelCollector, *, system: str, env: str, log_key: Any = None) -> Sidecar:
     owner = pascal(svc_name)
     statements = [allow(XRAY_WRITE, ["*"])]
     if spec.config is None:
-        metrics = log_group(t, f"{owner}OtelMetricsLogGroup", 30)
+        metrics = log_group(t, f"{owner}OtelMetricsLogGroup", 30, log_key)
         value: Any = Sub(DEFAULT_OTEL_CONFIG.replace("${Namespace}", f"{system}/{env}/{svc_name}"),
                          MetricsLogGroup=Ref(metrics))
         statements.append(allow([awslogs.CreateLogStream, awslogs.PutLogEvents, awslogs.DescribeLogStreams],

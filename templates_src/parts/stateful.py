@@ -28,6 +28,9 @@ STATEFUL_POLICIES: dict[str, str] = {
 }
 
 
+DELETE = "Delete"
+
+
 def policy_for(resource_type: str, properties: dict) -> str | None:
     """The policy a resource gets, or None when it holds no data of its own."""
     # An Aurora member instance holds no data (the cluster volume does). CloudFormation refuses
@@ -37,9 +40,20 @@ def policy_for(resource_type: str, properties: dict) -> str | None:
     return STATEFUL_POLICIES.get(resource_type)
 
 
+def deleted_on_purpose(resource_type: str, properties: dict) -> bool:
+    """Resources that look stateful to linters (cfn-lint I3011) but must go with their stack: an
+    Aurora member instance (above), and a nested stack, whose own resources carry their policies
+    (retaining it would orphan a whole stack). Their `Delete` is written out, so it reads as decided."""
+    if resource_type == "AWS::RDS::DBInstance":
+        return bool(properties.get("DBClusterIdentifier"))
+    return resource_type == "AWS::CloudFormation::Stack"
+
+
 def apply(template: Template) -> None:
     for resource in template.resources.values():
         policy = policy_for(resource.resource_type, resource.properties)
+        if policy is None and deleted_on_purpose(resource.resource_type, resource.properties):
+            policy = DELETE
         if policy is not None:
             # UpdateReplacePolicy takes Snapshot on the same types as DeletionPolicy.
             resource.DeletionPolicy = policy

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from troposphere import Join, Ref, Template
+from troposphere import Ref, Template
 from troposphere import elasticloadbalancingv2 as elb
 
 from ..config.loadbalancing import STANDARD_PORTS, Listener, LoadBalancer
@@ -17,6 +17,7 @@ from ..config.services import Service
 from ..graph import StackContext
 from ..naming import pascal
 from . import lb_exports
+from .concat import concat
 
 # A listener's default service is reached through a catch-all rule at the lowest priority, so the
 # listener itself (in the loadbalancing stack) never points at a service's target group.
@@ -88,7 +89,12 @@ def target_group(service: str, svc: Service, lb: LoadBalancer, vpc: Any) -> elb.
     )
 
 
-def url(ctx: StackContext, service: str, lb_name: str, lb: LoadBalancer) -> Join:
+def url(ctx: StackContext, service: str, lb_name: str, lb: LoadBalancer) -> Any:
+    """The service's URL as one value (`Fn::Sub`); see `url_parts`."""
+    return concat(*url_parts(ctx, service, lb_name, lb))
+
+
+def url_parts(ctx: StackContext, service: str, lb_name: str, lb: LoadBalancer) -> list[Any]:
     """Where clients reach the service: scheme and port of the listener that serves it (HTTPS first), a
     host the rule names (else the certificate's domain, else the load balancer's DNS name), and the
     rule's path prefix."""
@@ -106,4 +112,4 @@ def url(ctx: StackContext, service: str, lb_name: str, lb: LoadBalancer) -> Join
     scheme = "https" if lst.protocol == "HTTPS" else "http"
     port = "" if STANDARD_PORTS.get(scheme.upper()) == lst.port else f":{lst.port}"
     path = rule.paths[0].rstrip("*") if rule and rule.paths else "/"
-    return Join("", [f"{scheme}://", host, f"{port}{path if path.startswith('/') else '/' + path}"])
+    return [f"{scheme}://", host, f"{port}{path if path.startswith('/') else '/' + path}"]

@@ -16,13 +16,13 @@ from typing import Any, Callable
 from awacs import elasticfilesystem as awsefs
 from awacs import kms, s3, secretsmanager, timestream
 from awacs.aws import Allow, Condition, Statement, StringEquals
-from troposphere import Join
 from troposphere import ecs
 
 from ..config.data import SECRET_ENV_KEYS, Efs, Key, Postgres, Redis, S3, Store, Timestream, Wired
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
+from ..parts.concat import concat
 from ..parts.stores import DATA_STACK, KEYS_STACK, SECURITY_GROUP_ID, SHAPES, export, key_arn
 
 
@@ -111,7 +111,7 @@ def _postgres(w: _Wiring, name: str, store: Postgres) -> None:
         # ECS reads the secret at task start: the execution role, never the app, holds the grant.
         role = "execution"
         for field_, key in SECRET_ENV_KEYS.items():
-            w.secret(name, store, key, Join("", [arn, f":{field_}::"]))
+            w.secret(name, store, key, concat(arn, f":{field_}::"))
     else:
         role = "task"
         w.env(name, store, "secret_arn", arn)
@@ -164,7 +164,7 @@ def _timestream(w: _Wiring, name: str, store: Timestream) -> None:
             w.env(name, store, f"{table.replace('-', '_')}_table_name", w.data(name, f"{pascal(table)}TableName"))
             tables.append(w.data(name, f"{pascal(table)}TableArn"))
     else:  # the app creates its tables: every table of this database, and no other
-        tables = [Join("", [db_arn, "/table/*"])]
+        tables = [concat(db_arn, "/table/*")]
     table_actions, db_actions = [timestream.DescribeTable], [timestream.DescribeDatabase]
     if store.access in ("write", "read-write"):
         table_actions.append(timestream.WriteRecords)
@@ -184,7 +184,7 @@ def _s3(w: _Wiring, name: str, store: S3) -> None:
     objects = [s3.GetObject]
     if store.access == "read-write":
         objects += [s3.PutObject, s3.DeleteObject]
-    w.allow("task", f"Use{p}Objects", objects, [Join("", [arn, "/*"])])
+    w.allow("task", f"Use{p}Objects", objects, [concat(arn, "/*")])
     w.allow("task", f"List{p}Bucket", [s3.ListBucket], [arn])
     w.grant_key("task", store.key, kms.Decrypt, *([kms.GenerateDataKey] if store.access == "read-write" else []))
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from troposphere import GetAtt, Ref
-from troposphere import ecs, logs
+from troposphere import ecs
 
 from ..config.system import System
 from ..graph import StackContext
+from ..parts.logs import log_group, logs_key
+
+EXEC_LOG_GROUP_ARN = "ExecLogGroupArn"
 
 
 def build(cfg: System, ctx: StackContext) -> None:
@@ -15,13 +18,19 @@ def build(cfg: System, ctx: StackContext) -> None:
         "ClusterSettings": [ecs.ClusterSetting(Name="containerInsights", Value=c.container_insights)],
     }
     if c.exec_logging.enabled:
-        exec_logs = t.add_resource(logs.LogGroup("ExecLogGroup", RetentionInDays=c.exec_logging.retention_days))
+        key = logs_key(cfg, ctx)
+        exec_logs = log_group(t, "ExecLogGroup", c.exec_logging.retention_days, key)
+        log_config: dict = {"CloudWatchLogGroupName": Ref(exec_logs)}
+        if key is not None:  # the agent then refuses to log into an unencrypted group
+            log_config["CloudWatchEncryptionEnabled"] = True
         props["Configuration"] = ecs.ClusterConfiguration(
             ExecuteCommandConfiguration=ecs.ExecuteCommandConfiguration(
                 Logging="OVERRIDE",
-                LogConfiguration=ecs.ExecuteCommandLogConfiguration(CloudWatchLogGroupName=Ref(exec_logs)),
+                LogConfiguration=ecs.ExecuteCommandLogConfiguration(**log_config),
             )
         )
+        # Services with `exec: true` write their sessions' logs here, and only here.
+        ctx.export(EXEC_LOG_GROUP_ARN, GetAtt(exec_logs, "Arn"), description="ECS Exec log group ARN")
     cluster = t.add_resource(ecs.Cluster("Cluster", **props))
     t.add_resource(ecs.ClusterCapacityProviderAssociations(
         "ClusterCapacityProviders",

@@ -13,20 +13,23 @@ from typing import Any, Callable
 from awacs import elasticfilesystem as awsefs
 from awacs import s3 as awss3
 from awacs.aws import AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Statement
-from troposphere import GetAtt, Join, Ref, Select, Sub, Template
-from troposphere import ec2, efs, elasticache, rds, s3, secretsmanager, timestream
+from awacs.helpers.trust import make_simple_assume_policy
+from troposphere import GetAtt, Ref, Select, Sub, Template
+from troposphere import ec2, efs, elasticache, iam, rds, s3, secretsmanager, timestream
 
 from ..config.data import AuroraPostgres, Efs, Postgres, RdsPostgres, Redis, S3, Timestream, ValkeyServerless
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
+from ..parts.concat import concat
+from ..parts.scanners import aws_managed_key, skip
+from ..parts.security_groups import no_egress
 from ..parts.stores import KEYS_STACK, SECURITY_GROUP_ID, SHAPES, Shape, export, key_arn
 
 AZ_LETTERS = "ABC"
-# A security group with no egress rule gets CloudFormation's allow-all; stores never dial out, so
-# this rule (an address no packet reaches) stands in for "none", as CDK does.
-NO_EGRESS = ec2.SecurityGroupRule(IpProtocol="icmp", FromPort=252, ToPort=86, CidrIp="255.255.255.255/32",
-                                  Description="no egress: stores never connect out")
+MONITORING_ROLE = "RdsMonitoringRole"
+# Stores never dial out: their security groups have no egress (parts/security_groups.py).
+NO_EGRESS = no_egress("stores")
 # Timestream for LiveAnalytics takes no new customers (cfn-lint W3697); systems that already use it,
 # such as vm-x-ai, still deploy it. Choosing `kind: timestream` is the decision; the warning repeats it.
 TIMESTREAM_WAIVER = {"cfn-lint": {"config": {"ignore_checks": ["W3697"]}}}
@@ -73,21 +76,24 @@ def _common(ctx: StackContext, name: str, store, shape: Shape) -> Common:
         group = t.add_resource(elasticache.SubnetGroup(f"{p}SubnetGroup", Description=f"{name} subnets", SubnetIds=subnets))
     secret = None
     if shape.secret == "credentials":
-        secret = _secret(t, p, key, f"{shape.label} {name} master credentials; host and port added on attachment",
+        secret = _secret(t, name, key, f"{shape.label} {name} master credentials; host and port added on attachment",
                          secretsmanager.GenerateSecretString(
                              SecretStringTemplate=json.dumps({"username": store.master_username, "dbname": store.database_name}),
                              GenerateStringKey="password", PasswordLength=32, ExcludeCharacters=PASSWORD_EXCLUDE))
     elif shape.secret == "token":
-        secret = _secret(t, p, key, f"{shape.label} {name} auth token",
+        secret = _secret(t, name, key, f"{shape.label} {name} auth token",
                          secretsmanager.GenerateSecretString(PasswordLength=64, ExcludePunctuation=True))
     return Common(sg, subnets, group, secret, key)
 
 
-def _secret(t: Template, p: str, key, description: str, generate) -> secretsmanager.Secret:
+def _secret(t: Template, name: str, key, description: str, generate) -> secretsmanager.Secret:
     props: dict[str, Any] = {"Description": description, "GenerateSecretString": generate}
     if key is not None:
         props["KmsKeyId"] = key
-    return t.add_resource(secretsmanager.Secret(f"{p}Secret", **props))
+    secret = t.add_resource(secretsmanager.Secret(f"{pascal(name)}Secret", **props))
+    if key is None:
+        skip(secret, "CKV_AWS_149", aws_managed_key(f"data.{name}.key", "Secrets Manager", "aws/secretsmanager"))
+    return secret
 
 
 def _resolve(secret, field: str | None = None) -> Sub:
@@ -126,7 +132,33 @@ def _postgres_common(cfg: System, ctx: StackContext, name: str, store: Postgres,
         "BackupRetentionPeriod": backup,
         "DeletionProtection": _deletion_protection(cfg, store),
         "CopyTagsToSnapshot": True,
+        "EnableIAMDatabaseAuthentication": store.iam_auth,
     }
+
+
+def _iam_auth_waiver(resource, name: str, store: Postgres, check: str) -> None:
+    if not store.iam_auth:
+        skip(resource, check, f"data.{name}.iam_auth is false: clients sign in with the generated password only")
+
+
+def _monitoring(ctx: StackContext, name: str, store: Postgres) -> dict:
+    """Enhanced monitoring through the stack's one monitoring role (made by the first store that needs it)."""
+    if not store.monitoring_interval:
+        return {}
+    t = ctx.template
+    role = t.resources.get(MONITORING_ROLE) or t.add_resource(iam.Role(
+        MONITORING_ROLE,
+        Description="RDS enhanced monitoring publishes OS metrics to CloudWatch Logs",
+        AssumeRolePolicyDocument=make_simple_assume_policy("monitoring.rds.amazonaws.com"),
+        ManagedPolicyArns=[Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")],
+    ))
+    return {"MonitoringInterval": store.monitoring_interval, "MonitoringRoleArn": GetAtt(role, "Arn")}
+
+
+def _monitoring_waiver(resource, name: str, store: Postgres) -> None:
+    if not store.monitoring_interval:
+        skip(resource, "CKV_AWS_118", f"data.{name}.monitoring_interval is 0: enhanced monitoring is off "
+                                      "(CloudWatch's standard RDS metrics remain)")
 
 
 def _performance_insights(store: Postgres, c: Common) -> dict:
@@ -162,13 +194,15 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
     cluster = t.add_resource(rds.DBCluster(
         f"{p}Cluster", Engine="aurora-postgresql", DatabaseName=store.database_name, Port=5432,
         VpcSecurityGroupIds=[GetAtt(c.security_group, "GroupId")], **props))
+    _iam_auth_waiver(cluster, name, store, "CKV_AWS_162")
     # Readers are numbered, not named: they are interchangeable, and lowering `readers` removes the
     # highest numbers, so no instance is ever renamed.
     instances = [("Writer", 0)] + [(f"Reader{i}", 1) for i in range(1, store.readers + 1)]
     for suffix, tier in instances:
-        t.add_resource(rds.DBInstance(
+        instance = t.add_resource(rds.DBInstance(
             f"{p}{suffix}", Engine="aurora-postgresql", DBClusterIdentifier=Ref(cluster), DBInstanceClass=instance_class,
-            PubliclyAccessible=False, PromotionTier=tier, **_performance_insights(store, c)))
+            PubliclyAccessible=False, PromotionTier=tier, **_performance_insights(store, c), **_monitoring(ctx, name, store)))
+        _monitoring_waiver(instance, name, store)
     _export_credentials(ctx, name, c, cluster, "AWS::RDS::DBCluster")
 
 
@@ -183,7 +217,12 @@ def _rds(cfg: System, ctx: StackContext, name: str, store: RdsPostgres, c: Commo
         f"{p}Instance", Engine="postgres", DBName=store.database_name, DBInstanceClass=instance_class, Port="5432",
         AllocatedStorage=str(store.allocated_storage), StorageType="gp3", MultiAZ=store.multi_az,
         PubliclyAccessible=False, VPCSecurityGroups=[GetAtt(c.security_group, "GroupId")],
-        **props, **_performance_insights(store, c)))
+        **props, **_performance_insights(store, c), **_monitoring(ctx, name, store)))
+    _iam_auth_waiver(instance, name, store, "CKV_AWS_161")
+    _monitoring_waiver(instance, name, store)
+    if not store.multi_az:
+        skip(instance, "CKV_AWS_157", f"data.{name}.multi_az is false: one instance, recovered from its backups "
+                                      "(cost over availability, e.g. a dev environment)")
     _export_credentials(ctx, name, c, instance, "AWS::RDS::DBInstance")
 
 
@@ -277,6 +316,8 @@ def _efs(cfg: System, ctx: StackContext, name: str, store: Efs, c: Common) -> No
 def _timestream(cfg: System, ctx: StackContext, name: str, store: Timestream, c: Common) -> None:
     t, p = ctx.template, pascal(name)
     db = t.add_resource(timestream.Database(f"{p}Database", Metadata=TIMESTREAM_WAIVER, **_kms(c)))
+    if c.key is None:
+        skip(db, "CKV_AWS_160", aws_managed_key(f"data.{name}.key", "Timestream", "AWS owned"))
     ctx.export(export(name, "DatabaseName"), Ref(db), description=f"{name} Timestream database name")
     ctx.export(export(name, "DatabaseArn"), GetAtt(db, "Arn"), description=f"{name} Timestream database ARN")
     for table_name, table in store.tables.items():
@@ -316,17 +357,31 @@ def _s3(cfg: System, ctx: StackContext, name: str, store: S3, c: Common) -> None
         OwnershipControls=s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
         VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled" if store.versioning else "Suspended"),
         LifecycleConfiguration=s3.LifecycleConfiguration(Rules=[s3.LifecycleRule(Id="retention", Status="Enabled", **rule)]),
+        **_server_access_logs(store),
     ))
+    if store.access_logs is None:
+        skip(bucket, "CKV_AWS_18", f"no data.{name}.access_logs: server access logs go to a bucket outside this system "
+                                   "(the account's log archive), named there; CloudTrail data events are the alternative")
+    if not store.versioning:
+        skip(bucket, "CKV_AWS_21", f"data.{name}.versioning is false: overwritten and deleted objects are not kept")
     t.add_resource(s3.BucketPolicy(f"{p}BucketPolicy", Bucket=Ref(bucket), PolicyDocument=PolicyDocument(
         Version="2012-10-17",
         Statement=[Statement(
             Sid="DenyInsecureTransport", Effect=Deny, Principal=AWSPrincipal("*"), Action=[awss3.Action("*")],
-            Resource=[GetAtt(bucket, "Arn"), Join("", [GetAtt(bucket, "Arn"), "/*"])],
+            Resource=[GetAtt(bucket, "Arn"), concat(GetAtt(bucket, "Arn"), "/*")],
             Condition=Condition(Bool("aws:SecureTransport", "false")),
         )],
     )))
     ctx.export(export(name, "BucketName"), Ref(bucket), description=f"{name} bucket name")
     ctx.export(export(name, "BucketArn"), GetAtt(bucket, "Arn"), description=f"{name} bucket ARN")
+
+
+def _server_access_logs(store: S3) -> dict:
+    logs = store.access_logs
+    if logs is None:
+        return {}
+    return {"LoggingConfiguration": s3.LoggingConfiguration(
+        DestinationBucketName=logs.bucket, **({"LogFilePrefix": logs.prefix} if logs.prefix else {}))}
 
 
 BUILDERS: dict[str, Callable[..., None]] = {

@@ -2,8 +2,10 @@
 
 Who may use a key: the account's IAM principals whose own policy grants it (the key policy delegates
 to IAM, and `uses:` writes those grants scoped to exactly this key), the principals listed under
-`users:`, and CloudWatch Logs when `logs: true`. Administration goes to the account and `admins:`.
-Every action is named: no `kms:*` even for the account."""
+`users:`, and CloudWatch Logs when `logs: true` or when it encrypts log groups of the system
+(`observability.key`, `services.<name>.log_key`); CloudWatch alarms too when it is `observability.key`
+(they publish to the alarm topic it encrypts). Administration goes to the account and `admins:`. Every action is named: no `kms:*` even for
+the account."""
 from __future__ import annotations
 
 from awacs import kms
@@ -15,6 +17,8 @@ from ..config.data import Key
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
+from ..parts.logs import logs_keys
+from ..parts.scanners import skip
 from ..parts.stores import key_arn
 
 ADMIN_ACTIONS = [
@@ -39,14 +43,18 @@ def build(cfg: System, ctx: StackContext) -> None:
             Enabled=True,
             EnableKeyRotation=key.rotation_days is not None,
             **({"RotationPeriodInDays": key.rotation_days} if key.rotation_days is not None else {}),
-            KeyPolicy=key_policy(key),
+            KeyPolicy=key_policy(key, logs=name in logs_keys(cfg), alarms=name == cfg.observability.key),
         ))
+        if key.rotation_days is None:
+            skip(resource, "CKV_AWS_7", f"keys.{name}.rotation_days is null: the key material is not rotated "
+                                        "automatically (e.g. it is rotated on demand)")
         if key.alias:
             ctx.template.add_resource(tkms.Alias(f"{pascal(name)}KeyAlias", AliasName=key.alias, TargetKeyId=Ref(resource)))
         ctx.export(key_arn(name), GetAtt(resource, "Arn"), description=f"KMS key {name} ARN")
 
 
-def key_policy(key: Key) -> PolicyDocument:
+def key_policy(key: Key, logs: bool = False, alarms: bool = False) -> PolicyDocument:
+    """`logs`: some log group of the system is encrypted with it; `alarms`: so is the alarm topic."""
     # The creating principal must keep kms:PutKeyPolicy or KMS refuses the policy (lockout check):
     # the account statement carries it.
     statements = [
@@ -58,12 +66,19 @@ def key_policy(key: Key) -> PolicyDocument:
     if key.users:
         statements.append(Statement(Sid="NamedUsers", Effect=Allow, Principal=Principal("AWS", list(key.users)),
                                     Action=USE_ACTIONS, Resource=["*"]))
-    if key.logs:
+    if key.logs or logs:
         statements.append(Statement(
             Sid="CloudWatchLogs", Effect=Allow, Principal=Principal("Service", Sub("logs.${AWS::Region}.amazonaws.com")),
             Action=USE_ACTIONS, Resource=["*"],
             Condition=Condition(ArnLike("kms:EncryptionContext:aws:logs:arn",
                                         Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"))),
+        ))
+    if alarms:
+        # An alarm publishing to a topic under this key: SNS asks KMS on CloudWatch's behalf (the AWS
+        # managed aws/sns key cannot grant this, hence a customer managed key for the alarm topic).
+        statements.append(Statement(
+            Sid="CloudWatchAlarms", Effect=Allow, Principal=Principal("Service", "cloudwatch.amazonaws.com"),
+            Action=[kms.Decrypt, kms.GenerateDataKey], Resource=["*"],
         ))
     return PolicyDocument(Version="2012-10-17", Statement=statements)
 

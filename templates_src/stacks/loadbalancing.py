@@ -18,6 +18,8 @@ from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
 from ..parts import lb_exports
+from ..parts.scanners import skip
+from ..parts.security_groups import no_egress
 
 NAME = lb_exports.STACK
 SUBNET_LIST = "List<AWS::EC2::Subnet::Id>"
@@ -44,7 +46,9 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
                                   Description=f"{lst.protocol} {lst.port} from {cidr}")
             for lst in lb.listeners for cidr in lb.allowed_cidrs
         ],
+        SecurityGroupEgress=_egress(cfg, ctx, lb),
     ))
+    _public_port_80(sg, name, lb)
     resource = t.add_resource(elb.LoadBalancer(
         f"{owner}LoadBalancer",
         Type=lb.type,
@@ -53,6 +57,11 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
         SecurityGroups=[Ref(sg)],
         LoadBalancerAttributes=[elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in _attributes(cfg, lb).items()],
     ))
+    if lb.access_logs is None:
+        skip(resource, "CKV_AWS_91", (
+            f"no load_balancers.{name}.access_logs: access logs go to a bucket outside this system (the account's "
+            "log archive), named there" if alb else
+            "a network load balancer logs TLS listeners only, and this one has TCP listeners"))
 
     certificate = _certificate(t, ctx, name, lb.certificate) if lb.certificate is not None else None
     for lst in lb.listeners if alb else ():  # an NLB listener must forward: its service's stack builds it
@@ -65,6 +74,11 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
             **({"Certificates": [elb.Certificate(CertificateArn=certificate)], "SslPolicy": lb.ssl_policy}
                if lst.protocol == "HTTPS" else {}),
         ))
+        if lst.protocol == "HTTP" and lb.certificate is None:
+            why = (f"load_balancers.{name} has no certificate: this listener serves plain HTTP by configuration "
+                   "(a certificate and an HTTPS listener make HTTP redirect)")
+            skip(listener, "CKV_AWS_2", why)
+            skip(listener, "CKV_AWS_103", why)
         if lst.services():
             ctx.export(lb_exports.listener_arn(name, lst), Ref(listener), description=f"{lst.key} listener of {name}")
 
@@ -76,6 +90,40 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
                description=f"Full name of load balancer {name} (CloudWatch dimension)")
     ctx.export(lb_exports.security_group(name), GetAtt(sg, "GroupId"), param_type="AWS::EC2::SecurityGroup::Id",
                description=f"Security group of load balancer {name}")
+
+
+def _egress(cfg: System, ctx: StackContext, lb: LoadBalancer) -> list[ec2.SecurityGroupRule]:
+    """A load balancer only connects to its targets (traffic and health checks): TCP to their
+    container ports inside the VPC (in an existing VPC, whose CIDR the config does not know, to those
+    ports anywhere)."""
+    ports: dict[int, list[str]] = {}
+    for service in lb.services():
+        target = cfg.services[service].target_container()
+        if target is not None:
+            ports.setdefault(target[1], []).append(service)
+    if not ports:
+        return [no_egress("load balancers without targets")]
+    cidr = ctx.ref("network", "VpcCidr") if cfg.network.mode == "create" else "0.0.0.0/0"
+    return [ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp=cidr,
+                                  Description=f"to targets on {port}: {', '.join(services)}"[:255])
+            for port, services in sorted(ports.items())]
+
+
+def _public_port_80(sg: ec2.SecurityGroup, name: str, lb: LoadBalancer) -> None:
+    """An internet-facing load balancer open on port 80 to the world is the point of it; say so."""
+    if lb.scheme != "internet-facing" or "0.0.0.0/0" not in lb.allowed_cidrs:
+        return
+    listener = next((lst for lst in lb.listeners if lst.port == 80), None)
+    if listener is None:
+        return
+    if lb.redirects(listener):
+        does = "redirects to HTTPS"
+    elif listener.protocol == "HTTP":
+        does = "serves plain HTTP (no certificate configured)"
+    else:
+        does = f"forwards {listener.protocol}"
+    skip(sg, "CKV_AWS_260", f"load_balancers.{name} is internet-facing with allowed_cidrs 0.0.0.0/0: port 80 is "
+                            f"public on purpose and {does}")
 
 
 def _attributes(cfg: System, lb: LoadBalancer) -> dict[str, str]:

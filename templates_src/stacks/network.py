@@ -8,12 +8,14 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from awacs.helpers.trust import make_simple_assume_policy
 from awacs import logs as awslogs
 from troposphere import GetAtt, GetAZs, Join, Ref, Region, Select, Sub
-from troposphere import ec2, iam, logs
+from troposphere import ec2, iam
 
 from ..config.network import TIERS, Network
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
+from ..parts.logs import log_group, logs_key
+from ..parts.security_groups import no_egress
 
 AZ_LETTERS = "ABC"
 SUBNET_LIST = "List<AWS::EC2::Subnet::Id>"
@@ -24,7 +26,7 @@ def build(cfg: System, ctx: StackContext) -> None:
     if net.mode == "existing":
         _existing(net, ctx)
     else:
-        _create(net, ctx)
+        _create(net, ctx, logs_key(cfg, ctx) if net.flow_logs.enabled else None)
 
 
 def _existing(net: Network, ctx: StackContext) -> None:
@@ -49,7 +51,7 @@ def _existing(net: Network, ctx: StackContext) -> None:
     ctx.export("IsolatedSubnetIds", private, param_type=SUBNET_LIST, description="Data subnet IDs")
 
 
-def _create(net: Network, ctx: StackContext) -> None:
+def _create(net: Network, ctx: StackContext, flow_logs_key=None) -> None:
     t = ctx.template
     vpc = t.add_resource(ec2.VPC("Vpc", CidrBlock=net.cidr, EnableDnsHostnames=True, EnableDnsSupport=True,
                                  Tags=[{"Key": "Name", "Value": Sub("${AWS::StackName}")}]))
@@ -65,7 +67,9 @@ def _create(net: Network, ctx: StackContext) -> None:
                 VpcId=Ref(vpc),
                 CidrBlock=cidrs[tier][az],
                 AvailabilityZone=Select(az, GetAZs(Region)),
-                MapPublicIpOnLaunch=tier == "public",
+                # Nothing here needs an address handed out at launch: NAT gateways have their EIPs,
+                # load balancers manage their own, and tasks say AssignPublicIp explicitly.
+                MapPublicIpOnLaunch=False,
                 Tags=[{"Key": "Name", "Value": Sub(f"${{AWS::StackName}}-{tier}-{AZ_LETTERS[az].lower()}")},
                       {"Key": "stackc:tier", "Value": tier}],
             ))
@@ -98,7 +102,7 @@ def _create(net: Network, ctx: StackContext) -> None:
     if net.interface_endpoints:
         _interface_endpoints(t, net, vpc, subnets["private"])
     if net.flow_logs.enabled:
-        _flow_logs(t, net, vpc)
+        _flow_logs(t, net, vpc, flow_logs_key)
 
     ctx.output("VpcId", Ref(vpc), param_type="AWS::EC2::VPC::Id", description="VPC ID")
     ctx.export("VpcCidr", GetAtt(vpc, "CidrBlock"), description="VPC CIDR block")
@@ -133,6 +137,7 @@ def _interface_endpoints(t, net: Network, vpc, private_subnets: list) -> None:
         VpcId=Ref(vpc),
         SecurityGroupIngress=[ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp=net.cidr,
                                                     Description="HTTPS from the VPC")],
+        SecurityGroupEgress=[no_egress("endpoints")],  # they answer; they never open connections
     ))
     for service in net.interface_endpoints:
         t.add_resource(ec2.VPCEndpoint(
@@ -142,8 +147,8 @@ def _interface_endpoints(t, net: Network, vpc, private_subnets: list) -> None:
         ))
 
 
-def _flow_logs(t, net: Network, vpc) -> None:
-    group = t.add_resource(logs.LogGroup("FlowLogGroup", RetentionInDays=net.flow_logs.retention_days))
+def _flow_logs(t, net: Network, vpc, key) -> None:
+    group = log_group(t, "FlowLogGroup", net.flow_logs.retention_days, key)
     role = t.add_resource(iam.Role(
         "FlowLogRole",
         AssumeRolePolicyDocument=make_simple_assume_policy("vpc-flow-logs.amazonaws.com"),

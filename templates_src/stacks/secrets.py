@@ -13,6 +13,7 @@ from ..config.secrets import Secret
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
+from ..parts.scanners import aws_managed_key, skip
 from ..parts.secret_refs import secret_arn_export
 from ..parts.stores import KEYS_STACK, key_arn
 
@@ -24,6 +25,8 @@ def build(cfg: System, ctx: StackContext) -> None:
         if physical is not None:  # opt-in: a fixed name is a replacement trap (config/secrets.py)
             props["Name"] = physical
         resource = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}Secret", **props))
+        if secret.key is None:
+            skip(resource, "CKV_AWS_149", aws_managed_key(f"secrets.{name}.key", "Secrets Manager", "aws/secretsmanager"))
         ctx.export(secret_arn_export(name), Ref(resource), description=f"ARN of secret {name}")
 
 

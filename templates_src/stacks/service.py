@@ -14,7 +14,7 @@ from awacs import ecr as awsecr
 from awacs import logs as awslogs
 from awacs import ssmmessages
 from awacs.aws import Statement
-from troposphere import GetAtt, Join, Ref, Sub, Template
+from troposphere import GetAtt, Join, Ref, Template
 from troposphere import applicationautoscaling as aas
 from troposphere import ec2, ecr, ecs
 
@@ -26,10 +26,12 @@ from ..graph import StackContext
 from ..naming import pascal
 from ..parts import alarms, containers, iam, lb_exports, references, secret_refs, targets
 from ..parts.logs import awslogs as awslogs_config
-from ..parts.logs import log_group
+from ..parts.logs import log_group, logs_key
+from ..parts.scanners import skip
 from ..parts.sidecars import Sidecar, sidecars
 from ..parts.wiring import ServiceWiring, wire
 from . import observability
+from .cluster import EXEC_LOG_GROUP_ARN
 
 
 def stack_name(service: str) -> str:
@@ -63,9 +65,10 @@ class ServiceBuilder:
     def build(self) -> None:
         wiring = wire(self.cfg, self.name, self.ctx)
         repo = self.repository()
-        logs = log_group(self.t, f"{self.owner}LogGroup", self.svc.log_retention_days, self.svc.log_kms_key_arn)
+        key = logs_key(self.cfg, self.ctx, self.name)  # also the sidecars' log groups
+        logs = log_group(self.t, f"{self.owner}LogGroup", self.svc.log_retention_days, key)
         self.execution_statements.append(iam.allow([awslogs.CreateLogStream, awslogs.PutLogEvents], [GetAtt(logs, "Arn")]))
-        cars = sidecars(self.t, self.name, self.svc, system=self.ctx.system, env=self.ctx.env)
+        cars = sidecars(self.t, self.name, self.svc, system=self.ctx.system, env=self.ctx.env, log_key=key)
         definitions = self.app_containers(repo, logs, cars, wiring) + [self.sidecar_container(c, logs) for c in cars]
         self.execution_statements += wiring.execution_statements
         self.task_statements += wiring.task_statements
@@ -96,8 +99,12 @@ class ServiceBuilder:
             RepositoryName=f"{self.ctx.system}-{self.ctx.env}-{self.name}".lower(),
             ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
             ImageTagMutability="IMMUTABLE",
+            EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType=self.svc.ecr.encryption.upper()),
             LifecyclePolicy=ecr.LifecyclePolicy(LifecyclePolicyText=json.dumps(policy, sort_keys=True)),
         ))
+        if self.svc.ecr.encryption == "aes256":
+            skip(repo, "CKV_AWS_136", f"services.{self.name}.ecr.encryption is aes256: ECR encrypts the images with "
+                                      "AES-256; kept for a repository created so, whose encryption cannot change")
         self.execution_statements += [
             iam.allow([awsecr.GetAuthorizationToken], ["*"]),  # the token is account-wide by design
             iam.allow([awsecr.BatchCheckLayerAvailability, awsecr.GetDownloadUrlForLayer, awsecr.BatchGetImage],
@@ -178,10 +185,10 @@ class ServiceBuilder:
         out = [iam.allow([ssmmessages.CreateControlChannel, ssmmessages.CreateDataChannel,
                           ssmmessages.OpenControlChannel, ssmmessages.OpenDataChannel], ["*"])]
         if self.cfg.cluster.exec_logging.enabled:
-            # The cluster stack does not export its exec log group; scope to this account's groups.
+            # DescribeLogGroups has no resource-level permission; the streams are the cluster's exec group's only.
             out.append(iam.allow([awslogs.DescribeLogGroups], ["*"]))
             out.append(iam.allow([awslogs.CreateLogStream, awslogs.DescribeLogStreams, awslogs.PutLogEvents],
-                                 [Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*")]))
+                                 [self.ctx.ref("cluster", EXEC_LOG_GROUP_ARN)]))
         return out
 
     # -- network and service -------------------------------------------------------------------
@@ -196,7 +203,9 @@ class ServiceBuilder:
                 SourceSecurityGroupId=self.ctx.ref(lb_exports.STACK, lb_exports.security_group(lb_name)),
                 Description=f"container port from load balancer {lb_name}",
             ))
-        props = {"SecurityGroupIngress": ingress} if ingress else {}
+        props: dict[str, Any] = {"SecurityGroupIngress": ingress} if ingress else {}
+        if isinstance(self.svc.egress, list):
+            props["SecurityGroupEgress"] = self.egress(wiring)
         sg = self.t.add_resource(ec2.SecurityGroup(
             f"{self.owner}SecurityGroup",
             GroupDescription=f"Tasks of service {self.name}",
@@ -210,6 +219,20 @@ class ServiceBuilder:
                 IpProtocol="tcp", FromPort=rule.port, ToPort=rule.port, Description=rule.description,
             ))
         return sg
+
+    def egress(self, wiring: ServiceWiring) -> list[ec2.SecurityGroupRule]:
+        """Narrowed egress (`egress:` a list): HTTPS anywhere, the used stores on their ports, the rules
+        given. DNS, task metadata and time sync are not subject to security groups."""
+        assert isinstance(self.svc.egress, list)
+        rules = [ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0",
+                                       Description="HTTPS: AWS APIs, image pulls, external APIs")]
+        rules += [ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=r.port, ToPort=r.port,
+                                        DestinationSecurityGroupId=r.group_id, Description=r.description)
+                  for r in wiring.ingress]
+        rules += [ec2.SecurityGroupRule(IpProtocol=r.protocol, FromPort=r.port, ToPort=r.to_port or r.port, CidrIp=r.cidr,
+                                        Description=r.description or f"services.{self.name}.egress[{i}]")
+                  for i, r in enumerate(self.svc.egress)]
+        return rules
 
     def attach(self) -> targets.Attachment | None:
         """Target group and forwarding rules (or NLB listener) in this stack; the service's URL."""
