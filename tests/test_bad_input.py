@@ -58,6 +58,24 @@ CASES = [
     ("missing-field", "network:\n  subnets:\n    public: [10.0.0.0/24, 10.0.1.0/24]\n", "", ["network.subnets.private:", "required field is missing"]),
     ("no-base", None, "network:\n  azs: 2\n", ["params/s/dev.yaml", "has no base", "_base.yaml"]),
     ("several-problems-at-once", "network:\n  azs: 9\n  nat: sometimes\n", "", ["network.azs:", "network.nat:"]),
+    # found by tests/test_fuzz_params.py: YAML that PyYAML reads into values no template can hold
+    ("list-as-key", "? [a, b]\n: 1\n", "", ["params/s/_base.yaml:1:", "is not valid YAML", "found a list as a key"]),
+    ("mapping-as-key", GOOD_BASE, "network:\n  ? {a: 1}\n  : 2\n", ["params/s/dev.yaml:2:", "found a dict as a key"]),
+    ("number-too-long", "network:\n  azs: " + "9" * 5000 + "\n", "", ["params/s/_base.yaml:2:", "is not valid YAML",
+                                                                        "cannot read '9999", "4300 digits"]),
+    ("impossible-date", "description: 2001-13-45\n", "", ["params/s/_base.yaml:1:", "cannot read '2001-13-45'",
+                                                          "month must be in 1..12"]),
+    ("lone-surrogate", 'tags: {team: "\\ud800"}\n', "", ["params/s/_base.yaml: tags.team:", "lone surrogate"]),
+    ("infinite-number", GOOD_BASE, "data:\n  db: {kind: aurora-postgres, serverless_v2: {max_acu: .inf}}\n",
+     ["params/s/dev.yaml: data.db.serverless_v2.max_acu:", "finite number", "got inf"]),
+    ("not-a-number", GOOD_BASE, "data:\n  db: {kind: aurora-postgres, serverless_v2: {min_acu: .nan}}\n",
+     ["data.db.serverless_v2.min_acu:", "finite number"]),
+    ("bool-for-a-choice-of-numbers", "network:\n  flow_logs: {retention_days: true}\n", "",
+     ["network.flow_logs.retention_days:", "expected one of 1, 3, 5", "a number, not true"]),
+    ("key-like-a-pydantic-branch", "'[':\n  x: 1\n", "", ["params/s/_base.yaml: [:", "unknown key '['"]),
+    ("non-text-key", "tags: {1: a}\n", "", ["params/s/_base.yaml: tags.1:", "expected text"]),
+    ("unknown-key-of-a-store-kind", "data:\n  b: {kind: s3, sise: 1}\n", "",
+     ["data.b.sise:", "unknown key 'sise'; expected one of: access,", "lifecycle, versioning"]),
 ]
 
 

@@ -47,6 +47,14 @@ CASES = [
      ["observability.key:", "unknown key 'logs'", "add one under `keys:`"]),
     ("monitoring-interval", "data:\n  db: {kind: rds-postgres, monitoring_interval: 20}\n",
      ["data.db.monitoring_interval:", "60"]),
+    # names that differ only in '-' make one logical ID (found by tests/test_zoo.py's shapes; a build crash before)
+    ("store-and-key-ids-collide", "data:\n  db-1: {kind: s3}\nkeys:\n  db1: {}\n",
+     ["keys.db1:", "becomes Db1 in logical IDs, as 'db-1' does", "rename one"]),
+    ("access-point-ids-collide", "data:\n  files:\n    kind: efs\n    access_points:\n"
+     "      a-1: {path: /a, mount_path: /mnt/a}\n      a1: {path: /b, mount_path: /mnt/b}\n",
+     ["data.files.access_points.a1:", "becomes A1 in logical IDs, as 'a-1' does"]),
+    ("table-ids-collide", "data:\n  ts: {kind: timestream, tables: {ev-1: {}, ev1: {}}}\n",
+     ["data.ts.tables.ev1:", "becomes Ev1"]),
 ]
 
 

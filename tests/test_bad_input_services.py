@@ -143,6 +143,29 @@ CASES = [
       "${services.<name>.url}, ${load_balancers.<name>.dns_name}"]),
     ("env-reference-unclosed", {"services": {"api": env_svc("${services.api.url")}, "load_balancers": {"web": alb()}},
      ["services.api.containers.app.environment.X:", "is not closed", "write '$${' for a literal '${'"]),
+    # ALB rule quotas: 3 values per condition, 5 values and 5 wildcards per rule (deploy failures before)
+    ("rule-too-many-paths", {"services": {"api": svc()}, "load_balancers": {"web": alb(
+        {"priority": 1, "service": "api", "paths": ["/a", "/b", "/c", "/d"]})}},
+     ["load_balancers.web.listeners[0].rules[0].paths:", "expected at most 3 items"]),
+    ("rule-too-many-values", {"services": {"api": svc()}, "load_balancers": {"web": alb(
+        {"priority": 1, "service": "api", "paths": ["/a", "/b", "/c"], "hosts": ["a.example.com", "b.example.com", "c.example.com"]})}},
+     ["load_balancers.web.listeners[0].rules[0]:", "at most 5 paths and hosts together"]),
+    ("rule-too-many-wildcards", {"services": {"api": svc()}, "load_balancers": {"web": alb(
+        {"priority": 1, "service": "api", "paths": ["/a/*/*/*", "/b/*/*/*"]})}},
+     ["load_balancers.web.listeners[0].rules[0]:", "at most 5 wildcards", "these have 6"]),
+    ("rule-path-characters", {"services": {"api": svc()}, "load_balancers": {"web": alb(
+        {"priority": 1, "service": "api", "paths": ["/a b"]})}},
+     ["load_balancers.web.listeners[0].rules[0].paths[0]:", "an ALB path pattern", "'/a b'"]),
+    # names that differ only in '-' make one logical ID (a build crash before)
+    ("service-ids-collide", {"services": {"api-2": svc(), "api2": svc()}},
+     ["services.api2:", "becomes Api2 in logical IDs, as 'api-2' does", "(got 'api2')"]),
+    ("container-ids-collide", {"services": {"api": {"containers": {"web-1": {"image": "x/a"}, "web1": {"image": "x/b"}}}}},
+     ["services.api.containers.web1:", "becomes Web1 in logical IDs"]),
+    ("load-balancer-ids-collide", {"services": {"api": svc(), "ui": svc()},
+                                   "load_balancers": {"pub-1": alb(), "pub1": alb(service="ui")}},
+     ["load_balancers.pub1:", "becomes Pub1 in logical IDs"]),
+    ("secret-ids-collide", {"secrets": {"token": {}, "token-": {}, "to--ken": {}, "to-ken": {}}},
+     ["secrets.token-:", "becomes Token in logical IDs, as 'token' does", "secrets.to-ken:", "as 'to--ken' does"]),
     ("env-reference-malformed", {"services": {"api": env_svc("${services.api}")}, "load_balancers": {"web": alb()}},
      ["services.api.containers.app.environment.X:", "'${services.api}' is not a reference"]),
 ]

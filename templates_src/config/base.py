@@ -2,20 +2,43 @@
 from __future__ import annotations
 
 import ipaddress
+import types
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
 
 
 class Model(BaseModel):
-    """Frozen, strict, and closed: a typo in a key is an error, never a silent default."""
+    """Frozen, strict, and closed: a typo in a key is an error, never a silent default. Numbers are
+    finite: YAML's .inf and .nan have no place in a template."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """pydantic matches `Literal[1, 3, ...]` against True (True == 1), even in strict mode: without
+        this, `retention_days: true` would quietly mean one day."""
+        if isinstance(value, bool) and info.field_name is not None:
+            choices = _int_choices(cls.model_fields[info.field_name].annotation)
+            if choices:
+                raise ValueError(f"expected one of {', '.join(map(str, choices))} (a number, not {str(value).lower()})")
+        return value
 
     def check(self) -> Iterator["Finding"]:
         """Cross-field rules that a field type cannot express. Paths are relative to this model."""
         return iter(())
+
+
+def _int_choices(annotation: Any) -> list[int]:
+    """The whole numbers of a `Literal[...]` annotation (or of `Literal[...] | None`)."""
+    if typing.get_origin(annotation) is Literal:
+        return [v for v in typing.get_args(annotation) if isinstance(v, int) and not isinstance(v, bool)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [v for arg in typing.get_args(annotation) for v in _int_choices(arg)]
+    return []
 
 
 @dataclass(frozen=True)

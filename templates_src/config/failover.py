@@ -233,7 +233,9 @@ def _check_regional(system: "System", region: str) -> Iterator[Finding]:
         regional = for_region(system, region)
     except ValidationError as exc:
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in p)
+            from .load import user_path
+
+            loc, _ = user_path(tuple(err["loc"]), system.region_overrides.get(region, {}))
             yield Finding(prefix + loc, f"in {region}: {_message(err)}", err.get("input"))
         return
     token = _REGIONAL_CHECK.set(True)

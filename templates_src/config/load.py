@@ -4,6 +4,9 @@ Every problem becomes a `Problem` naming the file, the field path, the value and
 all of them are reported at once as a `ConfigError` (exit code 2)."""
 from __future__ import annotations
 
+import types
+import typing
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,7 +102,7 @@ def load(target: Target) -> Loaded:
     try:
         config = System.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError([_problem_from_pydantic(err, origin) for err in exc.errors()]) from None
+        raise ConfigError([_problem_from_pydantic(err, origin, merged) for err in exc.errors()]) from None
     findings = list(config.check())
     if findings:
         raise ConfigError([_problem_from_finding(f, origin) for f in findings])
@@ -118,6 +121,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     mapping: dict = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark, f"found a {_yaml_type(key)} as a key", key_node.start_mark
+            )
         if key in mapping:
             raise yaml.constructor.ConstructorError(
                 "while reading a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
@@ -126,7 +133,25 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return mapping
 
 
+def _construct_checked(construct):
+    """A scalar constructor whose ValueError (a 5000-digit number, the date 2001-13-45) becomes a
+    YAML error at the value, like any other."""
+
+    def checked(loader: _StrictLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {str(node.value)[:40]!r} ({str(exc).split(';')[0]})", node.start_mark
+            ) from None
+
+    return checked
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+for _tag, _construct in list(yaml.SafeLoader.yaml_constructors.items()):
+    if _tag is not None and _tag != yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG:
+        _StrictLoader.add_constructor(_tag, _construct_checked(_construct))
 
 
 def read_mapping(path: Path) -> dict:
@@ -155,7 +180,41 @@ def read_mapping(path: Path) -> dict:
         raise ConfigError(
             [Problem(rel, "", f"expected a mapping of keys to values at the top, got a {_yaml_type(data)}")]
         )
+    unencodable = _unencodable_text(data)
+    if unencodable:
+        raise ConfigError([Problem(rel, dotted(path), "is not Unicode text: a lone surrogate escape "
+                                   "(\\ud800-\\udfff) in a string; expected text", value, True)
+                           for path, value in unencodable])
     return data
+
+
+def _unencodable_text(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    """(path, string) of every key or value that UTF-8 cannot encode: a "\\udc80" escape in YAML
+    reads as a lone surrogate, which no template can hold."""
+
+    def bad(value: Any) -> bool:
+        return isinstance(value, str) and not value.isascii() and _has_surrogate(value)
+
+    out = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if bad(key):
+                out.append((path, key))
+            out.extend(_unencodable_text(value, path + (key,)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out.extend(_unencodable_text(value, path + (i,)))
+    elif bad(data):
+        out.append((path, data))
+    return out
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _origin(target: Target, overlay: dict, path: tuple[Any, ...]) -> str:
@@ -181,14 +240,43 @@ def _problem_from_finding(f: Finding, origin) -> Problem:
     return Problem(origin(f.path), dotted(f.path), f.message, f.value, f.has_value)
 
 
-def _problem_from_pydantic(err: dict, origin) -> Problem:
-    # Drop pydantic's internal loc parts (union branch names like 'function-after[...]').
-    loc = tuple(p for p in err["loc"] if isinstance(p, int) or not ("[" in p or p.startswith("function-")))
+def user_path(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """A pydantic error location as (path in `data`, path to show): without pydantic's own parts
+    (union branch names like 'function-after[...]' or '[aurora-postgres]', '[key]'), which a key of
+    the same spelling in the params file keeps. Shown, a mapping key that is not text reads as YAML
+    writes it (`tags.1`, not the list index `tags[1]`)."""
+    path: list[Any] = []
+    shown: list[Any] = []
+    missing = object()
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+            shown.append(part if isinstance(part, str) else _yaml_key(part))
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+            shown.append(part)
+        elif isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue  # pydantic's, not the file's
+        else:
+            data = missing
+            shown.append(part)
+        path.append(part)
+    return tuple(path), tuple(shown)
+
+
+def _yaml_key(key: Any) -> str:
+    if key is None:
+        return "null"
+    return str(key).lower() if isinstance(key, bool) else str(key)
+
+
+def _problem_from_pydantic(err: dict, origin, data: Any = None) -> Problem:
+    loc, shown = user_path(tuple(err["loc"]), data)
     kind = err["type"]
     value = err.get("input")
     has_value = True
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(tuple(err["loc"])[:-1])
         message = f"unknown key {loc[-1]!r}" + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
         has_value = False
     elif kind == "missing":
@@ -196,7 +284,7 @@ def _problem_from_pydantic(err: dict, origin) -> Problem:
         has_value = False
     else:
         message = _expected(err)
-    return Problem(origin(loc), dotted(loc), message, value, has_value)
+    return Problem(origin(loc), dotted(shown), message, value, has_value)
 
 
 def _expected(err: dict) -> str:
@@ -214,6 +302,12 @@ def _expected(err: dict) -> str:
         bounds = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}
         limit = next(iter(ctx.values()), "")
         return f"expected a number {bounds[kind]} {limit}"
+    if kind in ("too_long", "too_short"):
+        if kind == "too_long":
+            return f"expected at most {ctx.get('max_length')} item{'s' if ctx.get('max_length') != 1 else ''}"
+        return f"expected at least {ctx.get('min_length')} item{'s' if ctx.get('min_length') != 1 else ''}"
+    if kind == "finite_number":
+        return "expected a finite number (not .inf or .nan)"
     if kind == "value_error":
         return "expected " + msg.removeprefix("Value error, ").removeprefix("expected ")
     if kind.endswith("_type"):
@@ -233,36 +327,53 @@ _TYPE_NAMES = {
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """The keys the model at `loc` accepts, for 'did you mean' style messages."""
-    model: Any = System
+    """The keys the model at `loc` (a pydantic location, union branch tags included) accepts, for
+    'did you mean' style messages; [] when that is not one model."""
+    annotation: Any = System
     for part in loc:
-        if isinstance(part, int) or model is None:
-            model = _item_model(model) if model is not None else None
-            continue
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            model = _item_model(model)
-            continue
-        model = _model_of(field.annotation)
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    model = _unwrap(annotation)
     return sorted(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
-def _model_of(annotation: Any) -> Any:
-    import typing
+def _unwrap(annotation: Any) -> Any:
+    """Without `Annotated[...]` and `| None`."""
+    while True:
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
 
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+
+def _step(annotation: Any, part: Any) -> Any:
+    """The annotation one location part below `annotation`, or None."""
+    if isinstance(annotation, str) or annotation is None:
+        return None
+    inner = _unwrap(annotation)
+    origin = typing.get_origin(inner)
+    if isinstance(part, str) and part.startswith("[") and part.endswith("]"):  # a tagged union branch
+        if origin in (typing.Union, types.UnionType):
+            for arg in typing.get_args(inner):
+                if any(getattr(m, "tag", None) == part for m in getattr(arg, "__metadata__", ())):
+                    return arg
         return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return (annotation, found) if typing.get_origin(annotation) in (dict, list) else found
+    if isinstance(part, str) and part.startswith("function-"):
+        return annotation
+    if origin is dict:
+        return typing.get_args(inner)[1]
+    if origin is list:
+        return typing.get_args(inner)[0]
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        field = inner.model_fields.get(part) if isinstance(part, str) else None
+        return field.annotation if field is not None else None
     return None
-
-
-def _item_model(model: Any) -> Any:
-    if isinstance(model, tuple):
-        return model[1]
-    return model
 
 
 def _yaml_type(value: Any) -> str:

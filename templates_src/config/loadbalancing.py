@@ -5,11 +5,11 @@ balancer. Listener logical IDs come from protocol and port (`WebHttpsListener`, 
 rule IDs from their priority: reordering the list moves nothing."""
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import Annotated, Iterator, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from .base import Cidr, Finding, Model, Name
+from .base import PATTERN_HELP, Cidr, Finding, Model, Name
 
 STANDARD_PORTS = {"HTTP": 80, "HTTPS": 443}
 # Policies that offer TLS 1.2 at least; the default also offers TLS 1.3.
@@ -47,15 +47,35 @@ class Certificate(Model):
                           None, False)
 
 
+# What an ALB condition value may hold (AWS: up to 128 characters; '*' and '?' are wildcards).
+PATH_PATTERN = r"^[A-Za-z0-9_\-.$/~\"'@:+&*?]{1,128}$"
+HOST_PATTERN = r"^[A-Za-z0-9\-.*?]{1,128}$"
+PATTERN_HELP[PATH_PATTERN] = "an ALB path pattern: 1-128 of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & and the wildcards * ?"
+PATTERN_HELP[HOST_PATTERN] = "an ALB host pattern: 1-128 of A-Z a-z 0-9 - . and the wildcards * ?"
+PathPattern = Annotated[str, StringConstraints(pattern=PATH_PATTERN)]
+HostPattern = Annotated[str, StringConstraints(pattern=HOST_PATTERN)]
+# ALB quotas: 3 values per condition, 5 values and 5 wildcards per rule.
+RULE_VALUES = 5
+RULE_WILDCARDS = 5
+
+
 class Rule(Model):
     priority: int = Field(ge=1, le=49999, description="50000 is the catch-all rule of a listener's default service")
     service: Name
-    paths: list[str] = Field(default_factory=list, max_length=5)
-    hosts: list[str] = Field(default_factory=list, max_length=5)
+    paths: list[PathPattern] = Field(default_factory=list, max_length=3)
+    hosts: list[HostPattern] = Field(default_factory=list, max_length=3)
 
     def check(self) -> Iterator[Finding]:
         if not self.paths and not self.hosts:
             yield Finding((), "a rule needs 'paths' or 'hosts' (or both)", None, False)
+        values = [*self.paths, *self.hosts]
+        if len(values) > RULE_VALUES:
+            yield Finding((), f"an ALB rule matches at most {RULE_VALUES} paths and hosts together "
+                          "(split it into two rules)", values)
+        wildcards = sum(v.count("*") + v.count("?") for v in values)
+        if wildcards > RULE_WILDCARDS:
+            yield Finding((), f"an ALB rule has at most {RULE_WILDCARDS} wildcards ('*', '?') in its paths and hosts "
+                          f"(these have {wildcards})", values)
 
 
 class Listener(Model):

@@ -10,6 +10,7 @@ from .cluster import Cluster
 from .data import AnyStore, Key, check_data
 from .failover import Failover, check_multi_region
 from .loadbalancing import LoadBalancer
+from .names import check_logical_names
 from .network import Network
 from .observability import Observability
 from .secrets import Secret, check_names, physical_name
@@ -80,6 +81,7 @@ class System(Model):
             yield from prefixed(("failover",), self.failover.check())
         yield from check_multi_region(self)
         yield from check_services(self)
+        yield from check_logical_names(self)
 
     def _check_uses(self) -> Iterator[Finding]:
         known = [*self.data, *self.keys]

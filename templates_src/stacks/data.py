@@ -20,7 +20,7 @@ from troposphere import ec2, efs, elasticache, iam, rds, s3, secretsmanager, tim
 from ..config.data import AuroraPostgres, Efs, Postgres, RdsPostgres, Redis, S3, Timestream, ValkeyServerless
 from ..config.system import System
 from ..graph import StackContext
-from ..naming import pascal
+from ..naming import dns_label_name, pascal
 from ..parts.concat import concat
 from ..parts.scanners import aws_managed_key, skip
 from ..parts.security_groups import no_egress
@@ -237,8 +237,8 @@ def _valkey(cfg: System, ctx: StackContext, name: str, store: ValkeyServerless, 
         limits["ECPUPerSecond"] = elasticache.ECPUPerSecond(Maximum=store.max_ecpu_per_second)
     cache = ctx.template.add_resource(elasticache.ServerlessCache(
         f"{pascal(name)}Cache",
-        # Required by CloudFormation: lower case, unique per account and region.
-        ServerlessCacheName=f"{ctx.system}-{ctx.env}-{name}"[:40].rstrip("-").lower(),
+        # Required by CloudFormation: lower case, unique per account and region, at most 40 characters.
+        ServerlessCacheName=dns_label_name(ctx.system, ctx.env, name, max_length=40),
         Description=f"{ctx.system} {ctx.env} {name}",
         Engine="valkey", MajorEngineVersion=store.major_engine_version,
         SecurityGroupIds=[GetAtt(c.security_group, "GroupId")], SubnetIds=c.subnets,

@@ -23,7 +23,7 @@ from ..config.services import Service
 from ..config.services_check import load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
-from ..naming import pascal
+from ..naming import ecr_repository_name, pascal
 from ..parts import alarms, containers, iam, lb_exports, references, secret_refs, targets
 from ..parts.logs import awslogs as awslogs_config
 from ..parts.logs import log_group, logs_key
@@ -96,7 +96,7 @@ class ServiceBuilder:
         repo = self.t.add_resource(ecr.Repository(
             f"{self.owner}Repository",
             # An explicit name: deploy scripts push to it, and the local emulator requires one.
-            RepositoryName=f"{self.ctx.system}-{self.ctx.env}-{self.name}".lower(),
+            RepositoryName=ecr_repository_name(self.ctx.system, self.ctx.env, self.name),
             ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
             ImageTagMutability="IMMUTABLE",
             EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType=self.svc.ecr.encryption.upper()),
