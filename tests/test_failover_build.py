@@ -200,7 +200,9 @@ def test_dns_parameters_are_outputs_of_the_regional_roots(tmp_path):
 
 
 def _desired_default(root: dict) -> str:
-    return root["Parameters"]["ApiDesiredCount"]["Default"]
+    """The secondary's running floor: DesiredCount without auto scaling, else the scaling minimum."""
+    params = root["Parameters"]
+    return params["ApiDesiredCount" if "ApiDesiredCount" in params else "ApiMinCapacity"]["Default"]
 
 
 def test_region_override_reaches_only_its_region(tmp_path):
@@ -211,15 +213,17 @@ def test_region_override_reaches_only_its_region(tmp_path):
 
 def test_warm_secondary_keeps_full_counts(tmp_path):
     built = templates(compile_system(tmp_path, system()))
-    assert _desired_default(built["us-east-1/root"]) == _desired_default(built["us-west-2/root"]) == "3"
+    east, west = (built[f"{r}/root"]["Parameters"] for r in ("us-east-1", "us-west-2"))
+    assert _desired_default(built["us-east-1/root"]) == _desired_default(built["us-west-2/root"])
+    assert east == west
 
 
 def test_pilot_light_secondary_runs_reduced_counts(tmp_path):
     fo = {**system()["failover"], "secondary": "pilot-light", "pilot_light_desired": 1}
     compiled = compile_system(tmp_path, system(failover=fo))
     built = templates(compiled)
-    assert _desired_default(built["us-east-1/root"]) == "3"
-    assert _desired_default(built["us-west-2/root"]) == "1"
+    assert _desired_default(built["us-east-1/root"]) == "2"  # scaling.min
+    assert _desired_default(built["us-west-2/root"]) == "1"  # pilot light
     # Same services and logical IDs in both regions: only values differ.
     assert set(built["us-east-1/root"]["Resources"]) == set(built["us-west-2/root"]["Resources"])
     east, west = (json.dumps(built[f"{r}/root"]["Parameters"], sort_keys=True) for r in ("us-east-1", "us-west-2"))

@@ -271,18 +271,29 @@ def test_ingress_only_from_load_balancer_on_container_port(tmp_path):
 
 
 def test_tunables_are_root_parameters_with_labels(tmp_path):
-    out = build_config(tmp_path, system({"desired_count": 3, "scaling": {"min": 2, "max": 6, "cpu": 60}}))
+    out = build_config(tmp_path, system({"desired_count": 3}))
     root = out["root"]
     params = root["Parameters"]
     assert params["ApiAppImageTag"]["Default"] == "1.2.3"
     assert params["ApiDesiredCount"]["Default"] == "3" and params["ApiDesiredCount"]["Type"] == "Number"
-    assert params["ApiMinCapacity"]["Default"] == "2" and params["ApiMaxCapacity"]["Default"] == "6"
     interface = root["Metadata"]["AWS::CloudFormation::Interface"]
     group = next(g for g in interface["ParameterGroups"] if g["Label"]["default"] == "Service api")
-    assert group["Parameters"] == ["ApiAppImageTag", "ApiDesiredCount", "ApiMinCapacity", "ApiMaxCapacity"]
+    assert group["Parameters"] == ["ApiAppImageTag", "ApiDesiredCount"]
     assert interface["ParameterLabels"]["ApiDesiredCount"] == {"default": "api: desired task count"}
     assert root["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["ApiDesiredCount"] == {"Ref": "ApiDesiredCount"}
     assert has_resource(out["service-api"], "AWS::ECS::Service")["Properties"]["DesiredCount"] == {"Ref": "ApiDesiredCount"}
+
+
+def test_with_auto_scaling_min_and_max_are_the_tunables_and_desired_count_stays_out(tmp_path):
+    """CloudFormation would reset the running count to DesiredCount on every update, undoing scaling."""
+    out = build_config(tmp_path, system({"desired_count": 3, "scaling": {"min": 2, "max": 6, "cpu": 60}}))
+    params = out["root"]["Parameters"]
+    assert params["ApiMinCapacity"]["Default"] == "2" and params["ApiMaxCapacity"]["Default"] == "6"
+    assert "ApiDesiredCount" not in params
+    assert "DesiredCount" not in has_resource(out["service-api"], "AWS::ECS::Service")["Properties"]
+    group = next(g for g in out["root"]["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+                 if g["Label"]["default"] == "Service api")
+    assert group["Parameters"] == ["ApiAppImageTag", "ApiMinCapacity", "ApiMaxCapacity"]
 
 
 # -- auto scaling ----------------------------------------------------------------------------------

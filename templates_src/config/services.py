@@ -229,7 +229,8 @@ class Service(Model):
     containers: dict[Name, Container] = Field(min_length=1)
     sidecars: Sidecars = Sidecars()
     ecr: Ecr | None = None
-    desired_count: int = Field(2, ge=0, le=1000, description="default of the <Service>DesiredCount root parameter")
+    desired_count: int = Field(2, ge=0, le=1000, description="default of the <Service>DesiredCount root parameter; "
+                               "with `scaling`, unused: scaling.min/max (root parameters) govern the count")
     # Public IP puts tasks in the public subnets (image pulls without NAT, as in a default VPC).
     public_ip: bool = False
     circuit_breaker: bool = True  # with rollback
@@ -328,9 +329,6 @@ class Service(Model):
         if self.scaling is not None:
             for f in self.scaling.check():
                 yield Finding(("scaling",) + f.path, f.message, f.value, f.has_value)
-            if not self.scaling.min <= self.desired_count <= self.scaling.max:
-                yield Finding(("desired_count",), f"expected a count between scaling.min ({self.scaling.min}) "
-                              f"and scaling.max ({self.scaling.max})", self.desired_count)
         for role in ("task", "execution"):
             for i, st in enumerate(getattr(self.iam, role)):
                 for f in st.check():

@@ -248,9 +248,13 @@ class ServiceBuilder:
     def service(self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup,
                 attachment: targets.Attachment | None) -> ecs.Service:
         svc = self.svc
-        desired = self.ctx.tunable(f"{self.owner}DesiredCount", default=svc.desired_count, param_type="Number",
-                                   label=f"{self.name}: desired task count", group=self.group, MinValue=0)
         props: dict[str, Any] = {}
+        if svc.scaling is None:
+            props["DesiredCount"] = self.ctx.tunable(
+                f"{self.owner}DesiredCount", default=svc.desired_count, param_type="Number",
+                label=f"{self.name}: desired task count", group=self.group, MinValue=0)
+        # With auto scaling, DesiredCount stays out of the template: CloudFormation would reset the running
+        # count to it on every update; the scalable target's MinCapacity sets the floor instead.
         if attachment is not None:
             container, port = svc.target_container()  # type: ignore[misc]
             props["LoadBalancers"] = [ecs.LoadBalancer(
@@ -270,7 +274,6 @@ class ServiceBuilder:
             f"{self.owner}Service",
             Cluster=self.ctx.ref("cluster", "ClusterName"),
             TaskDefinition=Ref(task_definition),
-            DesiredCount=desired,
             NetworkConfiguration=ecs.NetworkConfiguration(AwsvpcConfiguration=ecs.AwsvpcConfiguration(
                 Subnets=self.ctx.ref("network", "PublicSubnetIds" if svc.public_ip else "PrivateSubnetIds"),
                 SecurityGroups=[GetAtt(sg, "GroupId")],
