@@ -67,3 +67,27 @@ def has_resource(template: dict, rtype: str, props: dict | None = None, **attrs:
 
 def count(template: dict, rtype: str) -> int:
     return len(resources(template, rtype))
+
+
+def build_digests_per_hash_seed(out_root: Path, params_dir: Path | None = None, seeds=("1", "2")) -> set[str]:
+    """`cli.py build --all` in one process per PYTHONHASHSEED; the sha256 of each build tree.
+    One digest means no set or dict ordering leaked into the output."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for seed in seeds:
+        out = out_root / f"build-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "STACKC_BUILD_DIR": str(out)}
+        if params_dir is not None:
+            env["STACKC_PARAMS_DIR"] = str(params_dir)
+        subprocess.run([sys.executable, "cli.py", "build", "--all"], cwd=PROJECT_ROOT, env=env, check=True,
+                       capture_output=True)
+        h = hashlib.sha256()
+        for p in sorted(out.rglob("*")):
+            if p.is_file():
+                h.update(str(p.relative_to(out)).encode() + p.read_bytes())
+        digests.add(h.hexdigest())
+    return digests

@@ -19,7 +19,7 @@ from templates_src.lint import lint_paths
 from templates_src.limits import MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES
 from templates_src.naming import dns_label_name, ecr_repository_name
 
-from .helpers import count, has_resource, resources, write_params
+from .helpers import build_digests_per_hash_seed, count, has_resource, resources, write_params
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f3a1b2c-1111-2222-3333-444455556666"
 VPC = "vpc-0123456789abcdef0"
@@ -329,26 +329,9 @@ def test_two_compiles_are_byte_identical(tmp_path, name):
 
 def test_byte_identical_across_processes(tmp_path):
     """Hash seeds differ between processes: no set or dict order of the zoo may leak into the output."""
-    import hashlib
-    import os
-    import subprocess
-    import sys
-
     for name, config in ZOO.items():
         write_params(tmp_path / "params", name, config)
-    digests = set()
-    for seed in ("1", "2"):
-        out = tmp_path / f"build-{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed, "STACKC_BUILD_DIR": str(out),
-               "STACKC_PARAMS_DIR": str(tmp_path / "params")}
-        subprocess.run([sys.executable, "cli.py", "build", "--all"], cwd=Path(__file__).resolve().parent.parent,
-                       env=env, check=True, capture_output=True)
-        h = hashlib.sha256()
-        for p in sorted(out.rglob("*")):
-            if p.is_file():
-                h.update(str(p.relative_to(out)).encode() + p.read_bytes())
-        digests.add(h.hexdigest())
-    assert len(digests) == 1
+    assert len(build_digests_per_hash_seed(tmp_path, tmp_path / "params")) == 1
 
 
 # -- what each shape builds -------------------------------------------------------------------------
