@@ -1,24 +1,23 @@
 """Config -> stack graph -> templates -> build/<system>/<env>/ (+ parameters.json, manifest.json)."""
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import troposphere
 
 from .config.load import Loaded, Target, load
 from .config.system import System
-from .errors import BuildError, StackcError, NameClash
+from .errors import BuildError, NameClash, StackcError
 from .graph import StackContext, StackGraph, parameter_value
 from .limits import MAX_BYTES_INLINE, TemplateStats
 from .parts import stateful
 from .render import dumps, json_to_yaml, to_json
 from .settings import settings
-from .stacks import cluster, network, root
-from .stacks import loadbalancing, observability, secrets, service
-from .stacks import data, keys
+from .stacks import cluster, data, keys, loadbalancing, network, observability, root, secrets, service
 
 Builder = Callable[[System, StackContext], None]
 
@@ -49,17 +48,20 @@ class Compiled:
     notes: list[str] = field(default_factory=list)  # things worth saying that are not errors
     # Multi-region (see `compile_loaded`): folder ("us-east-1", ..., "global") -> that folder's own
     # Compiled; `files` then holds every folder's files under "<folder>/" plus a top manifest.json.
-    folders: dict[str, "Compiled"] = field(default_factory=dict)
+    folders: dict[str, Compiled] = field(default_factory=dict)
     region: str | None = None  # where this folder's root deploys (None: the system's region)
     dns_inputs: list = field(default_factory=list)  # global folder: [stacks.dns.Input]
 
     @property
     def templates(self) -> dict[str, str]:
         """Template name -> JSON text (root and children; "<folder>/root" when multi-region)."""
-        return {n.removesuffix(".json"): text for n, text in self.files.items()
-                if n.endswith(".json") and n.rsplit("/", 1)[-1] not in ("parameters.json", "manifest.json")}
+        return {
+            n.removesuffix(".json"): text
+            for n, text in self.files.items()
+            if n.endswith(".json") and n.rsplit("/", 1)[-1] not in ("parameters.json", "manifest.json")
+        }
 
-    def parts(self) -> list[tuple[str, "Compiled"]]:
+    def parts(self) -> list[tuple[str, Compiled]]:
         """(folder relative to output_dir, Compiled) for each deployable root: ("", self) for a
         single-region system; the regional folders, then "global", for a multi-region one."""
         return list(self.folders.items()) if self.folders else [("", self)]
@@ -157,14 +159,18 @@ def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stat
         # Where each tunable lives: root Parameters (console form) or, past the budget, the child's default.
         "tunables": {
             "root": [t.name for t in resolved.root_tunables],
-            "child_defaults": {stack: sorted(t.name for s, t in resolved.child_tunables if s == stack)
-                               for stack in sorted({s for s, _ in resolved.child_tunables})},
+            "child_defaults": {
+                stack: sorted(t.name for s, t in resolved.child_tunables if s == stack)
+                for stack in sorted({s for s, _ in resolved.child_tunables})
+            },
         },
         # Outputs for people: on the root up to its budget, past it only on their own stack.
         "outputs": {
             "root": [name for _, name, _ in resolved.root_outputs],
-            "child_only": {stack: sorted(o for s, o in resolved.child_outputs if s == stack)
-                           for stack in sorted({s for s, _ in resolved.child_outputs})},
+            "child_only": {
+                stack: sorted(o for s, o in resolved.child_outputs if s == stack)
+                for stack in sorted({s for s, _ in resolved.child_outputs})
+            },
         },
     }
 

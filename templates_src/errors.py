@@ -1,4 +1,5 @@
 """Typed errors. Library code raises these; only cli.py turns them into messages and exit codes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

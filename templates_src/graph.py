@@ -7,6 +7,7 @@ consumer, the Output to the producer (only for values someone consumes), and in 
 (`ctx.tunable`) become root Parameters with the env's value as default, up to a budget; past it they
 stay as the child's own Parameter defaults (the manifest says which is which).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class StackUnit:
 class StackContext:
     """What a builder sees: its own template, and typed ways to reach the rest of the graph."""
 
-    def __init__(self, graph: "StackGraph", unit: StackUnit):
+    def __init__(self, graph: StackGraph, unit: StackUnit):
         self._graph = graph
         self._unit = unit
 
@@ -103,21 +104,39 @@ class StackContext:
         self._unit.imports[output] = Import(stack, output)
         return Ref(output)
 
-    def export(self, name: str, value: Any, *, param_type: str = "String", description: str = "",
-               origin: tuple[str | int, ...] | None = None) -> None:
+    def export(
+        self,
+        name: str,
+        value: Any,
+        *,
+        param_type: str = "String",
+        description: str = "",
+        origin: tuple[str | int, ...] | None = None,
+    ) -> None:
         """Offer a value to other stacks. It becomes an Output only if some stack refs it. `origin`: the
         config path that chose `name`, so a clash is reported there (see NameClash)."""
         existing = self._unit.exports.get(name)
         if existing is not None:
             chosen = origin or existing.origin
             if chosen is not None:
-                raise NameClash(chosen, name, f"{name!r} is also the name of another output of stack {self.name!r} "
-                                "(the compiler's); choose another name")
+                raise NameClash(
+                    chosen,
+                    name,
+                    f"{name!r} is also the name of another output of stack {self.name!r} "
+                    "(the compiler's); choose another name",
+                )
             raise BuildError(f"stack {self.name!r} exports {name!r} twice")
         self._unit.exports[name] = Export(name, value, param_type, description or name, origin)
 
-    def output(self, name: str, value: Any, *, description: str, param_type: str = "String",
-               origin: tuple[str | int, ...] | None = None) -> None:
+    def output(
+        self,
+        name: str,
+        value: Any,
+        *,
+        description: str,
+        param_type: str = "String",
+        origin: tuple[str | int, ...] | None = None,
+    ) -> None:
         """A value for people: an Output here and the same Output on the root stack (others may ref it too)."""
         self.export(name, value, description=description, param_type=param_type, origin=origin)
         self._unit.public_outputs[name] = description
@@ -180,8 +199,14 @@ class StackGraph:
         for unit, o, _ in public:
             if names.count(o) > 1:
                 raise BuildError(f"two stacks output {o!r} to the root (one of them: {unit.name!r})")
-        return Resolved([self.units[n] for n in order], order, root_tunables, child_tunables,
-                        public[:output_budget], [(u.name, o) for u, o, _ in public[output_budget:]])
+        return Resolved(
+            [self.units[n] for n in order],
+            order,
+            root_tunables,
+            child_tunables,
+            public[:output_budget],
+            [(u.name, o) for u, o, _ in public[output_budget:]],
+        )
 
     def _check_chosen_names(self) -> None:
         """A name the config chose is unique among every stack's exports: consumers import values by
@@ -194,9 +219,12 @@ class StackGraph:
             for export in unit.exports.values():
                 others = [u.name for u in owners[export.name] if u is not unit]
                 if export.origin is not None and others:
-                    raise NameClash(export.origin, export.name,
-                                    f"{export.name!r} is also the name of an output of stack {others[0]!r}; "
-                                    "output names are unique across the system")
+                    raise NameClash(
+                        export.origin,
+                        export.name,
+                        f"{export.name!r} is also the name of an output of stack {others[0]!r}; "
+                        "output names are unique across the system",
+                    )
 
     def _drop_empty_units(self) -> None:
         """A stack with no resources (e.g. network in existing-VPC mode) is not deployed; its exports
@@ -207,9 +235,7 @@ class StackGraph:
                 continue
             for export in unit.exports.values():
                 if self._passthrough(unit, export) is None:
-                    raise BuildError(
-                        f"stack {name!r} has no resources but exports {export.name!r} computed inside it"
-                    )
+                    raise BuildError(f"stack {name!r} has no resources but exports {export.name!r} computed inside it")
             unit.template = None  # type: ignore[assignment]  # marks it virtual
 
     @staticmethod
@@ -259,10 +285,8 @@ class StackGraph:
             if state.get(name) == 2:
                 return
             if state.get(name) == 1:
-                cycle = path[path.index(name):] + [name]
-                raise BuildError(
-                    f"stacks {cycle[0]!r} and {cycle[-2]!r} depend on each other: " + " -> ".join(cycle)
-                )
+                cycle = path[path.index(name) :] + [name]
+                raise BuildError(f"stacks {cycle[0]!r} and {cycle[-2]!r} depend on each other: " + " -> ".join(cycle))
             state[name] = 1
             for dep in self._edges(self.units[name]):
                 visit(dep, path + [name])
@@ -299,12 +323,20 @@ class StackGraph:
     def _finish_child(self, unit: StackUnit) -> None:
         t = unit.template
         for tunable in unit.tunables.values():
-            t.add_parameter(_parameter(tunable.name, tunable.param_type, tunable.description, tunable.default, tunable.constraints))
+            t.add_parameter(
+                _parameter(tunable.name, tunable.param_type, tunable.description, tunable.default, tunable.constraints)
+            )
         for param, imp in sorted(unit.imports.items()):
             export = self.units[imp.producer].exports[imp.output]
-            t.add_parameter(Parameter(param, Type=export.param_type, Description=f"{export.description} (from {imp.producer})"))
-        consumed = {imp.output for u in self.units.values() for imp in u.imports.values() if imp.producer == unit.name
-                    and self._passthrough(unit, unit.exports[imp.output]) is None}  # the root hands those out
+            t.add_parameter(
+                Parameter(param, Type=export.param_type, Description=f"{export.description} (from {imp.producer})")
+            )
+        consumed = {
+            imp.output
+            for u in self.units.values()
+            for imp in u.imports.values()
+            if imp.producer == unit.name and self._passthrough(unit, unit.exports[imp.output]) is None
+        }  # the root hands those out
         for name in sorted(consumed | set(unit.public_outputs)):
             export = unit.exports[name]
             t.add_output(Output(name, Value=export.value, Description=export.description))

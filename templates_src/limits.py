@@ -1,4 +1,5 @@
 """CloudFormation's per-template quotas, checked at build time instead of at deploy time."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ class TemplateStats:
     bytes: int
 
     @classmethod
-    def of(cls, name: str, template: dict, body: str) -> "TemplateStats":
+    def of(cls, name: str, template: dict, body: str) -> TemplateStats:
         return cls(
             name,
             len(template.get("Resources", {})),

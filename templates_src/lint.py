@@ -2,6 +2,7 @@
 
 Results are cached by content hash (a root's key covers its children, whose parameters cfn-lint checks
 through the relative TemplateURLs), and uncached templates are linted in one batch per CPU core."""
+
 from __future__ import annotations
 
 import hashlib
@@ -63,13 +64,15 @@ def _lint_batch(paths: list[str]) -> dict[str, list[dict]]:
     for match in lint_by_config(config):
         filename = str(match.filename)
         key = filename if filename in out else next((p for p in paths if os.path.samefile(p, filename)), paths[0])
-        out[key].append({
-            "rule": match.rule.id,
-            "level": {"E": "error", "W": "warning", "I": "info"}.get(match.rule.id[0], "error"),
-            "path": "/".join(str(p) for p in (match.path or [])),
-            "line": match.linenumber,
-            "message": match.message,
-        })
+        out[key].append(
+            {
+                "rule": match.rule.id,
+                "level": {"E": "error", "W": "warning", "I": "info"}.get(match.rule.id[0], "error"),
+                "path": "/".join(str(p) for p in (match.path or [])),
+                "line": match.linenumber,
+                "message": match.message,
+            }
+        )
     return out
 
 

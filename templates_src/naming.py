@@ -1,4 +1,5 @@
 """Logical IDs and tags. Logical IDs are API: renaming one replaces the resource."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """How a path is shown to a person: relative to the working directory when it lies below it."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -9,13 +9,14 @@ build/<system>/<env>/
 ```
 A single-region system keeps `build/<system>/<env>/` as it was.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .config.base import REGION_PATTERN
 from .config.failover import for_region
@@ -36,7 +37,7 @@ def layout_folders(out_dir: Path) -> list[Path]:
     return sorted(p for p in out_dir.iterdir() if p.is_dir() and (p.name == GLOBAL or re.match(REGION_PATTERN, p.name)))
 
 
-def compile_regions(cfg: System, target: Target, compile_single: Callable) -> "Compiled":  # noqa: F821
+def compile_regions(cfg: System, target: Target, compile_single: Callable) -> Compiled:  # noqa: F821
     from .compiler import Compiled
 
     folders: dict[str, Compiled] = {}
@@ -50,14 +51,23 @@ def compile_regions(cfg: System, target: Target, compile_single: Callable) -> "C
     notes: list[str] = []
     for folder, part in folders.items():
         files.update({f"{folder}/{name}": text for name, text in part.files.items()})
-        stats.extend(TemplateStats(f"{folder}/{s.name}", s.resources, s.parameters, s.outputs, s.bytes) for s in part.stats)
+        stats.extend(
+            TemplateStats(f"{folder}/{s.name}", s.resources, s.parameters, s.outputs, s.bytes) for s in part.stats
+        )
         notes.extend(f"{folder}: {n}" for n in part.notes)
     files["manifest.json"] = dumps(_manifest(cfg, target, folders))
-    return Compiled(target, files, stats, notes, folders=folders, region=cfg.region,
-                    dns_inputs=folders[GLOBAL].dns_inputs if GLOBAL in folders else [])
+    return Compiled(
+        target,
+        files,
+        stats,
+        notes,
+        folders=folders,
+        region=cfg.region,
+        dns_inputs=folders[GLOBAL].dns_inputs if GLOBAL in folders else [],
+    )
 
 
-def _compile_dns(cfg: System, target: Target, regional: dict) -> "Compiled":  # noqa: F821
+def _compile_dns(cfg: System, target: Target, regional: dict) -> Compiled:  # noqa: F821
     from .compiler import Compiled
 
     fo = cfg.failover
@@ -77,21 +87,32 @@ def _compile_dns(cfg: System, target: Target, regional: dict) -> "Compiled":  # 
     if violations:
         raise BuildError("\n".join(violations))
     files = {"root.json": body, "root.yaml": json_to_yaml(body)}
-    files["parameters.json"] = dumps([
-        {"ParameterKey": name, "ParameterValue": str(p["Default"])}
-        for name, p in tdict.get("Parameters", {}).items() if "Default" in p
-    ])
-    files["manifest.json"] = dumps({
-        "system": target.system,
-        "env": target.env,
-        "regions": [fo.stack_region],  # where the stack lives (Route 53 itself is global)
-        "stacks": [],  # no nested stacks: the root is the whole DNS stack
-        "templates": {"root": {
-            "file": "root.json", "sha256": hashlib.sha256(body.encode()).hexdigest(), "bytes": stats.bytes,
-            "resources": stats.resources, "parameters": stats.parameters, "outputs": stats.outputs,
-        }},
-        "inputs": _inputs(inputs),
-    })
+    files["parameters.json"] = dumps(
+        [
+            {"ParameterKey": name, "ParameterValue": str(p["Default"])}
+            for name, p in tdict.get("Parameters", {}).items()
+            if "Default" in p
+        ]
+    )
+    files["manifest.json"] = dumps(
+        {
+            "system": target.system,
+            "env": target.env,
+            "regions": [fo.stack_region],  # where the stack lives (Route 53 itself is global)
+            "stacks": [],  # no nested stacks: the root is the whole DNS stack
+            "templates": {
+                "root": {
+                    "file": "root.json",
+                    "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                    "bytes": stats.bytes,
+                    "resources": stats.resources,
+                    "parameters": stats.parameters,
+                    "outputs": stats.outputs,
+                }
+            },
+            "inputs": _inputs(inputs),
+        }
+    )
     return Compiled(target, files, [stats], [], region=fo.stack_region, dns_inputs=inputs)
 
 

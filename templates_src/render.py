@@ -1,4 +1,5 @@
 """Template dicts to bytes: canonical key order, JSON and short-form YAML, identical for identical input."""
+
 from __future__ import annotations
 
 import json
@@ -7,12 +8,27 @@ from typing import Any
 from cfn_flip import to_yaml
 
 TOP_ORDER = [
-    "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
-    "Conditions", "Transform", "Resources", "Outputs",
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
 ]
 RESOURCE_ORDER = [
-    "Type", "Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
-    "CreationPolicy", "Metadata", "Properties",
+    "Type",
+    "Condition",
+    "DependsOn",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "UpdatePolicy",
+    "CreationPolicy",
+    "Metadata",
+    "Properties",
 ]
 
 
@@ -23,7 +39,10 @@ def canonical(template: dict[str, Any]) -> dict[str, Any]:
         value = template[key]
         if key == "Resources":
             value = {
-                name: {k: _sorted(res[k]) for k in sorted(res, key=lambda k: (RESOURCE_ORDER.index(k) if k in RESOURCE_ORDER else 99, k))}
+                name: {
+                    k: _sorted(res[k])
+                    for k in sorted(res, key=lambda k: (RESOURCE_ORDER.index(k) if k in RESOURCE_ORDER else 99, k))
+                }
                 for name, res in sorted(value.items())
             }
         elif key == "Metadata":

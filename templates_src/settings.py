@@ -1,4 +1,5 @@
 """Project settings from `[tool.stackc]` in pyproject.toml, read once."""
+
 from __future__ import annotations
 
 import os

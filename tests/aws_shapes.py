@@ -6,6 +6,7 @@ shape for the operation and rejects unknown keys, wrong types and values outside
 fixture cannot drift from the real API. Timestamps may be ISO strings in JSON; they come back as
 timezone-aware datetimes, as boto3 returns them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,7 @@ class ShapeError(AssertionError):
     pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def output_shape(service: str, operation: str):
     import botocore.session
 
@@ -44,7 +45,9 @@ def _walk(shape: Any, value: Any, path: str) -> Any:
         missing = [m for m in getattr(shape, "required_members", []) if m not in value]
         if missing:
             raise ShapeError(f"{path}: missing required {missing}")
-        return {k: (v if k == "ResponseMetadata" else _walk(shape.members[k], v, f"{path}.{k}")) for k, v in value.items()}
+        return {
+            k: (v if k == "ResponseMetadata" else _walk(shape.members[k], v, f"{path}.{k}")) for k, v in value.items()
+        }
     if kind == "list":
         if not isinstance(value, list):
             raise ShapeError(f"{path}: expected a list ({shape.name}), got {type(value).__name__}")

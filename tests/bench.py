@@ -4,6 +4,7 @@
 Each size runs in a fresh process so its peak memory (max RSS of the compiling process; lint workers
 are separate processes) is that size's own. A synthetic system
 with N services behind one ALB is written to a temporary params folder."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,12 @@ def system(n: int) -> dict:
     return {
         "network": {"azs": 2, "nat": "single"},
         "services": services,
-        "load_balancers": {"web": {"type": "application", "listeners": [
-            {"port": 80, "protocol": "HTTP", "service": "svc000", "rules": rules[1:]}]}},
+        "load_balancers": {
+            "web": {
+                "type": "application",
+                "listeners": [{"port": 80, "protocol": "HTTP", "service": "svc000", "rules": rules[1:]}],
+            }
+        },
     }
 
 
@@ -62,7 +67,9 @@ print(json.dumps({"import_s": t1 - t0, "build_s": t2 - t1, "lint_s": lint_s, "te
 def main() -> None:
     import yaml
 
-    print(f"{'services':>8} {'stacks':>6} {'resources':>9} {'KiB':>7} {'import s':>8} {'build s':>8} {'lint s':>8} {'RSS MiB':>11}")
+    print(
+        f"{'services':>8} {'stacks':>6} {'resources':>9} {'KiB':>7} {'import s':>8} {'build s':>8} {'lint s':>8} {'RSS MiB':>11}"
+    )
     for n in SIZES:
         with tempfile.TemporaryDirectory() as tmp:
             params = Path(tmp) / "params" / "bench"
@@ -71,20 +78,31 @@ def main() -> None:
             (params / "dev.yaml").write_text("")
             started = time.perf_counter()
             proc = subprocess.run(
-                [sys.executable, "-c", CHILD, str(ROOT), str(Path(tmp) / "params"), str(Path(tmp) / "out"),
-                 "1" if n in LINT_SIZES else "0"],
-                capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-c",
+                    CHILD,
+                    str(ROOT),
+                    str(Path(tmp) / "params"),
+                    str(Path(tmp) / "out"),
+                    "1" if n in LINT_SIZES else "0",
+                ],
+                capture_output=True,
+                text=True,
             )
             if proc.returncode:
                 print(proc.stderr, file=sys.stderr)
                 sys.exit(1)
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             lint = f"{r['lint_s']:.2f}" if r["lint_s"] is not None else "-"
-            print(f"{n:>8} {r['templates']:>6} {r['resources']:>9} {r['bytes'] / 1024:>7.0f} {r['import_s']:>8.2f} "
-                  f"{r['build_s']:>8.2f} {lint:>8} {r['max_rss_mb']:>11.0f}")
+            print(
+                f"{n:>8} {r['templates']:>6} {r['resources']:>9} {r['bytes'] / 1024:>7.0f} {r['import_s']:>8.2f} "
+                f"{r['build_s']:>8.2f} {lint:>8} {r['max_rss_mb']:>11.0f}"
+            )
     # Build must not pay for deploy's imports.
-    probe = subprocess.run([sys.executable, "-X", "importtime", "cli.py", "build", "--help"], cwd=ROOT,
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-X", "importtime", "cli.py", "build", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
     print("boto3 imported by `cli.py build`:", "yes" if "boto3" in probe.stderr else "no")
 
 

@@ -10,13 +10,15 @@ The patch (`patch_moto_nested_stacks`) fills the nested-stack gaps listed in ../
 nothing else. Each patched behaviour names the moto behaviour it replaces and how AWS behaves. It is
 applied in-process before the server thread starts, so it only affects the test server.
 """
+
 from __future__ import annotations
 
 import contextlib
 import os
 import socket
 import urllib.request
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 DUMMY_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -56,9 +58,7 @@ def patch_moto_nested_stacks() -> None:
             for output in self.outputs or []:
                 if output["OutputKey"] == key:
                     return output["OutputValue"]
-            raise ValidationError(
-                self.stack_id, message=f"Template error: stack {self.name} has no output {key!r}"
-            )
+            raise ValidationError(self.stack_id, message=f"Template error: stack {self.name} has no output {key!r}")
         raise NotImplementedError(f"Fn::GetAtt {attribute_name} on a nested stack")
 
     Stack.get_cfn_attribute = get_cfn_attribute
@@ -111,7 +111,9 @@ def patch_moto_nested_stacks() -> None:
         return child
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
         child = original_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
         return _adopt(child, original_resource.parent_id, original_resource.root_id)
 
@@ -128,8 +130,14 @@ def patch_moto_nested_stacks() -> None:
         changes = []
         for action, names in by_action.items():
             for name in names:
-                source = self.template_dict["Resources"] if action != "Remove" else self.stack.resource_map._resource_json_map
-                changes.append(models.Change(action=action, logical_resource_id=name, resource_type=source[name]["Type"]))
+                source = (
+                    self.template_dict["Resources"]
+                    if action != "Remove"
+                    else self.stack.resource_map._resource_json_map
+                )
+                changes.append(
+                    models.Change(action=action, logical_resource_id=name, resource_type=source[name]["Type"])
+                )
         return changes
 
     ChangeSet.diff = diff
@@ -170,15 +178,26 @@ def patch_moto_nested_stacks() -> None:
     # stack of the same name. AWS: the REVIEW_IN_PROGRESS stack is reused (same stack ID).
     original_create_change_set = Backend.create_change_set
 
-    def create_change_set(self: Any, stack_name: str, change_set_name: str, template: str, parameters: Any,
-                          description: str, change_set_type: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
+    def create_change_set(
+        self: Any,
+        stack_name: str,
+        change_set_name: str,
+        template: str,
+        parameters: Any,
+        description: str,
+        change_set_type: str,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[str, str]:
         reviewing = [s for s in self.stacks.values() if s.name == stack_name and s.status == "REVIEW_IN_PROGRESS"]
         if change_set_type != "CREATE" or not reviewing:
-            return original_create_change_set(self, stack_name, change_set_name, template, parameters,
-                                              description, change_set_type, *args, **kwargs)
+            return original_create_change_set(
+                self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
+            )
         reviewing[0].template = "{}"  # moto keeps the empty template as a dict, which its diff cannot parse
-        cs_id, stack_id = original_create_change_set(self, stack_name, change_set_name, template, parameters,
-                                                     description, "UPDATE", *args, **kwargs)
+        cs_id, stack_id = original_create_change_set(
+            self, stack_name, change_set_name, template, parameters, description, "UPDATE", *args, **kwargs
+        )
         self.change_sets[cs_id].change_set_type = "CREATE"
         return cs_id, stack_id
 
@@ -205,7 +224,7 @@ class Emulator:
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = None
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         from moto.server import ThreadedMotoServer
 
         patch_moto_nested_stacks()

@@ -1,4 +1,5 @@
 """Test helpers: build a system from YAML written by the test, and subset assertions on templates."""
+
 from __future__ import annotations
 
 import json
@@ -83,8 +84,9 @@ def build_digests_per_hash_seed(out_root: Path, params_dir: Path | None = None, 
         env = {**os.environ, "PYTHONHASHSEED": seed, "STACKC_BUILD_DIR": str(out)}
         if params_dir is not None:
             env["STACKC_PARAMS_DIR"] = str(params_dir)
-        subprocess.run([sys.executable, "cli.py", "build", "--all"], cwd=PROJECT_ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "cli.py", "build", "--all"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
+        )
         h = hashlib.sha256()
         for p in sorted(out.rglob("*")):
             if p.is_file():

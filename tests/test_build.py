@@ -1,10 +1,10 @@
 """Build output: layout, determinism, no-op rebuilds, manifest, parameters, closure, limits, lint."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -1,4 +1,5 @@
 """The data and keys stacks: one structural assertion per store kind and per option."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import json
 import pytest
 
 from templates_src.config.data import AURORA_POSTGRES_VERSIONS, RDS_POSTGRES_VERSIONS
-
 from templates_src.parts.scanners import skips
 
 from .helpers import build, build_config, count, has_resource, resources, write_params
@@ -14,15 +14,29 @@ from .helpers import build, build_config, count, has_resource, resources, write_
 EVERY_STORE = {
     "keys": {"main": {"description": "data key", "logs": True, "users": ["arn:aws:iam::123456789012:role/reader"]}},
     "data": {
-        "db": {"kind": "aurora-postgres", "key": "main", "readers": 2, "performance_insights": True,
-               "master_username": "vmxai", "database_name": "vmxai", "backup_retention_days": 14},
-        "sdb": {"kind": "aurora-postgres", "serverless_v2": {"min_acu": 0.5, "max_acu": 8}, "deletion_protection": True},
+        "db": {
+            "kind": "aurora-postgres",
+            "key": "main",
+            "readers": 2,
+            "performance_insights": True,
+            "master_username": "vmxai",
+            "database_name": "vmxai",
+            "backup_retention_days": 14,
+        },
+        "sdb": {
+            "kind": "aurora-postgres",
+            "serverless_v2": {"min_acu": 0.5, "max_acu": 8},
+            "deletion_protection": True,
+        },
         "pg": {"kind": "rds-postgres", "max_allocated_storage": 100, "multi_az": True, "key": "main"},
         "cache": {"kind": "valkey-serverless", "key": "main", "max_data_storage_gb": 10},
         "redis": {"kind": "redis", "key": "main", "replicas": 2},
         "solo": {"kind": "redis", "replicas": 0},
-        "files": {"kind": "efs", "key": "main",
-                  "access_points": {"chroma": {"path": "/chroma", "mount_path": "/mnt/efs/chroma", "uid": 1001}}},
+        "files": {
+            "kind": "efs",
+            "key": "main",
+            "access_points": {"chroma": {"path": "/chroma", "mount_path": "/mnt/efs/chroma", "uid": 1001}},
+        },
         "metrics": {"kind": "timestream", "key": "main", "tables": {"usage": {"memory_retention_hours": 12}}},
         "assets": {"kind": "s3", "key": "main", "lifecycle": {"transition_ia_days": 30, "expire_days": 400}},
         "plain": {"kind": "s3", "versioning": False},
@@ -45,7 +59,9 @@ def data(built):
 def test_stacks_sit_between_secrets_and_load_balancing(built):
     root = built["root"]["Resources"]
     assert {"KeysStack", "DataStack"} <= set(root)
-    assert root["DataStack"]["Properties"]["Parameters"]["MainKeyArn"] == {"Fn::GetAtt": ["KeysStack", "Outputs.MainKeyArn"]}
+    assert root["DataStack"]["Properties"]["Parameters"]["MainKeyArn"] == {
+        "Fn::GetAtt": ["KeysStack", "Outputs.MainKeyArn"]
+    }
 
 
 def test_no_data_no_stacks(tmp_path):
@@ -57,8 +73,13 @@ def test_no_data_no_stacks(tmp_path):
 
 
 def test_key_rotation_and_policy(built):
-    key = has_resource(built["keys"], "AWS::KMS::Key", {"EnableKeyRotation": True, "RotationPeriodInDays": 365},
-                       DeletionPolicy="Retain", UpdateReplacePolicy="Retain")
+    key = has_resource(
+        built["keys"],
+        "AWS::KMS::Key",
+        {"EnableKeyRotation": True, "RotationPeriodInDays": 365},
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+    )
     statements = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"]}
     assert set(statements) == {"AccountAdministers", "AccountUsesThroughIam", "NamedUsers", "CloudWatchLogs"}
     assert "kms:PutKeyPolicy" in statements["AccountAdministers"]["Action"]
@@ -71,7 +92,10 @@ def test_key_without_rotation_or_extras(tmp_path):
     out = build_config(tmp_path, {"keys": {"k": {"rotation_days": None, "alias": "alias/app"}}})
     key = has_resource(out["keys"], "AWS::KMS::Key", {"EnableKeyRotation": False})
     assert "RotationPeriodInDays" not in key["Properties"]
-    assert [s["Sid"] for s in key["Properties"]["KeyPolicy"]["Statement"]] == ["AccountAdministers", "AccountUsesThroughIam"]
+    assert [s["Sid"] for s in key["Properties"]["KeyPolicy"]["Statement"]] == [
+        "AccountAdministers",
+        "AccountUsesThroughIam",
+    ]
     has_resource(out["keys"], "AWS::KMS::Alias", {"AliasName": "alias/app", "TargetKeyId": {"Ref": "KKey"}})
 
 
@@ -79,14 +103,25 @@ def test_key_without_rotation_or_extras(tmp_path):
 
 
 def test_aurora_cluster(data):
-    has_resource(data, "AWS::RDS::DBCluster", {
-        "Engine": "aurora-postgresql", "EngineVersion": "17.6", "DatabaseName": "vmxai", "StorageEncrypted": True,
-        "KmsKeyId": {"Ref": "MainKeyArn"}, "BackupRetentionPeriod": {"Ref": "DbBackupRetentionDays"},
-        "DeletionProtection": False, "DBSubnetGroupName": {"Ref": "DbSubnetGroup"},
-        "VpcSecurityGroupIds": [{"Fn::GetAtt": ["DbSecurityGroup", "GroupId"]}],
-        "MasterUsername": {"Fn::Sub": "{{resolve:secretsmanager:${DbSecret}:SecretString:username}}"},
-        "MasterUserPassword": {"Fn::Sub": "{{resolve:secretsmanager:${DbSecret}:SecretString:password}}"},
-    }, DeletionPolicy="Snapshot", UpdateReplacePolicy="Snapshot")
+    has_resource(
+        data,
+        "AWS::RDS::DBCluster",
+        {
+            "Engine": "aurora-postgresql",
+            "EngineVersion": "17.6",
+            "DatabaseName": "vmxai",
+            "StorageEncrypted": True,
+            "KmsKeyId": {"Ref": "MainKeyArn"},
+            "BackupRetentionPeriod": {"Ref": "DbBackupRetentionDays"},
+            "DeletionProtection": False,
+            "DBSubnetGroupName": {"Ref": "DbSubnetGroup"},
+            "VpcSecurityGroupIds": [{"Fn::GetAtt": ["DbSecurityGroup", "GroupId"]}],
+            "MasterUsername": {"Fn::Sub": "{{resolve:secretsmanager:${DbSecret}:SecretString:username}}"},
+            "MasterUserPassword": {"Fn::Sub": "{{resolve:secretsmanager:${DbSecret}:SecretString:password}}"},
+        },
+        DeletionPolicy="Snapshot",
+        UpdateReplacePolicy="Snapshot",
+    )
     has_resource(data, "AWS::RDS::DBSubnetGroup", {"SubnetIds": {"Ref": "IsolatedSubnetIds"}})
 
 
@@ -107,8 +142,10 @@ def test_aurora_writer_and_readers(data):
 
 def test_aurora_serverless_v2(built, data):
     cluster = data["Resources"]["SdbCluster"]["Properties"]
-    assert cluster["ServerlessV2ScalingConfiguration"] == {"MinCapacity": {"Ref": "SdbMinCapacity"},
-                                                          "MaxCapacity": {"Ref": "SdbMaxCapacity"}}
+    assert cluster["ServerlessV2ScalingConfiguration"] == {
+        "MinCapacity": {"Ref": "SdbMinCapacity"},
+        "MaxCapacity": {"Ref": "SdbMaxCapacity"},
+    }
     assert cluster["DeletionProtection"] is True
     assert "KmsKeyId" not in cluster and cluster["StorageEncrypted"] is True
     assert data["Resources"]["SdbWriter"]["Properties"]["DBInstanceClass"] == "db.serverless"
@@ -117,21 +154,38 @@ def test_aurora_serverless_v2(built, data):
 
 
 def test_generated_credentials_with_host_and_port(data):
-    secret = has_resource(data, "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "MainKeyArn"}},
-                          DeletionPolicy="Retain")
+    secret = has_resource(
+        data, "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="Retain"
+    )
     generate = secret["Properties"]["GenerateSecretString"]
     assert json.loads(generate["SecretStringTemplate"]) == {"username": "vmxai", "dbname": "vmxai"}
     assert generate["GenerateStringKey"] == "password"
-    has_resource(data, "AWS::SecretsManager::SecretTargetAttachment",
-                 {"SecretId": {"Ref": "DbSecret"}, "TargetId": {"Ref": "DbCluster"}, "TargetType": "AWS::RDS::DBCluster"})
+    has_resource(
+        data,
+        "AWS::SecretsManager::SecretTargetAttachment",
+        {"SecretId": {"Ref": "DbSecret"}, "TargetId": {"Ref": "DbCluster"}, "TargetType": "AWS::RDS::DBCluster"},
+    )
 
 
 def test_rds_postgres_instance(data):
-    has_resource(data, "AWS::RDS::DBInstance", {
-        "Engine": "postgres", "EngineVersion": "17.6", "StorageEncrypted": True, "KmsKeyId": {"Ref": "MainKeyArn"},
-        "MultiAZ": True, "MaxAllocatedStorage": 100, "AllocatedStorage": "20", "PubliclyAccessible": False,
-        "DBSubnetGroupName": {"Ref": "PgSubnetGroup"}, "DBInstanceClass": {"Ref": "PgInstanceClass"},
-    }, DeletionPolicy="Snapshot", UpdateReplacePolicy="Snapshot")
+    has_resource(
+        data,
+        "AWS::RDS::DBInstance",
+        {
+            "Engine": "postgres",
+            "EngineVersion": "17.6",
+            "StorageEncrypted": True,
+            "KmsKeyId": {"Ref": "MainKeyArn"},
+            "MultiAZ": True,
+            "MaxAllocatedStorage": 100,
+            "AllocatedStorage": "20",
+            "PubliclyAccessible": False,
+            "DBSubnetGroupName": {"Ref": "PgSubnetGroup"},
+            "DBInstanceClass": {"Ref": "PgInstanceClass"},
+        },
+        DeletionPolicy="Snapshot",
+        UpdateReplacePolicy="Snapshot",
+    )
     has_resource(data, "AWS::SecretsManager::SecretTargetAttachment", {"TargetType": "AWS::RDS::DBInstance"})
 
 
@@ -143,8 +197,15 @@ def test_deletion_protection_follows_protect(tmp_path):
 def test_store_security_group_has_no_egress(data):
     sg = data["Resources"]["DbSecurityGroup"]["Properties"]
     assert sg["VpcId"] == {"Ref": "VpcId"}
-    assert sg["SecurityGroupEgress"] == [{"CidrIp": "255.255.255.255/32", "Description": "no egress: stores never connect out",
-                                          "FromPort": 252, "IpProtocol": "icmp", "ToPort": 86}]
+    assert sg["SecurityGroupEgress"] == [
+        {
+            "CidrIp": "255.255.255.255/32",
+            "Description": "no egress: stores never connect out",
+            "FromPort": 252,
+            "IpProtocol": "icmp",
+            "ToPort": 86,
+        }
+    ]
     assert "SecurityGroupIngress" not in sg  # services add theirs (uses:)
 
 
@@ -152,20 +213,39 @@ def test_store_security_group_has_no_egress(data):
 
 
 def test_valkey_serverless(data):
-    has_resource(data, "AWS::ElastiCache::ServerlessCache", {
-        "Engine": "valkey", "MajorEngineVersion": "8", "ServerlessCacheName": "every-dev-cache",
-        "KmsKeyId": {"Ref": "MainKeyArn"}, "SubnetIds": {"Ref": "IsolatedSubnetIds"},
-        "CacheUsageLimits": {"DataStorage": {"Maximum": 10, "Unit": "GB"}},
-    }, DeletionPolicy="Retain")
+    has_resource(
+        data,
+        "AWS::ElastiCache::ServerlessCache",
+        {
+            "Engine": "valkey",
+            "MajorEngineVersion": "8",
+            "ServerlessCacheName": "every-dev-cache",
+            "KmsKeyId": {"Ref": "MainKeyArn"},
+            "SubnetIds": {"Ref": "IsolatedSubnetIds"},
+            "CacheUsageLimits": {"DataStorage": {"Maximum": 10, "Unit": "GB"}},
+        },
+        DeletionPolicy="Retain",
+    )
 
 
 def test_redis_replication_group(data):
-    has_resource(data, "AWS::ElastiCache::ReplicationGroup", {
-        "Engine": "redis", "AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True,
-        "AuthToken": {"Fn::Sub": "{{resolve:secretsmanager:${RedisSecret}}}"}, "NumCacheClusters": 3,
-        "AutomaticFailoverEnabled": True, "MultiAZEnabled": True, "KmsKeyId": {"Ref": "MainKeyArn"},
-        "CacheNodeType": {"Ref": "RedisNodeType"}, "CacheSubnetGroupName": {"Ref": "RedisSubnetGroup"},
-    }, DeletionPolicy="Snapshot")
+    has_resource(
+        data,
+        "AWS::ElastiCache::ReplicationGroup",
+        {
+            "Engine": "redis",
+            "AtRestEncryptionEnabled": True,
+            "TransitEncryptionEnabled": True,
+            "AuthToken": {"Fn::Sub": "{{resolve:secretsmanager:${RedisSecret}}}"},
+            "NumCacheClusters": 3,
+            "AutomaticFailoverEnabled": True,
+            "MultiAZEnabled": True,
+            "KmsKeyId": {"Ref": "MainKeyArn"},
+            "CacheNodeType": {"Ref": "RedisNodeType"},
+            "CacheSubnetGroupName": {"Ref": "RedisSubnetGroup"},
+        },
+        DeletionPolicy="Snapshot",
+    )
     has_resource(data, "AWS::ElastiCache::ReplicationGroup", {"NumCacheClusters": 1, "AutomaticFailoverEnabled": False})
     token = data["Resources"]["RedisSecret"]["Properties"]["GenerateSecretString"]
     assert token == {"ExcludePunctuation": True, "PasswordLength": 64}
@@ -175,39 +255,88 @@ def test_redis_replication_group(data):
 
 
 def test_efs(data):
-    has_resource(data, "AWS::EFS::FileSystem", {"Encrypted": True, "KmsKeyId": {"Ref": "MainKeyArn"},
-                                                "BackupPolicy": {"Status": "ENABLED"},
-                                                "LifecyclePolicies": [{"TransitionToIA": "AFTER_30_DAYS"}]},
-                 DeletionPolicy="Retain")
+    has_resource(
+        data,
+        "AWS::EFS::FileSystem",
+        {
+            "Encrypted": True,
+            "KmsKeyId": {"Ref": "MainKeyArn"},
+            "BackupPolicy": {"Status": "ENABLED"},
+            "LifecyclePolicies": [{"TransitionToIA": "AFTER_30_DAYS"}],
+        },
+        DeletionPolicy="Retain",
+    )
     targets = resources(data, "AWS::EFS::MountTarget")
     assert sorted(targets) == ["FilesMountTargetA", "FilesMountTargetB"]
     assert targets["FilesMountTargetB"]["Properties"]["SubnetId"] == {"Fn::Select": [1, {"Ref": "PrivateSubnetIds"}]}
-    has_resource(data, "AWS::EFS::AccessPoint", {
-        "PosixUser": {"Uid": "1001", "Gid": "1000"},
-        "RootDirectory": {"Path": "/chroma", "CreationInfo": {"OwnerUid": "1001", "OwnerGid": "1000", "Permissions": "0755"}},
-    })
+    has_resource(
+        data,
+        "AWS::EFS::AccessPoint",
+        {
+            "PosixUser": {"Uid": "1001", "Gid": "1000"},
+            "RootDirectory": {
+                "Path": "/chroma",
+                "CreationInfo": {"OwnerUid": "1001", "OwnerGid": "1000", "Permissions": "0755"},
+            },
+        },
+    )
 
 
 def test_timestream(data):
     has_resource(data, "AWS::Timestream::Database", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="Retain")
-    has_resource(data, "AWS::Timestream::Table", {
-        "DatabaseName": {"Ref": "MetricsDatabase"},
-        "RetentionProperties": {"MemoryStoreRetentionPeriodInHours": "12", "MagneticStoreRetentionPeriodInDays": "365"},
-    }, DeletionPolicy="Retain")
+    has_resource(
+        data,
+        "AWS::Timestream::Table",
+        {
+            "DatabaseName": {"Ref": "MetricsDatabase"},
+            "RetentionProperties": {
+                "MemoryStoreRetentionPeriodInHours": "12",
+                "MagneticStoreRetentionPeriodInDays": "365",
+            },
+        },
+        DeletionPolicy="Retain",
+    )
 
 
 def test_s3_bucket(data):
-    has_resource(data, "AWS::S3::Bucket", {
-        "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"BucketKeyEnabled": True, "ServerSideEncryptionByDefault": {
-            "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Ref": "MainKeyArn"}}}]},
-        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-        "VersioningConfiguration": {"Status": "Enabled"},
-        "LifecycleConfiguration": {"Rules": [{"ExpirationInDays": 400, "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
-                                              "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}]}]},
-    }, DeletionPolicy="Retain")
+    has_resource(
+        data,
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {
+                        "BucketKeyEnabled": True,
+                        "ServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "aws:kms",
+                            "KMSMasterKeyID": {"Ref": "MainKeyArn"},
+                        },
+                    }
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LifecycleConfiguration": {
+                "Rules": [
+                    {
+                        "ExpirationInDays": 400,
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+                        "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}],
+                    }
+                ]
+            },
+        },
+        DeletionPolicy="Retain",
+    )
     plain = data["Resources"]["PlainBucket"]["Properties"]
-    assert plain["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert plain["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "AES256"
+    }
     assert plain["VersioningConfiguration"] == {"Status": "Suspended"}
     assert "NoncurrentVersionExpiration" not in plain["LifecycleConfiguration"]["Rules"][0]
 
@@ -225,8 +354,9 @@ def test_counts(data):
     assert count(data, "AWS::SecretsManager::Secret") == 5
 
 
-@pytest.mark.parametrize("versions, linted", [(AURORA_POSTGRES_VERSIONS, "aws_rds_dbcluster"),
-                                             (RDS_POSTGRES_VERSIONS, "aws_rds_dbinstance")])
+@pytest.mark.parametrize(
+    "versions, linted", [(AURORA_POSTGRES_VERSIONS, "aws_rds_dbcluster"), (RDS_POSTGRES_VERSIONS, "aws_rds_dbinstance")]
+)
 def test_supported_versions_exist(versions, linted):
     """Every version we call supported is one AWS shipped (per cfn-lint's list)."""
     from pathlib import Path
@@ -240,12 +370,23 @@ def test_supported_versions_exist(versions, linted):
 
 
 def test_secret_encrypted_with_a_key_and_readers_may_decrypt(tmp_path):
-    out = build_config(tmp_path, {
-        "keys": {"main": {}},
-        "secrets": {"token": {"key": "main"}, "plain": {}},
-        "services": {"api": {"containers": {"app": {"image": "nginx", "secrets": {
-            "TOKEN": {"secret": "token"}, "PLAIN": {"secret": "plain"}}}}}},
-    })
+    out = build_config(
+        tmp_path,
+        {
+            "keys": {"main": {}},
+            "secrets": {"token": {"key": "main"}, "plain": {}},
+            "services": {
+                "api": {
+                    "containers": {
+                        "app": {
+                            "image": "nginx",
+                            "secrets": {"TOKEN": {"secret": "token"}, "PLAIN": {"secret": "plain"}},
+                        }
+                    }
+                }
+            },
+        },
+    )
     has_resource(out["secrets"], "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "MainKeyArn"}})
     assert "KmsKeyId" not in out["secrets"]["Resources"]["PlainSecret"]["Properties"]
     policy = json.dumps(out["service-api"]["Resources"]["ApiExecutionRole"]["Properties"]["Policies"])
@@ -259,12 +400,20 @@ def test_postgres_iam_auth_and_enhanced_monitoring_by_default(data):
     monitored = {"MonitoringInterval": 60, "MonitoringRoleArn": {"Fn::GetAtt": ["RdsMonitoringRole", "Arn"]}}
     has_resource(data, "AWS::RDS::DBCluster", {"EnableIAMDatabaseAuthentication": True})
     has_resource(data, "AWS::RDS::DBInstance", {"DBClusterIdentifier": {"Ref": "DbCluster"}, **monitored})
-    has_resource(data, "AWS::RDS::DBInstance", {"Engine": "postgres", "EnableIAMDatabaseAuthentication": True, **monitored})
+    has_resource(
+        data, "AWS::RDS::DBInstance", {"Engine": "postgres", "EnableIAMDatabaseAuthentication": True, **monitored}
+    )
     # One role for every store of the stack, RDS's own managed policy on it.
-    has_resource(data, "AWS::IAM::Role", {
-        "AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": ["monitoring.rds.amazonaws.com"]}}]},
-        "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}],
-    })
+    has_resource(
+        data,
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": ["monitoring.rds.amazonaws.com"]}}]},
+            "ManagedPolicyArns": [
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
+            ],
+        },
+    )
     assert count(data, "AWS::IAM::Role") == 1
 
 
@@ -275,17 +424,25 @@ def test_rds_postgres_is_multi_az_by_default(tmp_path):
 
 
 def test_postgres_opt_outs_are_recorded_for_scanners(tmp_path):
-    data = build_config(tmp_path, {"data": {
-        "db": {"kind": "rds-postgres", "multi_az": False, "iam_auth": False, "monitoring_interval": 0},
-        "au": {"kind": "aurora-postgres", "iam_auth": False, "monitoring_interval": 0},
-    }})["data"]
-    instance = has_resource(data, "AWS::RDS::DBInstance", {"Engine": "postgres", "MultiAZ": False,
-                                                            "EnableIAMDatabaseAuthentication": False})
+    data = build_config(
+        tmp_path,
+        {
+            "data": {
+                "db": {"kind": "rds-postgres", "multi_az": False, "iam_auth": False, "monitoring_interval": 0},
+                "au": {"kind": "aurora-postgres", "iam_auth": False, "monitoring_interval": 0},
+            }
+        },
+    )["data"]
+    instance = has_resource(
+        data, "AWS::RDS::DBInstance", {"Engine": "postgres", "MultiAZ": False, "EnableIAMDatabaseAuthentication": False}
+    )
     assert "MonitoringInterval" not in instance["Properties"] and count(data, "AWS::IAM::Role") == 0
     assert skips(data) == {
         "DbInstance": ["CKV_AWS_161", "CKV_AWS_118", "CKV_AWS_157"],
-        "AuCluster": ["CKV_AWS_162"], "AuWriter": ["CKV_AWS_118"],
-        "DbSecret": ["CKV_AWS_149"], "AuSecret": ["CKV_AWS_149"],
+        "AuCluster": ["CKV_AWS_162"],
+        "AuWriter": ["CKV_AWS_118"],
+        "DbSecret": ["CKV_AWS_149"],
+        "AuSecret": ["CKV_AWS_149"],
     }
     comment = {s["id"]: s["comment"] for s in instance["Metadata"]["checkov"]["skip"]}
     assert comment["CKV_AWS_157"].startswith("data.db.multi_az is false")
@@ -294,8 +451,10 @@ def test_postgres_opt_outs_are_recorded_for_scanners(tmp_path):
 def test_no_skip_where_a_key_is_configured(data):
     """Only stores whose params name no key carry the 'AWS managed key' waivers."""
     assert skips(data) == {
-        "SdbSecret": ["CKV_AWS_149"], "SoloSecret": ["CKV_AWS_149"],
-        "PlainBucket": ["CKV_AWS_18", "CKV_AWS_21"], "AssetsBucket": ["CKV_AWS_18"],
+        "SdbSecret": ["CKV_AWS_149"],
+        "SoloSecret": ["CKV_AWS_149"],
+        "PlainBucket": ["CKV_AWS_18", "CKV_AWS_21"],
+        "AssetsBucket": ["CKV_AWS_18"],
     }
     (waiver,) = data["Resources"]["SdbSecret"]["Metadata"]["checkov"]["skip"]
     assert "data.sdb.key" in waiver["comment"]
@@ -309,8 +468,14 @@ def test_timestream_without_key_is_recorded(tmp_path):
 
 
 def test_s3_server_access_logs(tmp_path):
-    data = build_config(tmp_path, {"data": {"b": {"kind": "s3", "access_logs": {"bucket": "org-logs", "prefix": "s3/b/"}}}})["data"]
-    has_resource(data, "AWS::S3::Bucket", {"LoggingConfiguration": {"DestinationBucketName": "org-logs", "LogFilePrefix": "s3/b/"}})
+    data = build_config(
+        tmp_path, {"data": {"b": {"kind": "s3", "access_logs": {"bucket": "org-logs", "prefix": "s3/b/"}}}}
+    )["data"]
+    has_resource(
+        data,
+        "AWS::S3::Bucket",
+        {"LoggingConfiguration": {"DestinationBucketName": "org-logs", "LogFilePrefix": "s3/b/"}},
+    )
     assert skips(data) == {}
 
 

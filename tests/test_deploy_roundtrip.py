@@ -10,6 +10,7 @@ fails a resource with events (tests/test_failure_render.py), and it skips types 
 AWS::ECS::ClusterCapacityProviderAssociations here) -- nothing is faked for them.
 The moto gaps filled for nested stacks are in tests/emulator.py (`patch_moto_nested_stacks`).
 """
+
 from __future__ import annotations
 
 import json
@@ -118,7 +119,9 @@ def test_deploy_update_noop_destroy_roundtrip(aws_env, params):
     third = run(aws_env, "deploy", "--system", "demo", "--env", "dev", "--yes")
     assert "No changes" in third.output
     assert len(third.output.strip().splitlines()) <= 2  # the package line + "No changes: ..."
-    left = [c for c in cfn.list_change_sets(StackName="demo-dev")["Summaries"] if c["ExecutionStatus"] != "EXECUTE_COMPLETE"]
+    left = [
+        c for c in cfn.list_change_sets(StackName="demo-dev")["Summaries"] if c["ExecutionStatus"] != "EXECUTE_COMPLETE"
+    ]
     assert not left, left  # the FAILED "no changes" change set was deleted (moto keeps executed ones)
 
     # 5. status and outputs read the live stacks.
@@ -147,7 +150,11 @@ def test_package_twice_uploads_nothing_the_second_time(aws_env, params):
     assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
     # The packaged root points at the uploaded children by https URL.
     packaged = json.loads(Path(re.search(r"written: (\S+)", first.output).group(1)).read_text())
-    urls = [r["Properties"]["TemplateURL"] for r in packaged["Resources"].values() if r["Type"] == "AWS::CloudFormation::Stack"]
+    urls = [
+        r["Properties"]["TemplateURL"]
+        for r in packaged["Resources"].values()
+        if r["Type"] == "AWS::CloudFormation::Stack"
+    ]
     assert urls and all(u.startswith(f"https://{bucket}.s3.amazonaws.com/stackc/demo/dev/") for u in urls)
     assert "quick-create link: https://us-east-1.console.aws.amazon.com/cloudformation/home" in first.output
     assert "stackName=demo-dev" in first.output
@@ -172,7 +179,9 @@ def test_protected_env_gets_protection_and_destroy_refuses(aws_env, params):
 
 def test_declining_deletes_the_change_set_and_the_review_stack(aws_env, params):
     cfn, _ = clients(aws_env)
-    result = CliRunner().invoke(cli, ["deploy", "--system", "demo", "--env", "dev", "--endpoint-url", aws_env.url], input="n\n")
+    result = CliRunner().invoke(
+        cli, ["deploy", "--system", "demo", "--env", "dev", "--endpoint-url", aws_env.url], input="n\n"
+    )
     assert result.exit_code == 1
     assert "declined: change set deleted" in result.output
     assert "demo-dev" not in live_stacks(cfn)
@@ -193,7 +202,9 @@ def test_removing_a_nested_stack_is_refused_then_allowed(aws_env, params):
     assert refused.exit_code == 3, refused.output
     assert "!! DANGER" in refused.output and "a whole nested stack is removed" in refused.output
     assert "refusing to deploy demo-dev" in refused.output
-    pending = [c for c in cfn.list_change_sets(StackName="demo-dev")["Summaries"] if c["ExecutionStatus"] == "AVAILABLE"]
+    pending = [
+        c for c in cfn.list_change_sets(StackName="demo-dev")["Summaries"] if c["ExecutionStatus"] == "AVAILABLE"
+    ]
     assert not pending
     assert any("ServiceWebStack" in n for n in live_stacks(cfn))
 
@@ -202,4 +213,7 @@ def test_removing_a_nested_stack_is_refused_then_allowed(aws_env, params):
     names = set(live_stacks(cfn))
     assert not any("ServiceWebStack" in n or "LoadbalancingStack" in n for n in names), names
     root_policy = json.loads(cfn.get_stack_policy(StackName="demo-dev")["StackPolicyBody"])
-    assert root_policy["Statement"][1]["Resource"] == ["LogicalResourceId/ClusterStack", "LogicalResourceId/NetworkStack"]
+    assert root_policy["Statement"][1]["Resource"] == [
+        "LogicalResourceId/ClusterStack",
+        "LogicalResourceId/NetworkStack",
+    ]

@@ -3,6 +3,7 @@
 What this proves: the layout on disk, the Route 53 records / health checks / parameters of the DNS
 stack, that every DNS parameter is an output of the matching regional root (closure), per-region
 overrides and pilot light reaching the regional templates, and cfn-lint over every folder."""
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,13 @@ def system(**changes) -> dict:
             "domain": "api.example.com",
             "hosted_zone_id": ZONE_ID,
             "primary": "us-east-1",
-            "health_check": {"path": "/health", "port": 443, "protocol": "HTTPS", "interval": 10, "failure_threshold": 2},
+            "health_check": {
+                "path": "/health",
+                "port": 443,
+                "protocol": "HTTPS",
+                "interval": 10,
+                "failure_threshold": 2,
+            },
             "record_types": ["A", "AAAA"],
         },
         "region_overrides": {"us-west-2": {"network": {"azs": 2}}},
@@ -89,7 +96,10 @@ def test_two_regional_roots_and_a_global_dns_stack(tmp_path):
     assert manifest["folders"]["us-east-1"]["role"] == "primary"
     assert manifest["folders"]["us-west-2"]["role"] == "secondary"
     assert manifest["folders"]["global"]["role"] == "dns"
-    assert manifest["dns_inputs"]["UsWest2LoadBalancerDnsName"] == {"region": "us-west-2", "output": "WebLoadBalancerDnsName"}
+    assert manifest["dns_inputs"]["UsWest2LoadBalancerDnsName"] == {
+        "region": "us-west-2",
+        "output": "WebLoadBalancerDnsName",
+    }
     for folder in ("us-east-1", "us-west-2", "global"):
         assert f"{folder}/manifest.json" in compiled.files and f"{folder}/parameters.json" in compiled.files
 
@@ -107,7 +117,9 @@ def test_build_writes_folders_and_removes_the_other_layout(tmp_path, monkeypatch
         assert (out / folder / "root.json").is_file() and (out / folder / "manifest.json").is_file()
 
     # Back to one region: the region folders' files go, build/S/E/root.json comes back.
-    write_params(tmp_path / "params", "shop", system(regions=["us-east-1"], failover=None, region_overrides=None), {"dev": {}})
+    write_params(
+        tmp_path / "params", "shop", system(regions=["us-east-1"], failover=None, region_overrides=None), {"dev": {}}
+    )
     result = CliRunner().invoke(cli.cli, ["build", "-s", "shop", "-e", "dev"])
     assert result.exit_code == 0, result.output
     assert (out / "root.json").is_file()
@@ -135,8 +147,12 @@ def test_failover_records_point_at_each_regions_load_balancer(tmp_path):
         assert params[f"{region}LoadBalancerDnsName"]["Type"] == "String"
         assert "Default" not in params[f"{region}LoadBalancerDnsName"]  # deploy fills it from the region's outputs
         assert f"{region}LoadBalancerCanonicalHostedZoneId" in params
-    assert params["PrimaryRegion"] == {"AllowedValues": ["us-east-1", "us-west-2"], "Default": "us-east-1",
-                                       "Description": params["PrimaryRegion"]["Description"], "Type": "String"}
+    assert params["PrimaryRegion"] == {
+        "AllowedValues": ["us-east-1", "us-west-2"],
+        "Default": "us-east-1",
+        "Description": params["PrimaryRegion"]["Description"],
+        "Type": "String",
+    }
     assert params["HostedZoneId"]["Default"] == ZONE_ID
     assert params["DomainName"]["Default"] == "api.example.com"
 
@@ -167,16 +183,31 @@ def test_failover_records_point_at_each_regions_load_balancer(tmp_path):
 def test_health_check_on_each_regions_public_endpoint(tmp_path):
     dns = templates(compile_system(tmp_path, system()))["global/root"]
     assert len(resources(dns, "AWS::Route53::HealthCheck")) == 2
-    has_resource(dns, "AWS::Route53::HealthCheck", {"HealthCheckConfig": {
-        "Type": "HTTPS", "FullyQualifiedDomainName": {"Ref": "UsEast1LoadBalancerDnsName"}, "Port": 443,
-        "ResourcePath": "/health", "RequestInterval": 10, "FailureThreshold": 2, "EnableSNI": True,
-    }})
+    has_resource(
+        dns,
+        "AWS::Route53::HealthCheck",
+        {
+            "HealthCheckConfig": {
+                "Type": "HTTPS",
+                "FullyQualifiedDomainName": {"Ref": "UsEast1LoadBalancerDnsName"},
+                "Port": 443,
+                "ResourcePath": "/health",
+                "RequestInterval": 10,
+                "FailureThreshold": 2,
+                "EnableSNI": True,
+            }
+        },
+    )
     assert set(dns["Outputs"]) >= {"UsEast1HealthCheckId", "UsWest2HealthCheckId", "FailoverDomainName"}
 
 
 def test_hosted_zone_by_name_and_a_records_only(tmp_path):
-    fo = {"domain": "api.example.com", "hosted_zone_name": "example.com", "primary": "us-west-2",
-          "health_check": {"protocol": "HTTP", "port": 80}}
+    fo = {
+        "domain": "api.example.com",
+        "hosted_zone_name": "example.com",
+        "primary": "us-west-2",
+        "health_check": {"protocol": "HTTP", "port": 80},
+    }
     dns = templates(compile_system(tmp_path, system(failover=fo)))["global/root"]
     assert dns["Parameters"]["HostedZoneName"]["Default"] == "example.com."
     assert dns["Parameters"]["PrimaryRegion"]["Default"] == "us-west-2"
@@ -233,8 +264,11 @@ def test_pilot_light_secondary_runs_reduced_counts(tmp_path):
 def test_certificate_created_in_each_region(tmp_path):
     built = templates(compile_system(tmp_path, system()))
     for region in ("us-east-1", "us-west-2"):
-        found = [t for name, t in built.items() if name.startswith(region + "/")
-                 and resources(t, "AWS::CertificateManager::Certificate")]
+        found = [
+            t
+            for name, t in built.items()
+            if name.startswith(region + "/") and resources(t, "AWS::CertificateManager::Certificate")
+        ]
         assert found, f"no ACM certificate in {region}"
 
 
@@ -253,32 +287,84 @@ def test_lint_is_clean_for_every_folder(tmp_path):
 
 BAD = [
     ("one-region", {"regions": ["us-east-1"], "region_overrides": None}, ["regions:", "exactly two regions"]),
-    ("primary-elsewhere", {"failover": {"primary": "eu-west-1"}}, ["failover.primary:", "expected one of the system's regions"]),
+    (
+        "primary-elsewhere",
+        {"failover": {"primary": "eu-west-1"}},
+        ["failover.primary:", "expected one of the system's regions"],
+    ),
     ("two-zones", {"failover": {"hosted_zone_name": "example.com"}}, ["failover:", "exactly one of hosted_zone_id"]),
-    ("domain-outside-zone", {"failover": {"hosted_zone_id": None, "hosted_zone_name": "example.org"}},
-     ["failover.domain:", "inside the hosted zone example.org"]),
+    (
+        "domain-outside-zone",
+        {"failover": {"hosted_zone_id": None, "hosted_zone_name": "example.org"}},
+        ["failover.domain:", "inside the hosted zone example.org"],
+    ),
     ("health-port", {"failover": {"health_check": {"port": 8443}}}, ["failover.health_check.port:", "(80, 443)"]),
-    ("tcp-path", {"failover": {"health_check": {"protocol": "TCP", "path": "/x"}}}, ["failover.health_check.path:", "TCP"]),
-    ("unknown-lb", {"failover": {"load_balancer": "edge"}}, ["failover.load_balancer:", "expected one of load_balancers (web)"]),
+    (
+        "tcp-path",
+        {"failover": {"health_check": {"protocol": "TCP", "path": "/x"}}},
+        ["failover.health_check.path:", "TCP"],
+    ),
+    (
+        "unknown-lb",
+        {"failover": {"load_balancer": "edge"}},
+        ["failover.load_balancer:", "expected one of load_balancers (web)"],
+    ),
     ("record-type", {"failover": {"record_types": ["CNAME"]}}, ["failover.record_types[0]:", "expected one of"]),
-    ("override-fixed", {"region_overrides": {"us-west-2": {"tags": {"team": "x"}}}},
-     ["region_overrides.us-west-2.tags:", "cannot differ between regions"]),
-    ("override-listeners", {"region_overrides": {"us-west-2": {"load_balancers": {"web": {"listeners": []}}}}},
-     ["region_overrides.us-west-2.load_balancers.web.listeners:", "cannot differ"]),
-    ("override-adds-service", {"region_overrides": {"us-west-2": {"services": {"extra": {"desired_count": 1}}}}},
-     ["region_overrides.us-west-2.services.extra:", "cannot add keys or items"]),
-    ("override-unknown-region", {"region_overrides": {"eu-west-1": {"network": {"azs": 2}}}},
-     ["region_overrides.eu-west-1:", "expected one of the system's regions"]),
-    ("override-bad-value", {"region_overrides": {"us-west-2": {"network": {"azs": 9}}}},
-     ["region_overrides.us-west-2.network.azs:", "in us-west-2", "<= 3", "got 9"]),
-    ("certificate-not-covering", {"load_balancers": {"web": {
-        "certificate": {"domain": "www.example.com", "hosted_zone_id": ZONE_ID},
-        "listeners": [{"port": 443, "protocol": "HTTPS", "service": "api"}]}}},
-     ["load_balancers.web.certificate.domain:", "does not cover the failover name api.example.com"]),
-    ("certificate-arn-regional", {"load_balancers": {"web": {
-        "certificate": {"arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555"},
-        "listeners": [{"port": 443, "protocol": "HTTPS", "service": "api"}]}}},
-     ["load_balancers.web.certificate.arn:", "ACM certificates are regional", "region_overrides.us-west-2.load_balancers.web.certificate.arn"]),
+    (
+        "override-fixed",
+        {"region_overrides": {"us-west-2": {"tags": {"team": "x"}}}},
+        ["region_overrides.us-west-2.tags:", "cannot differ between regions"],
+    ),
+    (
+        "override-listeners",
+        {"region_overrides": {"us-west-2": {"load_balancers": {"web": {"listeners": []}}}}},
+        ["region_overrides.us-west-2.load_balancers.web.listeners:", "cannot differ"],
+    ),
+    (
+        "override-adds-service",
+        {"region_overrides": {"us-west-2": {"services": {"extra": {"desired_count": 1}}}}},
+        ["region_overrides.us-west-2.services.extra:", "cannot add keys or items"],
+    ),
+    (
+        "override-unknown-region",
+        {"region_overrides": {"eu-west-1": {"network": {"azs": 2}}}},
+        ["region_overrides.eu-west-1:", "expected one of the system's regions"],
+    ),
+    (
+        "override-bad-value",
+        {"region_overrides": {"us-west-2": {"network": {"azs": 9}}}},
+        ["region_overrides.us-west-2.network.azs:", "in us-west-2", "<= 3", "got 9"],
+    ),
+    (
+        "certificate-not-covering",
+        {
+            "load_balancers": {
+                "web": {
+                    "certificate": {"domain": "www.example.com", "hosted_zone_id": ZONE_ID},
+                    "listeners": [{"port": 443, "protocol": "HTTPS", "service": "api"}],
+                }
+            }
+        },
+        ["load_balancers.web.certificate.domain:", "does not cover the failover name api.example.com"],
+    ),
+    (
+        "certificate-arn-regional",
+        {
+            "load_balancers": {
+                "web": {
+                    "certificate": {
+                        "arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555"
+                    },
+                    "listeners": [{"port": 443, "protocol": "HTTPS", "service": "api"}],
+                }
+            }
+        },
+        [
+            "load_balancers.web.certificate.arn:",
+            "ACM certificates are regional",
+            "region_overrides.us-west-2.load_balancers.web.certificate.arn",
+        ],
+    ),
 ]
 
 
@@ -292,7 +378,9 @@ def test_bad_failover_config(tmp_path, changes, expected):
             config["failover"] = {**config["failover"], **value}
             config["failover"] = {k: v for k, v in config["failover"].items() if v is not None}
         else:
-            config[key] = value if not isinstance(value, dict) or key == "region_overrides" else {**config[key], **value}
+            config[key] = (
+                value if not isinstance(value, dict) or key == "region_overrides" else {**config[key], **value}
+            )
     message = problems(tmp_path, config)
     assert "params/shop/_base.yaml" in message
     for fragment in expected:
@@ -301,9 +389,13 @@ def test_bad_failover_config(tmp_path, changes, expected):
 
 def test_regional_certificate_arns_through_overrides_are_accepted(tmp_path):
     arn = "arn:aws:acm:{}:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555"
-    lb = {"certificate": {"arn": arn.format("us-east-1")},
-          "listeners": [{"port": 443, "protocol": "HTTPS", "service": "api"}]}
+    lb = {
+        "certificate": {"arn": arn.format("us-east-1")},
+        "listeners": [{"port": 443, "protocol": "HTTPS", "service": "api"}],
+    }
     override = {"network": {"azs": 2}, "load_balancers": {"web": {"certificate": {"arn": arn.format("us-west-2")}}}}
-    built = templates(compile_system(tmp_path, system(load_balancers={"web": lb}, region_overrides={"us-west-2": override})))
+    built = templates(
+        compile_system(tmp_path, system(load_balancers={"web": lb}, region_overrides={"us-west-2": override}))
+    )
     assert arn.format("us-west-2") in json.dumps(built["us-west-2/root"])
     assert arn.format("us-west-2") not in json.dumps(built["us-east-1/root"])

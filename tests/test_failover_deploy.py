@@ -10,6 +10,7 @@ What it does not prove: moto does not update an AWS::Route53::RecordSetGroup in 
 promotion only the DNS stack's PrimaryRegion (parameter and output) is checked, not the records; its
 health checkers always report success; it skips ACM certificates (the system here listens on HTTP).
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,11 @@ def test_one_deploy_creates_both_regions_then_failover_dns(aws_env, system):
     # One combined review and one question, before anything runs.
     assert out.count("Execute 3 change set(s) of shop/dev?") == 1
     review = out[: out.index("Execute 3 change set(s)")]
-    for header in ("=== us-east-1: primary region, stack shop-dev in us-east-1 ===",
-                   "=== us-west-2: secondary region, stack shop-dev in us-west-2 ===",
-                   "=== global: global DNS stack, stack shop-dev-dns in us-east-1 ==="):
+    for header in (
+        "=== us-east-1: primary region, stack shop-dev in us-east-1 ===",
+        "=== us-west-2: secondary region, stack shop-dev in us-west-2 ===",
+        "=== global: global DNS stack, stack shop-dev-dns in us-east-1 ===",
+    ):
         assert header in review
     assert "inputs of us-east-1, us-west-2 are pending" in review
     # Regions first, then DNS re-planned with their real outputs.
@@ -65,8 +68,10 @@ def test_one_deploy_creates_both_regions_then_failover_dns(aws_env, system):
     assert dns_params["UsWest2LoadBalancerDnsName"] == lb["us-west-2"]["WebLoadBalancerDnsName"]
 
     # Pilot light: the secondary's root runs the service at one task.
-    desired = {r: {p["ParameterKey"]: p["ParameterValue"] for p in s["shop-dev"]["Parameters"]}["ApiDesiredCount"]
-               for r, s in (("us-east-1", east), ("us-west-2", west))}
+    desired = {
+        r: {p["ParameterKey"]: p["ParameterValue"] for p in s["shop-dev"]["Parameters"]}["ApiDesiredCount"]
+        for r, s in (("us-east-1", east), ("us-west-2", west))
+    }
     assert desired == {"us-east-1": "2", "us-west-2": "1"}
 
     # Again: nothing to do anywhere.
@@ -83,8 +88,9 @@ def test_one_deploy_creates_both_regions_then_failover_dns(aws_env, system):
     assert "PrimaryRegion  us-east-1 -> us-west-2" in promoted.output
     dns = live(aws_env, "us-east-1")["shop-dev-dns"]
     assert outputs(dns)["PrimaryRegion"] == "us-west-2"
-    assert {p["ParameterKey"]: p["ParameterValue"] for p in dns["Parameters"]}["UsEast1LoadBalancerDnsName"] == \
-        lb["us-east-1"]["WebLoadBalancerDnsName"]  # the other inputs kept as deployed
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in dns["Parameters"]}["UsEast1LoadBalancerDnsName"] == lb[
+        "us-east-1"
+    ]["WebLoadBalancerDnsName"]  # the other inputs kept as deployed
 
 
 def test_parallel_deploy_reaches_the_same_state(aws_env, system):

@@ -4,6 +4,7 @@ moto runs change sets synchronously and answers a failing resource with an HTTP 
 rollback and events, so the diagnosis is tested on recorded-shape sequences, each validated against
 botocore's output shape for DescribeStackEvents (tests/aws_shapes.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,8 @@ def test_nested_create_failure_message():
     assert failure.lines(" --system shop --env dev") == [
         "deploy of shop-dev failed: the stack is ROLLBACK_COMPLETE",
         "first failure: shop-dev/DataStack/OrdersDbCluster (AWS::RDS::DBCluster) CREATE_FAILED: Resource handler "
-        "returned message: \"Cannot find version 16.1 for aurora-postgresql (Service: Rds, Status Code: 400, Request "
-        "ID: 6f1b3c2a-9d8e-4f7a-b6c5-d4e3f2a1b0c9)\" (RequestToken: 0c9b8a7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d, "
+        'returned message: "Cannot find version 16.1 for aurora-postgresql (Service: Rds, Status Code: 400, Request '
+        'ID: 6f1b3c2a-9d8e-4f7a-b6c5-d4e3f2a1b0c9)" (RequestToken: 0c9b8a7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d, '
         "HandlerErrorCode: InvalidRequest)",
         "next: the stack was never created and cannot be updated: fix the cause, run `cli.py destroy --system shop "
         "--env dev` and deploy again",

@@ -14,11 +14,11 @@ Three kinds of input:
 - mutations of params/*/_base.yaml.
 
 `STACKC_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz_params.py` searches longer than the default."""
+
 from __future__ import annotations
 
 import math
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -39,8 +39,12 @@ EXAMPLES = int(os.environ.get("STACKC_FUZZ_EXAMPLES", "80"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-                           HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.large_base_example,
+    ],
 )
 FILES = ("params/s/_base.yaml", "params/s/dev.yaml")
 
@@ -57,7 +61,8 @@ def run_build(base: bytes | str | None, env: bytes | str, system: str = "s"):
             (folder / "_base.yaml").write_bytes(base if isinstance(base, bytes) else base.encode("utf-8"))
         (folder / "dev.yaml").write_bytes(env if isinstance(env, bytes) else env.encode("utf-8"))
         result = CliRunner().invoke(
-            cli.cli, ["build", "-s", system, "-e", "dev"],
+            cli.cli,
+            ["build", "-s", system, "-e", "dev"],
             env={"STACKC_PARAMS_DIR": str(Path(tmp) / "params"), "STACKC_BUILD_DIR": str(Path(tmp) / "build")},
         )
     return result
@@ -68,7 +73,8 @@ def assert_clean_outcome(result, files=FILES) -> list[str]:
     Returns the error lines."""
     out = result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"{type(result.exception).__name__}: {result.exception}\n{out}")
+        f"{type(result.exception).__name__}: {result.exception}\n{out}"
+    )
     assert "Traceback" not in out and "internal error" not in out, out
     assert result.exit_code in (0, 2), out
     errors = [line for line in out.splitlines() if line.startswith("error:")]
@@ -96,20 +102,45 @@ scalars = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=10),
     st.sampled_from(["", "~", "yes", "no", "0x1F", "1e3", "2024-01-01", "${services.api.url}", "*", "-", "null"]),
 )
-keys = st.one_of(st.text(max_size=12), st.integers(-3, 3), st.none(), st.booleans(),
-                 st.sampled_from(["network", "services", "data", "api", "kind", "containers", "listeners"]))
-yaml_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                            st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
+keys = st.one_of(
+    st.text(max_size=12),
+    st.integers(-3, 3),
+    st.none(),
+    st.booleans(),
+    st.sampled_from(["network", "services", "data", "api", "kind", "containers", "listeners"]),
+)
+yaml_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=25,
+)
 # Raw file contents: bytes, text, and YAML that PyYAML reads into odd Python values.
 RAW_SNIPPETS = [
-    "? [a, b]\n: 1\n", "? {a: 1}\n: 1\n", "x: !!binary aGVsbG8=\n", "x: !!python/object:os.system a\n",
-    "network: &a {subnets: *a}\n", "description: " + "9" * 5000 + "\n", "network: {azs: " + "9" * 5000 + "}\n",
-    'tags: {"\\ud800": x}\n', 'description: "\\udfff"\n', "---\na: 1\n---\nb: 2\n", "%YAML 1.1\n---\n", "\ufeffnetwork: {}\n",
-    "network: {azs: 2}\n" * 2, "!!set {a, b}\n", "regions: !!omap [{a: 1}]\n", "tags: {a: !!timestamp 2001-12-14}\n",
-    "<<: {network: {azs: 3}}\n", "network:\n  <<: [{azs: 3}, {nat: none}]\n", "\x00", "\t", "...\n",
+    "? [a, b]\n: 1\n",
+    "? {a: 1}\n: 1\n",
+    "x: !!binary aGVsbG8=\n",
+    "x: !!python/object:os.system a\n",
+    "network: &a {subnets: *a}\n",
+    "description: " + "9" * 5000 + "\n",
+    "network: {azs: " + "9" * 5000 + "}\n",
+    'tags: {"\\ud800": x}\n',
+    'description: "\\udfff"\n',
+    "---\na: 1\n---\nb: 2\n",
+    "%YAML 1.1\n---\n",
+    "\ufeffnetwork: {}\n",
+    "network: {azs: 2}\n" * 2,
+    "!!set {a, b}\n",
+    "regions: !!omap [{a: 1}]\n",
+    "tags: {a: !!timestamp 2001-12-14}\n",
+    "<<: {network: {azs: 3}}\n",
+    "network:\n  <<: [{azs: 3}, {nat: none}]\n",
+    "\x00",
+    "\t",
+    "...\n",
 ]
-raw_files = st.one_of(st.binary(max_size=64), st.text(max_size=64), st.sampled_from(RAW_SNIPPETS),
-                      yaml_values.map(dump))
+raw_files = st.one_of(
+    st.binary(max_size=64), st.text(max_size=64), st.sampled_from(RAW_SNIPPETS), yaml_values.map(dump)
+)
 
 
 @FUZZ
@@ -170,8 +201,15 @@ for _key, _values in {
     "command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
 }.items():
     POOL[_key] = sorted(set(POOL.get(_key, [])) | set(_values), key=repr)
-wrong = st.one_of(st.text(max_size=6), st.integers(-2, 10**6), st.booleans(), st.none(), st.floats(),
-                  st.lists(st.integers(0, 3), max_size=2), st.dictionaries(st.sampled_from(["x", "kind"]), st.integers(0, 3), max_size=1))
+wrong = st.one_of(
+    st.text(max_size=6),
+    st.integers(-2, 10**6),
+    st.booleans(),
+    st.none(),
+    st.floats(),
+    st.lists(st.integers(0, 3), max_size=2),
+    st.dictionaries(st.sampled_from(["x", "kind"]), st.integers(0, 3), max_size=1),
+)
 
 
 def _resolve(node: dict) -> dict:
@@ -207,13 +245,21 @@ def _number(node: dict, key: str, integer: bool, junk: bool) -> st.SearchStrateg
     if "enum" in node:
         return st.sampled_from(node["enum"])
     lo, hi = node.get("minimum", node.get("exclusiveMinimum")), node.get("maximum", node.get("exclusiveMaximum"))
-    make = st.integers if integer else (lambda a, b: st.floats(a, b, allow_nan=False, allow_infinity=False,
-                                                               exclude_min="exclusiveMinimum" in node))
+    make = (
+        st.integers
+        if integer
+        else (
+            lambda a, b: st.floats(a, b, allow_nan=False, allow_infinity=False, exclude_min="exclusiveMinimum" in node)
+        )
+    )
     inside = make(lo if lo is not None else 0, hi if hi is not None else (lo or 0) + 10**4)
     options = [inside]
     if key in POOL:
-        known = [v for v in POOL[key] if isinstance(v, (int, float)) and not isinstance(v, bool)
-                 and (not integer or isinstance(v, int))]
+        known = [
+            v
+            for v in POOL[key]
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and (not integer or isinstance(v, int))
+        ]
         if known:
             options.append(st.sampled_from(known))
     if junk:
@@ -258,17 +304,24 @@ def _object(node: dict, key: str, depth: int, junk: bool) -> st.SearchStrategy:
         fields = {k: _mostly(from_schema(v, k, depth + 1, junk), junk) for k, v in props.items()}
         if depth >= 6:  # keep the deepest levels small: required keys only
             return st.fixed_dictionaries({k: fields[k] for k in required})
-        return st.fixed_dictionaries({k: fields[k] for k in props if k in required},
-                                     optional={k: fields[k] for k in props if k not in required})
+        return st.fixed_dictionaries(
+            {k: fields[k] for k in props if k in required}, optional={k: fields[k] for k in props if k not in required}
+        )
     pattern_props = node.get("patternProperties")
     if pattern_props:
-        (pattern, value), = pattern_props.items()
+        ((pattern, value),) = pattern_props.items()
         names = st.sampled_from(REGIONS if "gov" in pattern else NAMES)
         if value.get("additionalProperties") is True:  # region_overrides: a partial System (not nested)
-            value = {"type": "object",
-                     "properties": {k: v for k, v in SCHEMA["properties"].items() if k != "region_overrides"}}
-        return st.dictionaries(_mostly(names, junk, st.text(max_size=6)), from_schema(value, key, depth + 1, junk),
-                               min_size=node.get("minProperties", 0), max_size=2)
+            value = {
+                "type": "object",
+                "properties": {k: v for k, v in SCHEMA["properties"].items() if k != "region_overrides"},
+            }
+        return st.dictionaries(
+            _mostly(names, junk, st.text(max_size=6)),
+            from_schema(value, key, depth + 1, junk),
+            min_size=node.get("minProperties", 0),
+            max_size=2,
+        )
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         keys_ = st.text(max_size=8) if junk else st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,8}", fullmatch=True)
@@ -391,7 +444,7 @@ def apply(data: Any, kind: str, path: tuple, value: Any) -> Any:
 
 def _error_paths(errors: list[str], file: str) -> list[str]:
     prefix = f"error: {file}: "
-    return [line[len(prefix):].split(":", 1)[0] for line in errors if line.startswith(prefix)]
+    return [line[len(prefix) :].split(":", 1)[0] for line in errors if line.startswith(prefix)]
 
 
 def _names(error_path: str, field: str) -> bool:

@@ -1,6 +1,7 @@
 """Golden snapshots: every params file in the repo builds to exactly what tests/golden/ holds.
 
 A diff here is a change to what users deploy: review it like code, then `make snapshots`."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The stack graph writes the cross-stack plumbing and refuses broken wiring with both ends named."""
+
 from __future__ import annotations
 
 import pytest
@@ -59,7 +60,9 @@ def test_missing_output_names_both_ends_and_what_exists():
     producer.export("TopicArn", Ref(topic(producer)))
     ctx = g.context("beta", "b")
     topic(ctx).DisplayName = ctx.ref("alpha", "QueueUrl")
-    with pytest.raises(BuildError, match=r"'beta' refers to alpha.QueueUrl, but 'alpha' exports no 'QueueUrl' \(it exports: TopicArn\)"):
+    with pytest.raises(
+        BuildError, match=r"'beta' refers to alpha.QueueUrl, but 'alpha' exports no 'QueueUrl' \(it exports: TopicArn\)"
+    ):
         g.resolve()
 
 
@@ -85,7 +88,10 @@ def test_tunables_become_labelled_root_parameters_within_budget():
     r = root.build(g, resolved, "d", {}).to_dict()
     assert r["Parameters"]["Name0"]["Default"] == "n0"
     assert "Name2" not in r["Parameters"]  # past the budget: the child's own default applies
-    assert r["Resources"]["AlphaStack"]["Properties"]["Parameters"] == {"Name0": {"Ref": "Name0"}, "Name1": {"Ref": "Name1"}}
+    assert r["Resources"]["AlphaStack"]["Properties"]["Parameters"] == {
+        "Name0": {"Ref": "Name0"},
+        "Name1": {"Ref": "Name1"},
+    }
     child = resolved.units[0].template.to_dict()
     assert child["Parameters"]["Name2"]["Default"] == "n2"
     iface = r["Metadata"]["AWS::CloudFormation::Interface"]

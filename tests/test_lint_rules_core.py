@@ -1,4 +1,5 @@
 """The project's core lint rules, each on tiny templates that pass and fail."""
+
 from __future__ import annotations
 
 import json
@@ -15,44 +16,79 @@ def lint(tmp_path, resources: dict) -> list[str]:
 
 
 def role(actions):
-    return {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::b/*"}]}}]}}
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            },
+            "Policies": [
+                {
+                    "PolicyName": "p",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "arn:aws:s3:::b/*"}],
+                    },
+                }
+            ],
+        },
+    }
 
 
-@pytest.mark.parametrize("actions, found", [
-    (["s3:GetObject"], []),
-    (["s3:*"], ["E9002"]),
-    ("*", ["E9002"]),
-])
+@pytest.mark.parametrize(
+    "actions, found",
+    [
+        (["s3:GetObject"], []),
+        (["s3:*"], ["E9002"]),
+        ("*", ["E9002"]),
+    ],
+)
 def test_no_wildcard_actions(tmp_path, actions, found):
     assert lint(tmp_path, {"Role": role(actions)}) == found
 
 
-@pytest.mark.parametrize("attrs, found", [
-    ({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}, []),
-    ({"DeletionPolicy": "Retain"}, ["W3011", "E9001"]),  # cfn-lint agrees
-    ({"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}, ["E9001", "E9001"]),
-])
+@pytest.mark.parametrize(
+    "attrs, found",
+    [
+        ({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}, []),
+        ({"DeletionPolicy": "Retain"}, ["W3011", "E9001"]),  # cfn-lint agrees
+        ({"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}, ["E9001", "E9001"]),
+    ],
+)
 def test_stateful_policy(tmp_path, attrs, found):
     assert lint(tmp_path, {"Logs": {"Type": "AWS::Logs::LogGroup", **attrs}}) == found
 
 
 def service(public: bool, waiver: str | None):
-    res = {"Type": "AWS::ECS::Service", "Properties": {
-        "Cluster": "c", "TaskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/t:1", "LaunchType": "FARGATE",
-        "NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "ENABLED" if public else "DISABLED",
-                                                         "Subnets": ["subnet-0123456789abcdef0"]}}}}
+    res = {
+        "Type": "AWS::ECS::Service",
+        "Properties": {
+            "Cluster": "c",
+            "TaskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/t:1",
+            "LaunchType": "FARGATE",
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {
+                    "AssignPublicIp": "ENABLED" if public else "DISABLED",
+                    "Subnets": ["subnet-0123456789abcdef0"],
+                }
+            },
+        },
+    }
     if waiver:
         res["Metadata"] = {"stackc": {"public": waiver}}
     return res
 
 
-@pytest.mark.parametrize("public, waiver, found", [
-    (False, None, []),
-    (True, None, ["E9003"]),
-    (True, "dev: pulls images without NAT", []),
-])
+@pytest.mark.parametrize(
+    "public, waiver, found",
+    [
+        (False, None, []),
+        (True, None, ["E9003"]),
+        (True, "dev: pulls images without NAT", []),
+    ],
+)
 def test_private_by_default(tmp_path, public, waiver, found):
     assert lint(tmp_path, {"Svc": service(public, waiver)}) == found

@@ -1,4 +1,5 @@
 """E9011 on tiny templates that pass and fail."""
+
 from __future__ import annotations
 
 import json
@@ -7,23 +8,35 @@ import pytest
 
 from templates_src.lint import lint_paths
 
-GOOD = {"RepositoryName": "r", "ImageScanningConfiguration": {"ScanOnPush": True}, "ImageTagMutability": "IMMUTABLE",
-        "LifecyclePolicy": {"LifecyclePolicyText": "{\"rules\": []}"}}
+GOOD = {
+    "RepositoryName": "r",
+    "ImageScanningConfiguration": {"ScanOnPush": True},
+    "ImageTagMutability": "IMMUTABLE",
+    "LifecyclePolicy": {"LifecyclePolicyText": '{"rules": []}'},
+}
 
 
 def lint(tmp_path, props: dict) -> list[str]:
     path = tmp_path / "t.json"
-    repo = {"Type": "AWS::ECR::Repository", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": props}
+    repo = {
+        "Type": "AWS::ECR::Repository",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": props,
+    }
     path.write_text(json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Repo": repo}}))
     return [f.rule for f in lint_paths([path]) if f.rule.startswith("E901")]
 
 
-@pytest.mark.parametrize("change, found", [
-    ({}, []),
-    ({"ImageTagMutability": "MUTABLE"}, ["E9011"]),
-    ({"ImageScanningConfiguration": {"ScanOnPush": False}}, ["E9011"]),
-    ({"LifecyclePolicy": None}, ["E9011"]),
-])
+@pytest.mark.parametrize(
+    "change, found",
+    [
+        ({}, []),
+        ({"ImageTagMutability": "MUTABLE"}, ["E9011"]),
+        ({"ImageScanningConfiguration": {"ScanOnPush": False}}, ["E9011"]),
+        ({"LifecyclePolicy": None}, ["E9011"]),
+    ],
+)
 def test_ecr_repositories(tmp_path, change, found):
     props = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
     assert lint(tmp_path, props) == found

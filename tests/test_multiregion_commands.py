@@ -12,6 +12,7 @@ What it does not prove: moto's change sets carry no replacement details and no n
 of an AWS::Route53::RecordSetGroup behind when its stack is deleted, so only the stacks' deletion is
 checked (on AWS the failover records go with the DNS stack).
 """
+
 from __future__ import annotations
 
 import json
@@ -25,11 +26,16 @@ from .two_regions import REGIONS, cfn, live, outputs, run, system  # noqa: F401 
 
 pytestmark = pytest.mark.emulator
 
-FOLDERS = [("us-east-1", "us-east-1", "primary", "shop-dev"), ("us-west-2", "us-west-2", "secondary", "shop-dev"),
-           ("global", "us-east-1", "dns", "shop-dev-dns")]
-HEADERS = ["=== us-east-1: primary region, stack shop-dev in us-east-1 ===",
-           "=== us-west-2: secondary region, stack shop-dev in us-west-2 ===",
-           "=== global: global DNS stack, stack shop-dev-dns in us-east-1 ==="]
+FOLDERS = [
+    ("us-east-1", "us-east-1", "primary", "shop-dev"),
+    ("us-west-2", "us-west-2", "secondary", "shop-dev"),
+    ("global", "us-east-1", "dns", "shop-dev-dns"),
+]
+HEADERS = [
+    "=== us-east-1: primary region, stack shop-dev in us-east-1 ===",
+    "=== us-west-2: secondary region, stack shop-dev in us-west-2 ===",
+    "=== global: global DNS stack, stack shop-dev-dns in us-east-1 ===",
+]
 
 
 def headers(text: str) -> list[str]:
@@ -38,8 +44,14 @@ def headers(text: str) -> list[str]:
 
 def stacks_in_any_state(aws_env) -> dict[str, list[str]]:
     """Region -> statuses of every stack not deleted (REVIEW_IN_PROGRESS included)."""
-    return {region: [s["StackStatus"] for s in cfn(aws_env, region).describe_stacks()["Stacks"]
-                     if s["StackStatus"] != "DELETE_COMPLETE"] for region in REGIONS}
+    return {
+        region: [
+            s["StackStatus"]
+            for s in cfn(aws_env, region).describe_stacks()["Stacks"]
+            if s["StackStatus"] != "DELETE_COMPLETE"
+        ]
+        for region in REGIONS
+    }
 
 
 def test_package_and_plan_cover_every_region_and_the_dns_stack(aws_env, system):
@@ -52,8 +64,10 @@ def test_package_and_plan_cover_every_region_and_the_dns_stack(aws_env, system):
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
         folders = {k.split("/")[3] for k in keys}
         assert folders == ({region, "global"} if region == "us-east-1" else {region}), keys
-        assert f"quick-create link: https://{region}.console.aws.amazon.com/cloudformation/home?region={region}" \
+        assert (
+            f"quick-create link: https://{region}.console.aws.amazon.com/cloudformation/home?region={region}"
             in packaged.stdout
+        )
     # Before the regions exist, the DNS stack's link carries the placeholders the review calls pending.
     assert "param_UsWest2LoadBalancerDnsName=pending-us-west-2.invalid" in packaged.stdout
 
@@ -63,7 +77,10 @@ def test_package_and_plan_cover_every_region_and_the_dns_stack(aws_env, system):
     assert doc["no_changes"] is False and doc["pending"] == list(REGIONS)
     assert all(s["change_set"]["type"] == "CREATE" and s["changes"] for s in doc["stacks"])
     assert "change sets left for review (us-east-1: stackc-" in planned.stderr
-    assert stacks_in_any_state(aws_env) == {"us-east-1": ["REVIEW_IN_PROGRESS"] * 2, "us-west-2": ["REVIEW_IN_PROGRESS"]}
+    assert stacks_in_any_state(aws_env) == {
+        "us-east-1": ["REVIEW_IN_PROGRESS"] * 2,
+        "us-west-2": ["REVIEW_IN_PROGRESS"],
+    }
 
     markdown = run(aws_env, "plan", "-s", "shop", "-e", "dev", "--format", "markdown", "--cleanup").stdout
     assert markdown.startswith("## stackc plan: `shop/dev` (3 stacks)")
@@ -88,8 +105,11 @@ def test_status_outputs_then_destroy_dns_first(aws_env, system):
     assert re.search(r"^shop-dev-dns\s+CREATE_COMPLETE", sections["global"], re.M)
 
     values = json.loads(run(aws_env, "outputs", "-s", "shop", "-e", "dev", "--format", "json").stdout)
-    assert values == {"us-east-1": outputs(east["shop-dev"]), "us-west-2": outputs(west["shop-dev"]),
-                      "global": outputs(east["shop-dev-dns"])}
+    assert values == {
+        "us-east-1": outputs(east["shop-dev"]),
+        "us-west-2": outputs(west["shop-dev"]),
+        "global": outputs(east["shop-dev-dns"]),
+    }
     text = run(aws_env, "outputs", "-s", "shop", "-e", "dev").stdout
     assert headers(text) == HEADERS and values["us-west-2"]["WebLoadBalancerDnsName"] in text
 
@@ -97,7 +117,10 @@ def test_status_outputs_then_destroy_dns_first(aws_env, system):
     assert again["no_changes"] is True and all(s["no_changes"] for s in again["stacks"])
 
     gone = run(aws_env, "destroy", "-s", "shop", "-e", "dev", input="y\n").output
-    assert "Delete shop-dev-dns in us-east-1, shop-dev in us-west-2, shop-dev in us-east-1 and their nested stacks?" in gone
+    assert (
+        "Delete shop-dev-dns in us-east-1, shop-dev in us-west-2, shop-dev in us-east-1 and their nested stacks?"
+        in gone
+    )
     assert headers(gone) == HEADERS[::-1]  # the DNS stack first, then the regions
     assert gone.count("shop-dev: DELETE_COMPLETE") == 2 and "shop-dev-dns: DELETE_COMPLETE" in gone
     assert gone.count("shop-dev/ServiceApiStack/ApiLogGroup (AWS::Logs::LogGroup): retained") == 2
@@ -111,18 +134,25 @@ def test_missing_stacks_protected_env_and_options_that_do_not_apply(aws_env, sys
 
     nothing = run(aws_env, "status", "-s", "shop", "-e", "dev", ok=False)
     assert nothing.exit_code == 1
-    assert ("no stack of shop/dev exists (shop-dev in us-east-1, shop-dev in us-west-2, shop-dev-dns in us-east-1)"
-            in nothing.output)
+    assert (
+        "no stack of shop/dev exists (shop-dev in us-east-1, shop-dev in us-west-2, shop-dev-dns in us-east-1)"
+        in nothing.output
+    )
 
     # Only the secondary's root exists (say, left from an earlier attempt): the others are named, it is read and deleted.
-    cfn(aws_env, "us-west-2").create_stack(StackName="shop-dev", TemplateBody=json.dumps(
-        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Name": {"Value": "x"}}}))
+    cfn(aws_env, "us-west-2").create_stack(
+        StackName="shop-dev",
+        TemplateBody=json.dumps(
+            {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Name": {"Value": "x"}}}
+        ),
+    )
     status = run(aws_env, "status", "-s", "shop", "-e", "dev")
     assert headers(status.stdout) == [HEADERS[1]]
     assert "us-east-1: stack shop-dev does not exist in us-east-1" in status.stderr
     assert "global: stack shop-dev-dns does not exist in us-east-1" in status.stderr
-    assert json.loads(run(aws_env, "outputs", "-s", "shop", "-e", "dev", "--format", "json").stdout) == \
-        {"us-west-2": {"Name": "x"}}
+    assert json.loads(run(aws_env, "outputs", "-s", "shop", "-e", "dev", "--format", "json").stdout) == {
+        "us-west-2": {"Name": "x"}
+    }
     gone = run(aws_env, "destroy", "-s", "shop", "-e", "dev", "--yes")
     assert "shop-dev: DELETE_COMPLETE" in gone.stdout and not live(aws_env, "us-west-2")
 

@@ -1,13 +1,14 @@
 """The README's params examples are real: each full example builds (and lints clean)."""
+
 from __future__ import annotations
 
 import re
 
 import yaml
 
-from templates_src.lint import lint_paths
 from templates_src import compiler
 from templates_src.config.load import Target
+from templates_src.lint import lint_paths
 
 from .helpers import PROJECT_ROOT, write_params
 

@@ -1,5 +1,6 @@
 """`${...}` references in container environment values: each becomes `ctx.ref` plumbing written by the
 graph (a child Parameter and the root's GetAtt), never a hand-written value."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,9 +18,14 @@ def app(port: int, env: dict | None = None) -> dict:
 
 def two_albs(api_env: dict | None = None, ui_env: dict | None = None, **top) -> dict:
     """vmx-ai's shape: services api and ui, each behind its own ALB (named like the service)."""
-    return {"services": {"api": app(3000, api_env), "ui": app(3001, ui_env)},
-            "load_balancers": {"api": {"listeners": [{"port": 80, "protocol": "HTTP", "service": "api"}]},
-                               "ui": {"listeners": [{"port": 80, "protocol": "HTTP", "service": "ui"}]}}, **top}
+    return {
+        "services": {"api": app(3000, api_env), "ui": app(3001, ui_env)},
+        "load_balancers": {
+            "api": {"listeners": [{"port": 80, "protocol": "HTTP", "service": "api"}]},
+            "ui": {"listeners": [{"port": 80, "protocol": "HTTP", "service": "ui"}]},
+        },
+        **top,
+    }
 
 
 def env_of(template: dict) -> dict:
@@ -47,24 +53,42 @@ def test_https_service_url_uses_the_certificate_domain(tmp_path):
     cfg = two_albs({"UI_BASE_URL": "${services.ui.url}"})
     cfg["load_balancers"]["ui"] = {
         "certificate": {"domain": "app.example.com", "hosted_zone_id": "Z123EXAMPLE"},
-        "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS", "service": "ui"}]}
+        "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS", "service": "ui"}],
+    }
     out = build_config(tmp_path, cfg)
     assert env_of(out["service-api"])["UI_BASE_URL"] == {"Fn::Sub": "https://${UiCertificateDomain}/"}
     assert out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["UiCertificateDomain"] == {
-        "Ref": "UiCertificateDomain"}
+        "Ref": "UiCertificateDomain"
+    }
 
 
 def test_service_url_with_path_and_host_rules(tmp_path):
-    cfg = {"services": {"api": app(3000, {"DOCS": "${services.docs.url}"}), "docs": app(8080)},
-           "load_balancers": {"web": {"listeners": [{"port": 80, "protocol": "HTTP", "service": "api", "rules": [
-               {"priority": 10, "service": "docs", "paths": ["/docs/*"], "hosts": ["docs.example.com"]}]}]}}}
+    cfg = {
+        "services": {"api": app(3000, {"DOCS": "${services.docs.url}"}), "docs": app(8080)},
+        "load_balancers": {
+            "web": {
+                "listeners": [
+                    {
+                        "port": 80,
+                        "protocol": "HTTP",
+                        "service": "api",
+                        "rules": [
+                            {"priority": 10, "service": "docs", "paths": ["/docs/*"], "hosts": ["docs.example.com"]}
+                        ],
+                    }
+                ]
+            }
+        },
+    }
     assert env_of(build_config(tmp_path, cfg)["service-api"])["DOCS"] == "http://docs.example.com/docs/"
 
 
 def test_load_balancer_dns_name_with_text_around(tmp_path):
     out = build_config(tmp_path, two_albs({"UI": "http://${load_balancers.ui.dns_name}:80/app"}))
     assert env_of(out["service-api"])["UI"] == {"Fn::Sub": "http://${UiLoadBalancerDnsName}:80/app"}
-    assert out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["UiLoadBalancerDnsName"] == GETATT_DNS
+    assert (
+        out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["UiLoadBalancerDnsName"] == GETATT_DNS
+    )
 
 
 def test_a_reference_alone_is_the_value_itself(tmp_path):
@@ -75,7 +99,8 @@ def test_a_reference_alone_is_the_value_itself(tmp_path):
 def test_several_references_in_one_value(tmp_path):
     out = build_config(tmp_path, two_albs({"ORIGINS": "${services.api.url},${services.ui.url}"}))
     assert env_of(out["service-api"])["ORIGINS"] == {
-        "Fn::Sub": "http://${ApiLoadBalancerDnsName}/,http://${UiLoadBalancerDnsName}/"}
+        "Fn::Sub": "http://${ApiLoadBalancerDnsName}/,http://${UiLoadBalancerDnsName}/"
+    }
 
 
 def test_escaped_dollar_brace_is_literal_and_plain_values_are_untouched(tmp_path):
@@ -95,21 +120,27 @@ def test_services_may_refer_to_each_other_without_a_cycle(tmp_path):
     assert env_of(out["service-ui"])["API_URL"] == {"Fn::Sub": "http://${ApiLoadBalancerDnsName}/"}
 
 
-@pytest.mark.parametrize("value, parts", [
-    ("plain", ["plain"]),
-    ("${services.ui.url}", [Reference("services", "ui", "url")]),
-    ("a${load_balancers.web-1.dns_name}b", ["a", Reference("load_balancers", "web-1", "dns_name"), "b"]),
-    ("$${x}${services.a.url}", ["${x}", Reference("services", "a", "url")]),
-])
+@pytest.mark.parametrize(
+    "value, parts",
+    [
+        ("plain", ["plain"]),
+        ("${services.ui.url}", [Reference("services", "ui", "url")]),
+        ("a${load_balancers.web-1.dns_name}b", ["a", Reference("load_balancers", "web-1", "dns_name"), "b"]),
+        ("$${x}${services.a.url}", ["${x}", Reference("services", "a", "url")]),
+    ],
+)
 def test_parse(value, parts):
     assert parse(value) == parts
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("${services.ui.url", "is not closed"),
-    ("${services.ui}", "is not a reference"),
-    ("${Services.ui.url}", "is not a reference"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("${services.ui.url", "is not closed"),
+        ("${services.ui}", "is not a reference"),
+        ("${Services.ui.url}", "is not a reference"),
+    ],
+)
 def test_parse_refuses(value, fragment):
     with pytest.raises(ValueError, match=fragment):
         parse(value)

@@ -4,10 +4,10 @@ moto's change sets have no Replacement, Details or nested change sets, so the re
 hand-written responses -- each validated against botocore's own output shape for DescribeChangeSet
 (tests/aws_shapes.py), so a fixture cannot hold a key or value the API never returns.
 """
+
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -26,8 +26,11 @@ def review_of(name: str) -> rv.Review:
     f = load_fixture("changesets", name)
     stacks = f.get("DescribeStacks", {}).get("Stacks") or []
     change_set_type = "CREATE" if not stacks else "UPDATE"
-    return rv.build_review(f["DescribeChangeSet"], change_set_type=change_set_type,
-                           current_parameters=stacks[0].get("Parameters") if stacks else None)
+    return rv.build_review(
+        f["DescribeChangeSet"],
+        change_set_type=change_set_type,
+        current_parameters=stacks[0].get("Parameters") if stacks else None,
+    )
 
 
 @pytest.mark.parametrize("name", CHANGESETS)
@@ -58,7 +61,11 @@ def test_database_replacement_is_danger_and_stands_first():
     review = review_of("update_replaces_database.json")
     order = [c.path for c in review.changes]
     # The DataStack branch (it holds the dangers) comes before ApiStack, and its dangers lead it.
-    assert order[:3] == ["shop-prod/DataStack", "shop-prod/DataStack/OrdersDbCluster", "shop-prod/DataStack/OrdersDbWriter"]
+    assert order[:3] == [
+        "shop-prod/DataStack",
+        "shop-prod/DataStack/OrdersDbCluster",
+        "shop-prod/DataStack/OrdersDbWriter",
+    ]
     assert order.index("shop-prod/ApiStack") > order.index("shop-prod/DataStack/OrdersDbSecretAttachment")
     db = review.changes[1]
     assert (db.action, db.replacement, db.risk) == ("Modify", "True", "danger")
@@ -77,7 +84,10 @@ def test_text_review_puts_the_danger_banner_before_the_tree():
     text = rv.render_text(review_of("update_replaces_database.json"))
     banner = text.index("!! DANGER: 2 changes that can lose data")
     assert banner < text.index("Parameters:") < text.index("\nshop-prod\n")
-    assert "!!   shop-prod/DataStack/OrdersDbCluster (AWS::RDS::DBCluster): Modify, replacement True, forced by DatabaseName" in text
+    assert (
+        "!!   shop-prod/DataStack/OrdersDbCluster (AWS::RDS::DBCluster): Modify, replacement True, forced by DatabaseName"
+        in text
+    )
     assert "│  ├─ OrdersDbCluster" in text and "replacement=True" in text
     assert "forced by: DatabaseName (edited)" in text
     assert "ApiImageTag  1.41.0 -> 1.42.0" in text
@@ -111,7 +121,8 @@ def test_no_changes_is_recognised_from_the_change_set_status():
     assert rv.render_text(review).startswith("No changes")
     # A FAILED change set for another reason is not "no changes".
     broken = load_fixture("changesets", "no_changes.json")["DescribeChangeSet"][0] | {
-        "StatusReason": "Template format error: Unresolved resource dependencies [Vpc] in the Resources block of the template"}
+        "StatusReason": "Template format error: Unresolved resource dependencies [Vpc] in the Resources block of the template"
+    }
     assert not rv.is_no_change(broken)
 
 
@@ -121,15 +132,42 @@ def test_json_keys_are_stable():
     assert list(data) == ["version", "stack", "change_set", "no_changes", "summary", "parameters", "changes", "notes"]
     assert data["version"] == rv.JSON_VERSION == 1
     assert list(data["change_set"]) == ["id", "name", "type", "status", "status_reason", "execution_status"]
-    assert data["summary"] == {"changes": 7, "danger": 2, "warn": 2, "info": 3, "add": 0, "modify": 7,
-                               "remove": 0, "import": 0, "dynamic": 0, "replacements": 4}
-    assert list(data["changes"][1]) == ["stack", "action", "logical_id", "physical_id", "type", "replacement",
-                                        "replacement_causes", "details", "policy_action", "risk", "risk_reason",
-                                        "nested_change_set"]
+    assert data["summary"] == {
+        "changes": 7,
+        "danger": 2,
+        "warn": 2,
+        "info": 3,
+        "add": 0,
+        "modify": 7,
+        "remove": 0,
+        "import": 0,
+        "dynamic": 0,
+        "replacements": 4,
+    }
+    assert list(data["changes"][1]) == [
+        "stack",
+        "action",
+        "logical_id",
+        "physical_id",
+        "type",
+        "replacement",
+        "replacement_causes",
+        "details",
+        "policy_action",
+        "risk",
+        "risk_reason",
+        "nested_change_set",
+    ]
     assert data["changes"][1]["stack"] == "shop-prod/DataStack"
     assert data["changes"][0]["nested_change_set"] is True
-    assert list(data["changes"][1]["details"][0]) == ["attribute", "name", "requires_recreation", "evaluation",
-                                                      "change_source", "causing_entity"]
+    assert list(data["changes"][1]["details"][0]) == [
+        "attribute",
+        "name",
+        "requires_recreation",
+        "evaluation",
+        "change_source",
+        "causing_entity",
+    ]
 
 
 def test_markdown_for_pull_requests():
@@ -138,8 +176,14 @@ def test_markdown_for_pull_requests():
     assert "> [!CAUTION]" in md
     assert "> - **Modify** `shop-prod/DataStack/OrdersDbCluster` (AWS::RDS::DBCluster), forced by `DatabaseName`" in md
     assert "| `ApiImageTag` | `1.41.0` | `1.42.0` |" in md
-    assert "| 🔴 **danger** | DataStack | Modify | `OrdersDbCluster` | AWS::RDS::DBCluster | **True** | `DatabaseName` |" in md
-    assert "| info | (root) | Modify | `ApiStack` | AWS::CloudFormation::Stack | False | Parameters (parameter ApiImageTag) |" in md
+    assert (
+        "| 🔴 **danger** | DataStack | Modify | `OrdersDbCluster` | AWS::RDS::DBCluster | **True** | `DatabaseName` |"
+        in md
+    )
+    assert (
+        "| info | (root) | Modify | `ApiStack` | AWS::CloudFormation::Stack | False | Parameters (parameter ApiImageTag) |"
+        in md
+    )
     table = md.split("| Risk | Stack |", 1)[1].splitlines()[2:]
     assert len([line for line in table if line.startswith("| ")]) == 7
 
@@ -239,10 +283,17 @@ def test_deploy_flow_asks_through_the_callback_without_click(stubbed_deploy):
     state["fixture"] = "create_new_stack.json"
     asked, out, err = [], [], []
     deployment = flow.open_deployment(flow.Selection("demo", "dev"))
-    result = flow.deploy(deployment, flow.DeployOptions(), confirm=lambda q: asked.append(q) or False,
-                         sink=flow.Sink(out=out.append, err=err.append, warn=err.append))
+    result = flow.deploy(
+        deployment,
+        flow.DeployOptions(),
+        confirm=lambda q: asked.append(q) or False,
+        sink=flow.Sink(out=out.append, err=err.append, warn=err.append),
+    )
     assert (result.state, result.exit_code) == ("declined", 1)
     assert asked == ["Execute change set stackc-20261120-090000 on demo-dev?"]
-    assert out[0].startswith("Plan for shop-dev (new stack)") and out[-1] == "declined: change set deleted, nothing deployed"
+    assert (
+        out[0].startswith("Plan for shop-dev (new stack)")
+        and out[-1] == "declined: change set deleted, nothing deployed"
+    )
     assert err == ["packaged demo/dev -> s3://b/p/ (0 uploaded, 0 unchanged)"]
     assert calls == {"deleted": 1, "executed": 0}

@@ -2,6 +2,7 @@
 comment, each listed in README "Security scanners". Which resource gets one is asserted per area
 (test_data, test_loadbalancing, test_services, test_network, test_cluster); this file checks the
 whole set over every params file."""
+
 from __future__ import annotations
 
 import json
@@ -59,7 +60,9 @@ def test_skip_keeps_other_metadata_and_refuses_unknown_checks():
     skip(group, "CKV_AWS_158", "why one")
     skip(group, "CKV_AWS_7", "why two")
     assert group.Metadata["cfn-lint"] == {"config": {"ignore_checks": ["W1"]}}
-    assert group.Metadata["checkov"]["skip"] == [{"id": "CKV_AWS_158", "comment": "why one"},
-                                                 {"id": "CKV_AWS_7", "comment": "why two"}]
+    assert group.Metadata["checkov"]["skip"] == [
+        {"id": "CKV_AWS_158", "comment": "why one"},
+        {"id": "CKV_AWS_7", "comment": "why two"},
+    ]
     with pytest.raises(ValueError, match="not a check stackc skips"):
         skip(group, "CKV_AWS_999", "nope")

@@ -1,4 +1,5 @@
 """Secrets stack: generated (plain or JSON-key) and operator-set secrets, exported by name."""
+
 from __future__ import annotations
 
 import json
@@ -8,17 +9,27 @@ from .helpers import build_config, count, has_resource
 
 def test_generated_secret(tmp_path):
     t = build_config(tmp_path, {"secrets": {"api-key": {"generate": {"length": 48}}}})["secrets"]
-    has_resource(t, "AWS::SecretsManager::Secret", {"GenerateSecretString": {
-        "PasswordLength": 48, "ExcludePunctuation": True}}, DeletionPolicy="Retain")
+    has_resource(
+        t,
+        "AWS::SecretsManager::Secret",
+        {"GenerateSecretString": {"PasswordLength": 48, "ExcludePunctuation": True}},
+        DeletionPolicy="Retain",
+    )
     assert "ApiKeySecret" in t["Resources"]
 
 
 def test_generated_json_secret_with_key(tmp_path):
-    t = build_config(tmp_path, {"secrets": {"db": {"generate": {
-        "template": {"username": "app"}, "key": "password", "exclude_characters": "\"@/"}}}})["secrets"]
+    t = build_config(
+        tmp_path,
+        {
+            "secrets": {
+                "db": {"generate": {"template": {"username": "app"}, "key": "password", "exclude_characters": '"@/'}}
+            }
+        },
+    )["secrets"]
     g = has_resource(t, "AWS::SecretsManager::Secret")["Properties"]["GenerateSecretString"]
     assert json.loads(g["SecretStringTemplate"]) == {"username": "app"}
-    assert g["GenerateStringKey"] == "password" and g["ExcludeCharacters"] == "\"@/"
+    assert g["GenerateStringKey"] == "password" and g["ExcludeCharacters"] == '"@/'
 
 
 def test_operator_set_secret_has_no_value_in_the_template(tmp_path):
@@ -28,13 +39,16 @@ def test_operator_set_secret_has_no_value_in_the_template(tmp_path):
 
 
 def test_only_referenced_secrets_become_outputs(tmp_path):
-    cfg = {"secrets": {"used": {}, "spare": {}},
-           "services": {"api": {"containers": {"app": {"image": "x/y", "secrets": {"A": {"secret": "used"}}}}}}}
+    cfg = {
+        "secrets": {"used": {}, "spare": {}},
+        "services": {"api": {"containers": {"app": {"image": "x/y", "secrets": {"A": {"secret": "used"}}}}}},
+    }
     out = build_config(tmp_path, cfg)
     assert count(out["secrets"], "AWS::SecretsManager::Secret") == 2
     assert set(out["secrets"].get("Outputs", {})) == {"UsedSecretArn"}
     assert out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["UsedSecretArn"] == {
-        "Fn::GetAtt": ["SecretsStack", "Outputs.UsedSecretArn"]}
+        "Fn::GetAtt": ["SecretsStack", "Outputs.UsedSecretArn"]
+    }
 
 
 def test_no_secrets_no_stack(tmp_path):
@@ -67,13 +81,20 @@ def test_own_name_wins_over_the_prefix(tmp_path):
 
 def test_env_file_sets_its_own_prefix(tmp_path):
     """Names are unique per account and region: a second env in the same account takes its own prefix."""
-    t = build_config(tmp_path, {"secret_prefix": "app/", "secrets": {"a": {}}}, {"secret_prefix": "app-dev/"})["secrets"]
+    t = build_config(tmp_path, {"secret_prefix": "app/", "secrets": {"a": {}}}, {"secret_prefix": "app-dev/"})[
+        "secrets"
+    ]
     has_resource(t, "AWS::SecretsManager::Secret", {"Name": "app-dev/a"})
 
 
 def test_named_secret_still_wired_by_arn(tmp_path):
-    cfg = {"secret_prefix": "app/", "secrets": {"used": {}},
-           "services": {"api": {"containers": {"app": {"image": "x/y", "secrets": {"A": {"secret": "used"}}}}}}}
+    cfg = {
+        "secret_prefix": "app/",
+        "secrets": {"used": {}},
+        "services": {"api": {"containers": {"app": {"image": "x/y", "secrets": {"A": {"secret": "used"}}}}}},
+    }
     out = build_config(tmp_path, cfg)
     td = has_resource(out["service-api"], "AWS::ECS::TaskDefinition")
-    assert td["Properties"]["ContainerDefinitions"][0]["Secrets"] == [{"Name": "A", "ValueFrom": {"Ref": "UsedSecretArn"}}]
+    assert td["Properties"]["ContainerDefinitions"][0]["Secrets"] == [
+        {"Name": "A", "ValueFrom": {"Ref": "UsedSecretArn"}}
+    ]

@@ -1,4 +1,5 @@
 """Service stacks: one structural assertion per option (subset style)."""
+
 from __future__ import annotations
 
 import copy
@@ -16,8 +17,10 @@ APP = {"image": "example/app", "tag": "1.2.3", "ports": [{"port": 8080}]}
 def system(service: dict | None = None, *, lb: dict | None = None, **top) -> dict:
     """A system with service `api` (overridden by `service`) behind ALB `web` on HTTP 80."""
     svc = {"containers": {"app": copy.deepcopy(APP)}, **(service or {})}
-    cfg = {"services": {"api": svc},
-           "load_balancers": {"web": lb or {"listeners": [{"port": 80, "protocol": "HTTP", "service": "api"}]}}}
+    cfg = {
+        "services": {"api": svc},
+        "load_balancers": {"web": lb or {"listeners": [{"port": 80, "protocol": "HTTP", "service": "api"}]}},
+    }
     cfg.update(top)
     return cfg
 
@@ -44,8 +47,14 @@ def test_one_stack_per_service_and_stable_ids(tmp_path):
     cfg["services"]["worker"] = {"containers": {"job": {"image": "example/job"}}}
     out = build_config(tmp_path, cfg)
     assert {"service-api", "service-worker"} <= set(out)
-    assert {"ApiService", "ApiTaskDefinition", "ApiTaskRole", "ApiExecutionRole", "ApiSecurityGroup",
-            "ApiLogGroup"} <= set(out["service-api"]["Resources"])
+    assert {
+        "ApiService",
+        "ApiTaskDefinition",
+        "ApiTaskRole",
+        "ApiExecutionRole",
+        "ApiSecurityGroup",
+        "ApiLogGroup",
+    } <= set(out["service-api"]["Resources"])
     assert "WorkerService" in out["service-worker"]["Resources"]
     assert out["root"]["Resources"]["ServiceApiStack"]["Type"] == "AWS::CloudFormation::Stack"
 
@@ -55,15 +64,21 @@ def test_one_stack_per_service_and_stable_ids(tmp_path):
 
 def test_ecr_repository_scan_immutable_lifecycle(tmp_path):
     t = build_service(tmp_path, {"ecr": {"keep_images": 7}, "containers": {"app": {"ports": [{"port": 8080}]}}})
-    repo = has_resource(t, "AWS::ECR::Repository", {
-        "RepositoryName": "sys-dev-api",
-        "ImageScanningConfiguration": {"ScanOnPush": True},
-        "ImageTagMutability": "IMMUTABLE",
-    }, DeletionPolicy="Retain")
+    repo = has_resource(
+        t,
+        "AWS::ECR::Repository",
+        {
+            "RepositoryName": "sys-dev-api",
+            "ImageScanningConfiguration": {"ScanOnPush": True},
+            "ImageTagMutability": "IMMUTABLE",
+        },
+        DeletionPolicy="Retain",
+    )
     rules = json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
     assert rules[0]["selection"]["countNumber"] == 7
-    assert container(t)["Image"] == {"Fn::Join": [":", [{"Fn::GetAtt": ["ApiRepository", "RepositoryUri"]},
-                                                          {"Ref": "ApiAppImageTag"}]]}
+    assert container(t)["Image"] == {
+        "Fn::Join": [":", [{"Fn::GetAtt": ["ApiRepository", "RepositoryUri"]}, {"Ref": "ApiAppImageTag"}]]
+    }
     pull = [s for s in policy_statements(t, "ApiExecutionRole") if "ecr:BatchGetImage" in s["Action"]]
     assert pull[0]["Resource"] == [{"Fn::GetAtt": ["ApiRepository", "Arn"]}]
 
@@ -79,62 +94,128 @@ def test_no_ecr_no_pull_permissions(tmp_path):
 
 def test_task_size(tmp_path):
     t = build_service(tmp_path, {"cpu": 1024, "memory": 4096})
-    has_resource(t, "AWS::ECS::TaskDefinition", {"Cpu": "1024", "Memory": "4096", "NetworkMode": "awsvpc",
-                                                 "RequiresCompatibilities": ["FARGATE"]})
+    has_resource(
+        t,
+        "AWS::ECS::TaskDefinition",
+        {"Cpu": "1024", "Memory": "4096", "NetworkMode": "awsvpc", "RequiresCompatibilities": ["FARGATE"]},
+    )
 
 
 def test_several_containers_essential_and_depends_on(tmp_path):
-    t = build_service(tmp_path, {"containers": {
-        "app": {**APP, "depends_on": [{"container": "migrate", "condition": "SUCCESS"},
-                                      {"container": "proxy", "condition": "HEALTHY"}]},
-        "migrate": {"image": "example/migrate", "essential": False},
-        "proxy": {"image": "example/proxy", "health_check": {"command": ["CMD", "true"]}},
-    }})
+    t = build_service(
+        tmp_path,
+        {
+            "containers": {
+                "app": {
+                    **APP,
+                    "depends_on": [
+                        {"container": "migrate", "condition": "SUCCESS"},
+                        {"container": "proxy", "condition": "HEALTHY"},
+                    ],
+                },
+                "migrate": {"image": "example/migrate", "essential": False},
+                "proxy": {"image": "example/proxy", "health_check": {"command": ["CMD", "true"]}},
+            }
+        },
+    )
     app = container(t)
-    assert app["DependsOn"] == [{"ContainerName": "migrate", "Condition": "SUCCESS"},
-                                {"ContainerName": "proxy", "Condition": "HEALTHY"}]
+    assert app["DependsOn"] == [
+        {"ContainerName": "migrate", "Condition": "SUCCESS"},
+        {"ContainerName": "proxy", "Condition": "HEALTHY"},
+    ]
     assert container(t, "migrate")["Essential"] is False
     assert container(t, "proxy")["Essential"] is True
 
 
 def test_port_mappings_and_environment(tmp_path):
-    t = build_service(tmp_path, {"containers": {"app": {**APP, "ports": [{"port": 8080}, {"port": 9000, "protocol": "udp"}],
-                                                        "environment": {"B": "2", "A": "1"}}}})
+    t = build_service(
+        tmp_path,
+        {
+            "containers": {
+                "app": {
+                    **APP,
+                    "ports": [{"port": 8080}, {"port": 9000, "protocol": "udp"}],
+                    "environment": {"B": "2", "A": "1"},
+                }
+            }
+        },
+    )
     app = container(t)
-    assert app["PortMappings"] == [{"ContainerPort": 8080, "Protocol": "tcp"}, {"ContainerPort": 9000, "Protocol": "udp"}]
+    assert app["PortMappings"] == [
+        {"ContainerPort": 8080, "Protocol": "tcp"},
+        {"ContainerPort": 9000, "Protocol": "udp"},
+    ]
     assert app["Environment"] == [{"Name": "A", "Value": "1"}, {"Name": "B", "Value": "2"}]  # sorted: stable
 
 
 def test_secret_whole_and_json_key_and_ssm(tmp_path):
-    t = build_service(tmp_path, {"containers": {"app": {**APP, "secrets": {
-        "DATABASE_URL": {"secret": "db-url"},
-        "DB_PASSWORD": {"secret": "db", "key": "password"},
-        "FLAG": {"ssm": "/app/flag"},
-    }}}}, secrets={"db-url": {}, "db": {"generate": {"template": {"username": "app"}, "key": "password"}}})
+    t = build_service(
+        tmp_path,
+        {
+            "containers": {
+                "app": {
+                    **APP,
+                    "secrets": {
+                        "DATABASE_URL": {"secret": "db-url"},
+                        "DB_PASSWORD": {"secret": "db", "key": "password"},
+                        "FLAG": {"ssm": "/app/flag"},
+                    },
+                }
+            }
+        },
+        secrets={"db-url": {}, "db": {"generate": {"template": {"username": "app"}, "key": "password"}}},
+    )
     assert container(t)["Secrets"] == [
         {"Name": "DATABASE_URL", "ValueFrom": {"Ref": "DbUrlSecretArn"}},
         {"Name": "DB_PASSWORD", "ValueFrom": {"Fn::Sub": "${DbSecretArn}:password::"}},
-        {"Name": "FLAG", "ValueFrom": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/flag"}},
+        {
+            "Name": "FLAG",
+            "ValueFrom": {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/flag"},
+        },
     ]
     statements = policy_statements(t, "ApiExecutionRole")
     reads = {json.dumps(s["Resource"]): s["Action"] for s in statements}
     assert reads[json.dumps([{"Ref": "DbUrlSecretArn"}])] == ["secretsmanager:GetSecretValue"]
     assert reads[json.dumps([{"Ref": "DbSecretArn"}])] == ["secretsmanager:GetSecretValue"]
-    assert reads[json.dumps([{"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/flag"}])] == ["ssm:GetParameters"]
+    assert reads[
+        json.dumps([{"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/app/flag"}])
+    ] == ["ssm:GetParameters"]
 
 
 def test_execution_role_reads_only_referenced_secrets(tmp_path):
-    t = build_service(tmp_path, {"containers": {"app": {**APP, "secrets": {"A": {"secret": "used"}}}}},
-                      secrets={"used": {}, "unused": {}})
+    t = build_service(
+        tmp_path,
+        {"containers": {"app": {**APP, "secrets": {"A": {"secret": "used"}}}}},
+        secrets={"used": {}, "unused": {}},
+    )
     text = json.dumps(t["Resources"]["ApiExecutionRole"])
     assert "UsedSecretArn" in text and "UnusedSecretArn" not in text
 
 
 def test_container_health_check(tmp_path):
-    t = build_service(tmp_path, {"containers": {"app": {**APP, "health_check": {
-        "command": ["CMD-SHELL", "curl -f localhost:8080/health"], "interval": 10, "retries": 5, "start_period": 60}}}})
-    assert container(t)["HealthCheck"] == {"Command": ["CMD-SHELL", "curl -f localhost:8080/health"],
-                                           "Interval": 10, "Timeout": 5, "Retries": 5, "StartPeriod": 60}
+    t = build_service(
+        tmp_path,
+        {
+            "containers": {
+                "app": {
+                    **APP,
+                    "health_check": {
+                        "command": ["CMD-SHELL", "curl -f localhost:8080/health"],
+                        "interval": 10,
+                        "retries": 5,
+                        "start_period": 60,
+                    },
+                }
+            }
+        },
+    )
+    assert container(t)["HealthCheck"] == {
+        "Command": ["CMD-SHELL", "curl -f localhost:8080/health"],
+        "Interval": 10,
+        "Timeout": 5,
+        "Retries": 5,
+        "StartPeriod": 60,
+    }
 
 
 def test_readonly_root_and_non_root_user(tmp_path):
@@ -147,16 +228,23 @@ def test_awslogs_to_service_log_group_with_retention_and_kms(tmp_path):
     key = "arn:aws:kms:us-east-1:123456789012:key/abcd"
     t = build_service(tmp_path, {"log_retention_days": 14, "log_kms_key_arn": key})
     has_resource(t, "AWS::Logs::LogGroup", {"RetentionInDays": 14, "KmsKeyId": key})
-    assert container(t)["LogConfiguration"] == {"LogDriver": "awslogs", "Options": {
-        "awslogs-group": {"Ref": "ApiLogGroup"}, "awslogs-region": {"Ref": "AWS::Region"}, "awslogs-stream-prefix": "app"}}
+    assert container(t)["LogConfiguration"] == {
+        "LogDriver": "awslogs",
+        "Options": {
+            "awslogs-group": {"Ref": "ApiLogGroup"},
+            "awslogs-region": {"Ref": "AWS::Region"},
+            "awslogs-stream-prefix": "app",
+        },
+    }
 
 
 # -- sidecars ------------------------------------------------------------------------------------
 
 
 def test_otel_sidecar_config_in_ssm(tmp_path):
-    t = build_service(tmp_path, {"sidecars": {"otel": {}},
-                                 "containers": {"app": {**APP, "depends_on": [{"container": "otel"}]}}})
+    t = build_service(
+        tmp_path, {"sidecars": {"otel": {}}, "containers": {"app": {**APP, "depends_on": [{"container": "otel"}]}}}
+    )
     param = has_resource(t, "AWS::SSM::Parameter", {"Name": "/sys/dev/api/otel-config", "Type": "String"})
     assert "awsxray" in json.dumps(param["Properties"]["Value"])
     otel = container(t, "otel")
@@ -191,14 +279,29 @@ def test_task_role_starts_empty(tmp_path):
 
 
 def test_extra_statements_from_config(tmp_path):
-    t = build_service(tmp_path, {"iam": {"task": [{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}],
-                                         "execution": [{"actions": ["kms:Decrypt"], "resources": ["arn:aws:kms:us-east-1:1:key/x"]}]}})
-    assert {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]} in policy_statements(t, "ApiTaskRole")
-    assert {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": ["arn:aws:kms:us-east-1:1:key/x"]} in policy_statements(t, "ApiExecutionRole")
+    t = build_service(
+        tmp_path,
+        {
+            "iam": {
+                "task": [{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"]}],
+                "execution": [{"actions": ["kms:Decrypt"], "resources": ["arn:aws:kms:us-east-1:1:key/x"]}],
+            }
+        },
+    )
+    assert {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]} in policy_statements(
+        t, "ApiTaskRole"
+    )
+    assert {
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": ["arn:aws:kms:us-east-1:1:key/x"],
+    } in policy_statements(t, "ApiExecutionRole")
 
 
 def test_no_wildcard_actions_anywhere(tmp_path):
-    out = build_config(tmp_path, system({"cpu": 512, "memory": 1024, "exec": True, "sidecars": {"otel": {}, "xray": {}}, "ecr": {}}))
+    out = build_config(
+        tmp_path, system({"cpu": 512, "memory": 1024, "exec": True, "sidecars": {"otel": {}, "xray": {}}, "ecr": {}})
+    )
     for name, t in out.items():
         for role in resources(t, "AWS::IAM::Role"):
             for s in policy_statements(t, role):
@@ -210,21 +313,44 @@ def test_no_wildcard_actions_anywhere(tmp_path):
 
 def test_private_subnets_no_public_ip_by_default(tmp_path):
     t = build_service(tmp_path)
-    has_resource(t, "AWS::ECS::Service", {"NetworkConfiguration": {"AwsvpcConfiguration": {
-        "AssignPublicIp": "DISABLED", "Subnets": {"Ref": "PrivateSubnetIds"}}}})
+    has_resource(
+        t,
+        "AWS::ECS::Service",
+        {
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {"AssignPublicIp": "DISABLED", "Subnets": {"Ref": "PrivateSubnetIds"}}
+            }
+        },
+    )
 
 
 def test_public_ip_flag(tmp_path):
     t = build_service(tmp_path, {"public_ip": True})
-    svc = has_resource(t, "AWS::ECS::Service", {"NetworkConfiguration": {"AwsvpcConfiguration": {
-        "AssignPublicIp": "ENABLED", "Subnets": {"Ref": "PublicSubnetIds"}}}})
+    svc = has_resource(
+        t,
+        "AWS::ECS::Service",
+        {
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {"AssignPublicIp": "ENABLED", "Subnets": {"Ref": "PublicSubnetIds"}}
+            }
+        },
+    )
     assert "public_ip" in svc["Metadata"]["stackc"]["public"]  # the waiver lint rule E9003 reads
 
 
 def test_circuit_breaker_and_healthy_percents(tmp_path):
     t = build_service(tmp_path, {"min_healthy_percent": 50, "max_percent": 150})
-    has_resource(t, "AWS::ECS::Service", {"DeploymentConfiguration": {
-        "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True}, "MinimumHealthyPercent": 50, "MaximumPercent": 150}})
+    has_resource(
+        t,
+        "AWS::ECS::Service",
+        {
+            "DeploymentConfiguration": {
+                "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True},
+                "MinimumHealthyPercent": 50,
+                "MaximumPercent": 150,
+            }
+        },
+    )
 
 
 def test_exec_toggle(tmp_path):
@@ -235,8 +361,16 @@ def test_exec_toggle(tmp_path):
 
 def test_health_check_grace_and_target_group(tmp_path):
     t = build_service(tmp_path, {"health_check_grace": 120})
-    has_resource(t, "AWS::ECS::Service", {"HealthCheckGracePeriodSeconds": 120, "LoadBalancers": [
-        {"ContainerName": "app", "ContainerPort": 8080, "TargetGroupArn": {"Ref": "ApiTargetGroup"}}]})
+    has_resource(
+        t,
+        "AWS::ECS::Service",
+        {
+            "HealthCheckGracePeriodSeconds": 120,
+            "LoadBalancers": [
+                {"ContainerName": "app", "ContainerPort": 8080, "TargetGroupArn": {"Ref": "ApiTargetGroup"}}
+            ],
+        },
+    )
 
 
 def test_no_load_balancer_no_grace(tmp_path):
@@ -249,8 +383,11 @@ def test_no_load_balancer_no_grace(tmp_path):
 
 def test_capacity_provider_strategy(tmp_path):
     t = build_service(tmp_path, {"capacity": [{"provider": "FARGATE_SPOT", "weight": 1}]})
-    has_resource(t, "AWS::ECS::Service", {"CapacityProviderStrategy": [
-        {"CapacityProvider": "FARGATE_SPOT", "Weight": 1, "Base": 0}]})
+    has_resource(
+        t,
+        "AWS::ECS::Service",
+        {"CapacityProviderStrategy": [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1, "Base": 0}]},
+    )
 
 
 def test_default_capacity_is_the_clusters(tmp_path):
@@ -260,9 +397,20 @@ def test_default_capacity_is_the_clusters(tmp_path):
 
 def test_ingress_only_from_load_balancer_on_container_port(tmp_path):
     t = build_service(tmp_path)
-    has_resource(t, "AWS::EC2::SecurityGroup", {"SecurityGroupIngress": [{
-        "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
-        "SourceSecurityGroupId": {"Ref": "WebLoadBalancerSecurityGroupId"}}]})
+    has_resource(
+        t,
+        "AWS::EC2::SecurityGroup",
+        {
+            "SecurityGroupIngress": [
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 8080,
+                    "ToPort": 8080,
+                    "SourceSecurityGroupId": {"Ref": "WebLoadBalancerSecurityGroupId"},
+                }
+            ]
+        },
+    )
     sg = has_resource(t, "AWS::EC2::SecurityGroup")["Properties"]
     assert len(sg["SecurityGroupIngress"]) == 1 and "CidrIp" not in sg["SecurityGroupIngress"][0]
 
@@ -280,8 +428,12 @@ def test_tunables_are_root_parameters_with_labels(tmp_path):
     group = next(g for g in interface["ParameterGroups"] if g["Label"]["default"] == "Service api")
     assert group["Parameters"] == ["ApiAppImageTag", "ApiDesiredCount"]
     assert interface["ParameterLabels"]["ApiDesiredCount"] == {"default": "api: desired task count"}
-    assert root["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["ApiDesiredCount"] == {"Ref": "ApiDesiredCount"}
-    assert has_resource(out["service-api"], "AWS::ECS::Service")["Properties"]["DesiredCount"] == {"Ref": "ApiDesiredCount"}
+    assert root["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["ApiDesiredCount"] == {
+        "Ref": "ApiDesiredCount"
+    }
+    assert has_resource(out["service-api"], "AWS::ECS::Service")["Properties"]["DesiredCount"] == {
+        "Ref": "ApiDesiredCount"
+    }
 
 
 def test_with_auto_scaling_min_and_max_are_the_tunables_and_desired_count_stays_out(tmp_path):
@@ -291,8 +443,11 @@ def test_with_auto_scaling_min_and_max_are_the_tunables_and_desired_count_stays_
     assert params["ApiMinCapacity"]["Default"] == "2" and params["ApiMaxCapacity"]["Default"] == "6"
     assert "ApiDesiredCount" not in params
     assert "DesiredCount" not in has_resource(out["service-api"], "AWS::ECS::Service")["Properties"]
-    group = next(g for g in out["root"]["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
-                 if g["Label"]["default"] == "Service api")
+    group = next(
+        g
+        for g in out["root"]["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+        if g["Label"]["default"] == "Service api"
+    )
     assert group["Parameters"] == ["ApiAppImageTag", "ApiMinCapacity", "ApiMaxCapacity"]
 
 
@@ -301,39 +456,69 @@ def test_with_auto_scaling_min_and_max_are_the_tunables_and_desired_count_stays_
 
 def test_scaling_target(tmp_path):
     t = build_service(tmp_path, {"scaling": {"min": 2, "max": 10, "cpu": 70}})
-    has_resource(t, "AWS::ApplicationAutoScaling::ScalableTarget", {
-        "MinCapacity": {"Ref": "ApiMinCapacity"}, "MaxCapacity": {"Ref": "ApiMaxCapacity"},
-        "ScalableDimension": "ecs:service:DesiredCount", "ServiceNamespace": "ecs",
-        "ResourceId": {"Fn::Join": ["/", ["service", {"Ref": "ClusterName"}, {"Fn::GetAtt": ["ApiService", "Name"]}]]}})
+    has_resource(
+        t,
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        {
+            "MinCapacity": {"Ref": "ApiMinCapacity"},
+            "MaxCapacity": {"Ref": "ApiMaxCapacity"},
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "ServiceNamespace": "ecs",
+            "ResourceId": {
+                "Fn::Join": ["/", ["service", {"Ref": "ClusterName"}, {"Fn::GetAtt": ["ApiService", "Name"]}]]
+            },
+        },
+    )
 
 
-@pytest.mark.parametrize("key, metric", [
-    ("cpu", "ECSServiceAverageCPUUtilization"),
-    ("memory", "ECSServiceAverageMemoryUtilization"),
-    ("requests_per_target", "ALBRequestCountPerTarget"),
-])
+@pytest.mark.parametrize(
+    "key, metric",
+    [
+        ("cpu", "ECSServiceAverageCPUUtilization"),
+        ("memory", "ECSServiceAverageMemoryUtilization"),
+        ("requests_per_target", "ALBRequestCountPerTarget"),
+    ],
+)
 def test_target_tracking_with_cooldowns(tmp_path, key, metric):
     t = build_service(tmp_path, {"scaling": {key: 70, "scale_in_cooldown": 200, "scale_out_cooldown": 30}})
-    policy = has_resource(t, "AWS::ApplicationAutoScaling::ScalingPolicy", {
-        "PolicyType": "TargetTrackingScaling",
-        "TargetTrackingScalingPolicyConfiguration": {
-            "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
-            "TargetValue": 70.0, "ScaleInCooldown": 200, "ScaleOutCooldown": 30}})
+    policy = has_resource(
+        t,
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
+                "TargetValue": 70.0,
+                "ScaleInCooldown": 200,
+                "ScaleOutCooldown": 30,
+            },
+        },
+    )
     if key == "requests_per_target":
-        label = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["ResourceLabel"]
-        assert label == {"Fn::Join": ["/", [{"Ref": "WebLoadBalancerFullName"}, {"Fn::GetAtt": ["ApiTargetGroup", "TargetGroupFullName"]}]]}
+        label = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"][
+            "ResourceLabel"
+        ]
+        assert label == {
+            "Fn::Join": [
+                "/",
+                [{"Ref": "WebLoadBalancerFullName"}, {"Fn::GetAtt": ["ApiTargetGroup", "TargetGroupFullName"]}],
+            ]
+        }
 
 
 # -- alarms ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("alarm, metric, namespace", [
-    ("ApiCpuAlarm", "CPUUtilization", "AWS/ECS"),
-    ("ApiMemoryAlarm", "MemoryUtilization", "AWS/ECS"),
-    ("ApiHttp5xxAlarm", "HTTPCode_Target_5XX_Count", "AWS/ApplicationELB"),
-    ("ApiResponseTimeAlarm", "TargetResponseTime", "AWS/ApplicationELB"),
-    ("ApiUnhealthyHostsAlarm", "UnHealthyHostCount", "AWS/ApplicationELB"),
-])
+@pytest.mark.parametrize(
+    "alarm, metric, namespace",
+    [
+        ("ApiCpuAlarm", "CPUUtilization", "AWS/ECS"),
+        ("ApiMemoryAlarm", "MemoryUtilization", "AWS/ECS"),
+        ("ApiHttp5xxAlarm", "HTTPCode_Target_5XX_Count", "AWS/ApplicationELB"),
+        ("ApiResponseTimeAlarm", "TargetResponseTime", "AWS/ApplicationELB"),
+        ("ApiUnhealthyHostsAlarm", "UnHealthyHostCount", "AWS/ApplicationELB"),
+    ],
+)
 def test_alarms_to_the_topic(tmp_path, alarm, metric, namespace):
     t = build_service(tmp_path, {"alarms": {}})
     props = t["Resources"][alarm]["Properties"]
@@ -344,7 +529,9 @@ def test_alarms_to_the_topic(tmp_path, alarm, metric, namespace):
 def test_running_below_desired_alarm(tmp_path):
     t = build_service(tmp_path, {"alarms": {}})
     props = t["Resources"]["ApiRunningTasksAlarm"]["Properties"]
-    assert {"Id": "missing", "Expression": "desired - running", "Label": "tasks missing", "ReturnData": True} in props["Metrics"]
+    assert {"Id": "missing", "Expression": "desired - running", "Label": "tasks missing", "ReturnData": True} in props[
+        "Metrics"
+    ]
 
 
 def test_alarm_can_be_dropped(tmp_path):
@@ -354,7 +541,9 @@ def test_alarm_can_be_dropped(tmp_path):
 
 
 def test_alarm_topic_and_dashboard(tmp_path):
-    out = build_config(tmp_path, system({"alarms": {}}, observability={"alarm_emails": ["ops@example.com"], "dashboard": True}))
+    out = build_config(
+        tmp_path, system({"alarms": {}}, observability={"alarm_emails": ["ops@example.com"], "dashboard": True})
+    )
     obs = out["observability"]
     has_resource(obs, "AWS::SNS::Topic", {"Subscription": [{"Protocol": "email", "Endpoint": "ops@example.com"}]})
     body = json.dumps(has_resource(obs, "AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
@@ -390,10 +579,22 @@ def test_uses_wiring_is_applied(tmp_path, monkeypatch):
 
     monkeypatch.setattr(service_stack, "wire", fake_wire)
     t = build_service(tmp_path, {"containers": {"app": APP, "helper": {"image": "x/y", "essential": False}}})
-    has_resource(t, "AWS::EC2::SecurityGroupIngress", {"GroupId": "sg-0123", "FromPort": 5432, "ToPort": 5432,
-                                                       "SourceSecurityGroupId": {"Fn::GetAtt": ["ApiSecurityGroup", "GroupId"]}})
-    assert {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::exec/*"]} in policy_statements(t, "ApiExecutionRole")
-    assert {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::task/*"]} in policy_statements(t, "ApiTaskRole")
+    has_resource(
+        t,
+        "AWS::EC2::SecurityGroupIngress",
+        {
+            "GroupId": "sg-0123",
+            "FromPort": 5432,
+            "ToPort": 5432,
+            "SourceSecurityGroupId": {"Fn::GetAtt": ["ApiSecurityGroup", "GroupId"]},
+        },
+    )
+    assert {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::exec/*"]} in policy_statements(
+        t, "ApiExecutionRole"
+    )
+    assert {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::task/*"]} in policy_statements(
+        t, "ApiTaskRole"
+    )
     app = container(t)
     assert {"Name": "DB_HOST", "Value": "db.internal"} in app["Environment"]
     assert {"Name": "DB_PASSWORD", "ValueFrom": "arn:aws:secretsmanager:us-east-1:1:secret:db"} in app["Secrets"]
@@ -451,7 +652,8 @@ def test_exec_writes_only_to_the_cluster_exec_log_group(tmp_path):
     streams = next(s for s in statements if "logs:PutLogEvents" in s["Action"])
     assert streams["Resource"] == [{"Ref": "ExecLogGroupArn"}]
     assert out["root"]["Resources"]["ServiceApiStack"]["Properties"]["Parameters"]["ExecLogGroupArn"] == {
-        "Fn::GetAtt": ["ClusterStack", "Outputs.ExecLogGroupArn"]}
+        "Fn::GetAtt": ["ClusterStack", "Outputs.ExecLogGroupArn"]
+    }
 
 
 def test_egress_is_open_by_default(tmp_path):
@@ -460,14 +662,44 @@ def test_egress_is_open_by_default(tmp_path):
 
 
 def test_egress_narrowed_to_https_used_stores_and_listed_rules(tmp_path):
-    t = build_service(tmp_path, {"uses": ["db"], "egress": [
-        {"port": 27017, "cidr": "0.0.0.0/0", "description": "MongoDB Atlas"},
-        {"port": 7000, "to_port": 7010, "protocol": "udp", "cidr": "10.0.0.0/8"}]},
-        data={"db": {"kind": "aurora-postgres"}})
-    has_resource(t, "AWS::EC2::SecurityGroup", {"SecurityGroupEgress": [
-        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"},
-        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "DestinationSecurityGroupId": {"Ref": "DbSecurityGroupId"}},
-        {"IpProtocol": "tcp", "FromPort": 27017, "ToPort": 27017, "CidrIp": "0.0.0.0/0", "Description": "MongoDB Atlas"},
-        {"IpProtocol": "udp", "FromPort": 7000, "ToPort": 7010, "CidrIp": "10.0.0.0/8", "Description": "services.api.egress[1]"},
-    ]})
+    t = build_service(
+        tmp_path,
+        {
+            "uses": ["db"],
+            "egress": [
+                {"port": 27017, "cidr": "0.0.0.0/0", "description": "MongoDB Atlas"},
+                {"port": 7000, "to_port": 7010, "protocol": "udp", "cidr": "10.0.0.0/8"},
+            ],
+        },
+        data={"db": {"kind": "aurora-postgres"}},
+    )
+    has_resource(
+        t,
+        "AWS::EC2::SecurityGroup",
+        {
+            "SecurityGroupEgress": [
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"},
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 5432,
+                    "ToPort": 5432,
+                    "DestinationSecurityGroupId": {"Ref": "DbSecurityGroupId"},
+                },
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 27017,
+                    "ToPort": 27017,
+                    "CidrIp": "0.0.0.0/0",
+                    "Description": "MongoDB Atlas",
+                },
+                {
+                    "IpProtocol": "udp",
+                    "FromPort": 7000,
+                    "ToPort": 7010,
+                    "CidrIp": "10.0.0.0/8",
+                    "Description": "services.api.egress[1]",
+                },
+            ]
+        },
+    )
     assert len(t["Resources"]["ApiSecurityGroup"]["Properties"]["SecurityGroupEgress"]) == 4

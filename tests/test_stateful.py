@@ -1,6 +1,7 @@
 """Not losing data: every resource type any builder emits is either in parts/stateful.STATEFUL_POLICIES
 (and then carries both policies) or reviewed here as holding no data. A new type fails this test until
 someone decides which it is, in one of those two places."""
+
 from __future__ import annotations
 
 import json
@@ -18,30 +19,61 @@ from .test_data import EVERY_STORE
 # Reviewed: these hold no data that a delete or a replacement would lose (configuration the template
 # recreates, network plumbing, compute, metrics definitions).
 REVIEWED_STATELESS = {
-    "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy",
-    "AWS::CertificateManager::Certificate", "AWS::CloudFormation::Stack",
-    "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard",
-    "AWS::EC2::EIP", "AWS::EC2::FlowLog", "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::Route",
-    "AWS::EC2::RouteTable", "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress",
-    "AWS::EC2::Subnet", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint",
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
+    "AWS::CertificateManager::Certificate",
+    "AWS::CloudFormation::Stack",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::EC2::EIP",
+    "AWS::EC2::FlowLog",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::Route",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::VPC",
+    "AWS::EC2::VPCEndpoint",
     "AWS::EC2::VPCGatewayAttachment",
-    "AWS::ECS::Cluster", "AWS::ECS::ClusterCapacityProviderAssociations", "AWS::ECS::Service", "AWS::ECS::TaskDefinition",
-    "AWS::EFS::AccessPoint", "AWS::EFS::MountTarget",  # the file system holds the data
-    "AWS::ElastiCache::SubnetGroup", "AWS::RDS::DBSubnetGroup",
-    "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::ListenerCertificate",
-    "AWS::ElasticLoadBalancingV2::ListenerRule", "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ECS::Cluster",
+    "AWS::ECS::ClusterCapacityProviderAssociations",
+    "AWS::ECS::Service",
+    "AWS::ECS::TaskDefinition",
+    "AWS::EFS::AccessPoint",
+    "AWS::EFS::MountTarget",  # the file system holds the data
+    "AWS::ElastiCache::SubnetGroup",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
-    "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::KMS::Alias",
-    "AWS::Route53::HealthCheck", "AWS::Route53::RecordSet", "AWS::Route53::RecordSetGroup",
-    "AWS::S3::BucketPolicy", "AWS::SecretsManager::SecretTargetAttachment",
-    "AWS::SNS::Subscription", "AWS::SNS::Topic", "AWS::SSM::Parameter",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::KMS::Alias",
+    "AWS::Route53::HealthCheck",
+    "AWS::Route53::RecordSet",
+    "AWS::Route53::RecordSetGroup",
+    "AWS::S3::BucketPolicy",
+    "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SNS::Subscription",
+    "AWS::SNS::Topic",
+    "AWS::SSM::Parameter",
     "AWS::WAFv2::WebACLAssociation",
 }
 
 EVERYTHING = {
     **EVERY_STORE,
-    "services": {"api": {"containers": {"app": {"image": "nginx", "ports": [{"port": 80}]}},
-                         "uses": [*EVERY_STORE["data"], *EVERY_STORE["keys"]]}},
+    "services": {
+        "api": {
+            "containers": {"app": {"image": "nginx", "ports": [{"port": 80}]}},
+            "uses": [*EVERY_STORE["data"], *EVERY_STORE["keys"]],
+        }
+    },
 }
 
 
@@ -93,17 +125,34 @@ def test_every_stateful_resource_keeps_its_data(templates):
             seen.add(res["Type"])
             assert (res.get("DeletionPolicy"), res.get("UpdateReplacePolicy")) == (policy, policy), f"{where}: {name}"
     # The store kinds' data-holding types all appeared, so the check above really ran on them.
-    assert {"AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ServerlessCache",
-            "AWS::ElastiCache::ReplicationGroup", "AWS::EFS::FileSystem", "AWS::S3::Bucket", "AWS::Timestream::Database",
-            "AWS::Timestream::Table", "AWS::KMS::Key", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup"} <= seen
+    assert {
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::ElastiCache::ServerlessCache",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::EFS::FileSystem",
+        "AWS::S3::Bucket",
+        "AWS::Timestream::Database",
+        "AWS::Timestream::Table",
+        "AWS::KMS::Key",
+        "AWS::SecretsManager::Secret",
+        "AWS::Logs::LogGroup",
+    } <= seen
 
 
-@pytest.mark.parametrize("rtype, policy", [
-    ("AWS::RDS::DBCluster", "Snapshot"), ("AWS::RDS::DBInstance", "Snapshot"),
-    ("AWS::ElastiCache::ReplicationGroup", "Snapshot"), ("AWS::ElastiCache::ServerlessCache", "Retain"),
-    ("AWS::EFS::FileSystem", "Retain"), ("AWS::S3::Bucket", "Retain"), ("AWS::Timestream::Database", "Retain"),
-    ("AWS::KMS::Key", "Retain"),
-])
+@pytest.mark.parametrize(
+    "rtype, policy",
+    [
+        ("AWS::RDS::DBCluster", "Snapshot"),
+        ("AWS::RDS::DBInstance", "Snapshot"),
+        ("AWS::ElastiCache::ReplicationGroup", "Snapshot"),
+        ("AWS::ElastiCache::ServerlessCache", "Retain"),
+        ("AWS::EFS::FileSystem", "Retain"),
+        ("AWS::S3::Bucket", "Retain"),
+        ("AWS::Timestream::Database", "Retain"),
+        ("AWS::KMS::Key", "Retain"),
+    ],
+)
 def test_snapshot_where_supported(rtype, policy):
     assert policy_for(rtype, {}) == policy
 
@@ -116,6 +165,11 @@ def test_what_goes_with_its_stack_says_so(templates):
     """cfn-lint I3011: nested stacks and Aurora members get an explicit Delete, so it reads as decided."""
     assert deleted_on_purpose("AWS::RDS::DBInstance", {"DBClusterIdentifier": {"Ref": "DbCluster"}})
     assert not deleted_on_purpose("AWS::RDS::DBInstance", {})
-    stacks = [res for where, t in templates.items() if where.endswith("/root") for res in t["Resources"].values()
-              if res["Type"] == "AWS::CloudFormation::Stack"]
+    stacks = [
+        res
+        for where, t in templates.items()
+        if where.endswith("/root")
+        for res in t["Resources"].values()
+        if res["Type"] == "AWS::CloudFormation::Stack"
+    ]
     assert stacks and all(s["DeletionPolicy"] == s["UpdateReplacePolicy"] == "Delete" for s in stacks)

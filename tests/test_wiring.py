@@ -1,5 +1,6 @@
 """`uses:` wiring: for every store kind, the SG rule, the IAM statement scoped to that resource, and the
 container environment/secrets; first on `wire()` itself (the contract), then on built templates."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,13 @@ DATA = {
     "pg": {"kind": "rds-postgres", "credentials": "app"},
     "cache": {"kind": "valkey-serverless"},
     "redis": {"kind": "redis", "key": "main"},
-    "files": {"kind": "efs", "access_points": {"chroma": {"path": "/chroma", "mount_path": "/mnt/efs/chroma"},
-                                               "ro": {"path": "/shared", "mount_path": "/mnt/shared", "read_only": True}}},
+    "files": {
+        "kind": "efs",
+        "access_points": {
+            "chroma": {"path": "/chroma", "mount_path": "/mnt/efs/chroma"},
+            "ro": {"path": "/shared", "mount_path": "/mnt/shared", "read_only": True},
+        },
+    },
     "metrics": {"kind": "timestream"},
     "events": {"kind": "timestream", "tables": {"usage": {}}, "access": "write"},
     "assets": {"kind": "s3", "key": "main"},
@@ -38,8 +44,9 @@ def wired(uses: list[str], **data_overrides):
     ctx = StackGraph("s", "dev").context("service-api", "test")
     w = wire(cfg, "api", ctx)
     imports = {param: (imp.producer, imp.output) for param, imp in ctx._unit.imports.items()}
-    statements = {role: [encode_to_dict(s.JSONrepr()) for s in getattr(w, f"{role}_statements")]
-                  for role in ("execution", "task")}
+    statements = {
+        role: [encode_to_dict(s.JSONrepr()) for s in getattr(w, f"{role}_statements")] for role in ("execution", "task")
+    }
     return w, statements, imports
 
 
@@ -60,7 +67,9 @@ def test_nothing_used_nothing_wired():
 
 def test_aurora_container_credentials():
     w, st, imports = wired(["db"])
-    assert [(i.store, i.port, encode_to_dict(i.group_id)) for i in w.ingress] == [("db", 5432, ref("DbSecurityGroupId"))]
+    assert [(i.store, i.port, encode_to_dict(i.group_id)) for i in w.ingress] == [
+        ("db", 5432, ref("DbSecurityGroupId"))
+    ]
     read = statement(st["execution"], "secretsmanager:GetSecretValue")
     assert read["Resource"] == [ref("DbSecretArn")]
     assert statement(st["execution"], "kms:Decrypt")["Resource"] == [ref("MainKeyArn")]
@@ -83,7 +92,9 @@ def test_valkey():
     w, st, _ = wired(["cache"])
     assert [(i.store, i.port) for i in w.ingress] == [("cache", 6379)]
     assert {k: encode_to_dict(v) for k, v in w.environment.items()} == {
-        "CACHE_HOST": ref("CacheEndpoint"), "CACHE_PORT": ref("CachePort")}
+        "CACHE_HOST": ref("CacheEndpoint"),
+        "CACHE_PORT": ref("CachePort"),
+    }
     assert st == {"execution": [], "task": []}
 
 
@@ -99,23 +110,38 @@ def test_efs_volumes_and_scoped_mount():
     w, st, _ = wired(["files"])
     assert [i.port for i in w.ingress] == [2049]
     volumes = [encode_to_dict(v.to_dict()) for v in w.volumes]
-    assert volumes[0] == {"Name": "FilesChroma", "EFSVolumeConfiguration": {
-        "FilesystemId": ref("FilesFileSystemId"), "TransitEncryption": "ENABLED",
-        "AuthorizationConfig": {"AccessPointId": ref("FilesChromaAccessPointId"), "IAM": "ENABLED"}}}
+    assert volumes[0] == {
+        "Name": "FilesChroma",
+        "EFSVolumeConfiguration": {
+            "FilesystemId": ref("FilesFileSystemId"),
+            "TransitEncryption": "ENABLED",
+            "AuthorizationConfig": {"AccessPointId": ref("FilesChromaAccessPointId"), "IAM": "ENABLED"},
+        },
+    }
     mounts = [m.to_dict() for m in w.mount_points]
-    assert mounts == [{"SourceVolume": "FilesChroma", "ContainerPath": "/mnt/efs/chroma", "ReadOnly": False},
-                      {"SourceVolume": "FilesRo", "ContainerPath": "/mnt/shared", "ReadOnly": True}]
+    assert mounts == [
+        {"SourceVolume": "FilesChroma", "ContainerPath": "/mnt/efs/chroma", "ReadOnly": False},
+        {"SourceVolume": "FilesRo", "ContainerPath": "/mnt/shared", "ReadOnly": True},
+    ]
     mount = statement(st["task"], "elasticfilesystem:ClientMount")
     assert mount["Resource"] == [ref("FilesFileSystemArn")]
     assert "elasticfilesystem:ClientWrite" in mount["Action"]
-    assert mount["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn": [
-        ref("FilesChromaAccessPointArn"), ref("FilesRoAccessPointArn")]}}
+    assert mount["Condition"] == {
+        "StringEquals": {
+            "elasticfilesystem:AccessPointArn": [ref("FilesChromaAccessPointArn"), ref("FilesRoAccessPointArn")]
+        }
+    }
     assert w.environment == {"FILES_CHROMA_PATH": "/mnt/efs/chroma", "FILES_RO_PATH": "/mnt/shared"}
 
 
 def test_efs_read_only_mounts_cannot_write():
-    w, st, _ = wired(["files"], files={"kind": "efs", "access_points": {
-        "ro": {"path": "/shared", "mount_path": "/mnt/shared", "read_only": True}}})
+    w, st, _ = wired(
+        ["files"],
+        files={
+            "kind": "efs",
+            "access_points": {"ro": {"path": "/shared", "mount_path": "/mnt/shared", "read_only": True}},
+        },
+    )
     assert statement(st["task"], "elasticfilesystem:ClientMount")["Action"] == ["elasticfilesystem:ClientMount"]
 
 
@@ -144,7 +170,10 @@ def test_s3_bucket_scope_and_key():
     assert objects[0]["Resource"] == [{"Fn::Sub": "${AssetsBucketArn}/*"}]
     assert objects[0]["Action"] == ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     assert objects[1]["Action"] == ["s3:GetObject"]
-    assert [s["Resource"] for s in st["task"] if s["Action"] == ["s3:ListBucket"]] == [[ref("AssetsBucketArn")], [ref("DocsBucketArn")]]
+    assert [s["Resource"] for s in st["task"] if s["Action"] == ["s3:ListBucket"]] == [
+        [ref("AssetsBucketArn")],
+        [ref("DocsBucketArn")],
+    ]
     key = statement(st["task"], "kms:GenerateDataKey")
     assert key["Resource"] == [ref("MainKeyArn")] and key["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert encode_to_dict(w.environment["ASSETS_BUCKET_NAME"]) == ref("AssetsBucketName")
@@ -164,10 +193,22 @@ def test_one_kms_statement_per_role_and_key():
 
 
 def test_variables_can_be_renamed():
-    w, _, _ = wired(["db", "cache"], db={"kind": "aurora-postgres", "env_prefix": "DATABASE",
-                                         "env": {"name": "DATABASE_DB_NAME", "username": "DATABASE_USER"}},
-                    cache={"kind": "valkey-serverless", "env_prefix": "REDIS"})
-    assert sorted(w.secrets) == ["DATABASE_DB_NAME", "DATABASE_HOST", "DATABASE_PASSWORD", "DATABASE_PORT", "DATABASE_USER"]
+    w, _, _ = wired(
+        ["db", "cache"],
+        db={
+            "kind": "aurora-postgres",
+            "env_prefix": "DATABASE",
+            "env": {"name": "DATABASE_DB_NAME", "username": "DATABASE_USER"},
+        },
+        cache={"kind": "valkey-serverless", "env_prefix": "REDIS"},
+    )
+    assert sorted(w.secrets) == [
+        "DATABASE_DB_NAME",
+        "DATABASE_HOST",
+        "DATABASE_PASSWORD",
+        "DATABASE_PORT",
+        "DATABASE_USER",
+    ]
     assert sorted(w.environment) == ["REDIS_HOST", "REDIS_PORT"]
 
 
@@ -184,8 +225,11 @@ def built(tmp_path_factory):
 def test_service_stack_applies_the_wiring(built):
     svc = built["service-api"]
     for store, port in [("Db", 5432), ("Pg", 5432), ("Cache", 6379), ("Redis", 6379), ("Files", 2049)]:
-        has_resource(svc, "AWS::EC2::SecurityGroupIngress", {"GroupId": ref(f"{store}SecurityGroupId"), "FromPort": port,
-                                                             "ToPort": port, "IpProtocol": "tcp"})
+        has_resource(
+            svc,
+            "AWS::EC2::SecurityGroupIngress",
+            {"GroupId": ref(f"{store}SecurityGroupId"), "FromPort": port, "ToPort": port, "IpProtocol": "tcp"},
+        )
     (task_def,) = resources(svc, "AWS::ECS::TaskDefinition").values()
     app = task_def["Properties"]["ContainerDefinitions"][0]
     assert {"Name": "DB_PASSWORD", "ValueFrom": {"Fn::Sub": "${DbSecretArn}:password::"}} in app["Secrets"]

@@ -1,5 +1,6 @@
 """A small two-region system with Route 53 failover, written by the test, and helpers to drive the CLI
 against the local endpoint (moto's server keeps regions apart). Shared by the multi-region deploy tests."""
+
 from __future__ import annotations
 
 import boto3
@@ -60,8 +61,11 @@ def cfn(aws_env, region):
 
 
 def live(aws_env, region) -> dict[str, dict]:
-    return {s["StackName"]: s for s in cfn(aws_env, region).describe_stacks()["Stacks"]
-            if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")}
+    return {
+        s["StackName"]: s
+        for s in cfn(aws_env, region).describe_stacks()["Stacks"]
+        if s["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
+    }
 
 
 def outputs(stack: dict) -> dict[str, str]:

@@ -1,11 +1,13 @@
 """The base model and the small value types every config module shares."""
+
 from __future__ import annotations
 
 import ipaddress
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
 
@@ -27,7 +29,7 @@ class Model(BaseModel):
                 raise ValueError(f"expected one of {', '.join(map(str, choices))} (a number, not {str(value).lower()})")
         return value
 
-    def check(self) -> Iterator["Finding"]:
+    def check(self) -> Iterator[Finding]:
         """Cross-field rules that a field type cannot express. Paths are relative to this model."""
         return iter(())
 
@@ -91,8 +93,28 @@ Cidr = Annotated[str, AfterValidator(_ipv4_network)]
 
 # The values CloudWatch Logs accepts for RetentionInDays.
 RetentionDays = Literal[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 ]
 
 REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"

@@ -1,7 +1,9 @@
 """ECS cluster config: Container Insights, the capacity provider strategy, ECS Exec logging."""
+
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from collections.abc import Iterator
+from typing import Literal
 
 from pydantic import Field
 

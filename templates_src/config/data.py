@@ -1,9 +1,11 @@
 """Data stores and KMS keys: `data:` maps a store name to one store (chosen by `kind`), `keys:` a key name
 to a KMS key. Services reach both through `uses:`; see parts/wiring.py for what that adds."""
+
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Iterator, Literal, Union
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag
 
@@ -14,6 +16,7 @@ from .base import Finding, Model, Name
 AURORA_POSTGRES_VERSIONS = ("14.17", "14.18", "15.12", "15.13", "16.8", "16.9", "17.4", "17.5", "17.6", "17.7")
 RDS_POSTGRES_VERSIONS = ("14.18", "15.13", "16.9", "17.4", "17.5", "17.6", "17.7")
 REDIS_VERSIONS = ("6.2", "7.0", "7.1")
+
 
 def _quoted(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -94,26 +97,41 @@ class ServerlessV2(Model):
 class AuroraPostgres(Postgres):
     kind: Literal["aurora-postgres"]
     engine_version: Version = "17.6"
-    instance_class: str = Field("db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
-                                description="provisioned writer and readers; not with serverless_v2")
+    instance_class: str = Field(
+        "db.t4g.medium",
+        pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
+        description="provisioned writer and readers; not with serverless_v2",
+    )
     readers: int = Field(0, ge=0, le=15)
     serverless_v2: ServerlessV2 | None = Field(None, description="writer and readers become db.serverless")
 
     def check(self) -> Iterator[Finding]:
         yield from super().check()
         if self.engine_version not in AURORA_POSTGRES_VERSIONS:
-            yield Finding(("engine_version",), "unsupported aurora-postgres engine version; supported: "
-                          + ", ".join(AURORA_POSTGRES_VERSIONS), self.engine_version)
+            yield Finding(
+                ("engine_version",),
+                "unsupported aurora-postgres engine version; supported: " + ", ".join(AURORA_POSTGRES_VERSIONS),
+                self.engine_version,
+            )
         if self.serverless_v2 is not None:
             if "instance_class" in self.model_fields_set:
-                yield Finding(("instance_class",), "does not apply with serverless_v2 (instances are db.serverless); "
-                              "remove one of the two", self.instance_class)
+                yield Finding(
+                    ("instance_class",),
+                    "does not apply with serverless_v2 (instances are db.serverless); remove one of the two",
+                    self.instance_class,
+                )
             if self.serverless_v2.min_acu > self.serverless_v2.max_acu:
-                yield Finding(("serverless_v2", "min_acu"), f"must not exceed max_acu ({self.serverless_v2.max_acu:g})",
-                              self.serverless_v2.min_acu)
+                yield Finding(
+                    ("serverless_v2", "min_acu"),
+                    f"must not exceed max_acu ({self.serverless_v2.max_acu:g})",
+                    self.serverless_v2.min_acu,
+                )
             if (self.serverless_v2.min_acu * 2) % 1 or (self.serverless_v2.max_acu * 2) % 1:
-                yield Finding(("serverless_v2",), "ACUs come in steps of 0.5",
-                              [self.serverless_v2.min_acu, self.serverless_v2.max_acu])
+                yield Finding(
+                    ("serverless_v2",),
+                    "ACUs come in steps of 0.5",
+                    [self.serverless_v2.min_acu, self.serverless_v2.max_acu],
+                )
 
 
 class RdsPostgres(Postgres):
@@ -127,11 +145,17 @@ class RdsPostgres(Postgres):
     def check(self) -> Iterator[Finding]:
         yield from super().check()
         if self.engine_version not in RDS_POSTGRES_VERSIONS:
-            yield Finding(("engine_version",), "unsupported rds-postgres engine version; supported: "
-                          + ", ".join(RDS_POSTGRES_VERSIONS), self.engine_version)
+            yield Finding(
+                ("engine_version",),
+                "unsupported rds-postgres engine version; supported: " + ", ".join(RDS_POSTGRES_VERSIONS),
+                self.engine_version,
+            )
         if self.max_allocated_storage is not None and self.max_allocated_storage <= self.allocated_storage:
-            yield Finding(("max_allocated_storage",), f"must exceed allocated_storage ({self.allocated_storage})",
-                          self.max_allocated_storage)
+            yield Finding(
+                ("max_allocated_storage",),
+                f"must exceed allocated_storage ({self.allocated_storage})",
+                self.max_allocated_storage,
+            )
 
 
 # -- caches -----------------------------------------------------------------------------------------
@@ -163,8 +187,11 @@ class Redis(Store):
     def check(self) -> Iterator[Finding]:
         yield from super().check()
         if self.engine_version not in REDIS_VERSIONS:
-            yield Finding(("engine_version",), "unsupported redis engine version; supported: " + ", ".join(REDIS_VERSIONS),
-                          self.engine_version)
+            yield Finding(
+                ("engine_version",),
+                "unsupported redis engine version; supported: " + ", ".join(REDIS_VERSIONS),
+                self.engine_version,
+            )
 
 
 # -- files, time series, objects -----------------------------------------------------------------------
@@ -195,8 +222,11 @@ class Efs(Store):
         seen: dict[str, str] = {}
         for name, ap in self.access_points.items():
             if ap.mount_path in seen:
-                yield Finding(("access_points", name, "mount_path"), f"also used by access point {seen[ap.mount_path]!r}",
-                              ap.mount_path)
+                yield Finding(
+                    ("access_points", name, "mount_path"),
+                    f"also used by access point {seen[ap.mount_path]!r}",
+                    ap.mount_path,
+                )
             seen[ap.mount_path] = name
 
 
@@ -222,8 +252,10 @@ class Lifecycle(Model):
 
 
 class ServerAccessLogs(Model):
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-                        description="an existing bucket that accepts S3 server access logs (e.g. the log archive)")
+    bucket: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        description="an existing bucket that accepts S3 server access logs (e.g. the log archive)",
+    )
     prefix: str = Field("", max_length=256, description="key prefix of this bucket's log objects")
 
 
@@ -250,9 +282,12 @@ def _kind_tag(value: Any) -> str | None:
 
 
 AnyStore = Annotated[
-    Union[tuple(Annotated[k, Tag(f"[{n}]")] for k, n in zip(STORE_KINDS, KIND_NAMES))],  # type: ignore[misc]
-    Discriminator(_kind_tag, custom_error_type="invalid_kind",
-                  custom_error_message="expected a mapping with kind: one of " + ", ".join(KIND_NAMES)),
+    Union[tuple(Annotated[k, Tag(f"[{n}]")] for k, n in zip(STORE_KINDS, KIND_NAMES, strict=True))],  # type: ignore[misc]  # noqa: UP007 - a Union built at run time
+    Discriminator(
+        _kind_tag,
+        custom_error_type="invalid_kind",
+        custom_error_message="expected a mapping with kind: one of " + ", ".join(KIND_NAMES),
+    ),
 ]
 
 # -- keys -------------------------------------------------------------------------------------------
@@ -278,8 +313,12 @@ def check_data(data: dict[str, AnyStore], keys: dict[str, Key]) -> Iterator[Find
         for f in store.check():
             yield Finding(("data", name) + f.path, f.message, f.value, f.has_value)
         if store.key is not None and store.key not in keys:
-            yield Finding(("data", name, "key"), f"unknown key {store.key!r}; expected one of: "
-                          + (", ".join(keys) or "(no keys: add one under `keys:`)"), store.key)
+            yield Finding(
+                ("data", name, "key"),
+                f"unknown key {store.key!r}; expected one of: "
+                + (", ".join(keys) or "(no keys: add one under `keys:`)"),
+                store.key,
+            )
     for name, key in keys.items():
         for f in key.check():
             yield Finding(("keys", name) + f.path, f.message, f.value, f.has_value)

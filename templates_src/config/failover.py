@@ -11,10 +11,12 @@ order (later wins):
 An override may change a value the system already has, not add new items (a service that exists in
 one region only would break failover), and never a key in `SAME_IN_EVERY_REGION`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -66,7 +68,8 @@ class Failover(Model):
     hosted_zone_name: str | None = Field(None, pattern=_DOMAIN, description="e.g. example.com")
     primary: Region
     load_balancer: str | None = Field(
-        None, pattern=r"^[a-z][a-z0-9-]{0,39}$",
+        None,
+        pattern=r"^[a-z][a-z0-9-]{0,39}$",
         description="which load balancer the records point at; default: the system's only one",
     )
     health_check: FailoverHealthCheck = FailoverHealthCheck()
@@ -99,21 +102,26 @@ class Failover(Model):
 
     def check(self) -> Iterator[Finding]:
         if (self.hosted_zone_id is None) == (self.hosted_zone_name is None):
-            yield Finding((), "give exactly one of hosted_zone_id (Z...) or hosted_zone_name (example.com)", None, False)
+            yield Finding(
+                (), "give exactly one of hosted_zone_id (Z...) or hosted_zone_name (example.com)", None, False
+            )
         if self.hosted_zone_name is not None:
             zone = self.hosted_zone_name.rstrip(".")
             domain = self.domain.rstrip(".")
             if domain != zone and not domain.endswith("." + zone):
                 yield Finding(("domain",), f"expected a name inside the hosted zone {zone}", self.domain)
         if self.health_check.protocol == "TCP" and "path" in self.health_check.model_fields_set:
-            yield Finding(("health_check", "path"), "a TCP health check has no path; remove it or use HTTP(S)",
-                          self.health_check.path)
+            yield Finding(
+                ("health_check", "path"),
+                "a TCP health check has no path; remove it or use HTTP(S)",
+                self.health_check.path,
+            )
 
 
 # -- per-region expansion -------------------------------------------------------------------------
 
 
-def check_multi_region(system: "System") -> Iterator[Finding]:
+def check_multi_region(system: System) -> Iterator[Finding]:
     """Rules across `regions`, `failover` and `region_overrides`; paths from the top of the file.
 
     A regional system (see `for_region`) is checked with these rules switched off."""
@@ -125,8 +133,9 @@ def check_multi_region(system: "System") -> Iterator[Finding]:
         if len(regions) != 2:
             yield Finding(("regions",), "failover needs exactly two regions (a primary and a secondary)", regions)
         elif fo.primary not in regions:
-            yield Finding(("failover", "primary"), f"expected one of the system's regions ({', '.join(regions)})",
-                          fo.primary)
+            yield Finding(
+                ("failover", "primary"), f"expected one of the system's regions ({', '.join(regions)})", fo.primary
+            )
         else:
             yield from _check_target(system, fo)
     structural: list[Finding] = []
@@ -146,7 +155,7 @@ def check_multi_region(system: "System") -> Iterator[Finding]:
         yield from _check_certificates(system)
 
 
-def failover_load_balancer(system: "System") -> str | None:
+def failover_load_balancer(system: System) -> str | None:
     """The load balancer the failover records point at: the named one, else the only public one."""
     fo = system.failover
     if fo is None:
@@ -157,34 +166,44 @@ def failover_load_balancer(system: "System") -> str | None:
     return public[0] if len(public) == 1 else None
 
 
-def _check_target(system: "System", fo: Failover) -> Iterator[Finding]:
+def _check_target(system: System, fo: Failover) -> Iterator[Finding]:
     lbs = system.load_balancers
     name = failover_load_balancer(system)
     if name is None:
         public = sorted(n for n, lb in lbs.items() if lb.scheme == "internet-facing")
         if fo.load_balancer is None:
             what = f"there are {len(public)}: {', '.join(public)}" if public else "there is none"
-            yield Finding(("failover", "load_balancer"),
-                          f"name the internet-facing load balancer the records point at ({what})", None, False)
+            yield Finding(
+                ("failover", "load_balancer"),
+                f"name the internet-facing load balancer the records point at ({what})",
+                None,
+                False,
+            )
         return
     lb = lbs.get(name)
     if lb is None:
-        yield Finding(("failover", "load_balancer"), f"expected one of load_balancers ({', '.join(sorted(lbs)) or 'none'})",
-                      name)
+        yield Finding(
+            ("failover", "load_balancer"), f"expected one of load_balancers ({', '.join(sorted(lbs)) or 'none'})", name
+        )
         return
     if lb.scheme != "internet-facing":
-        yield Finding(("failover", "load_balancer"), "Route 53 health checks reach internet-facing load balancers only",
-                      name)
+        yield Finding(
+            ("failover", "load_balancer"), "Route 53 health checks reach internet-facing load balancers only", name
+        )
     ports = sorted(lst.port for lst in lb.listeners)
     if fo.health_check.port not in ports:
-        yield Finding(("failover", "health_check", "port"),
-                      f"expected a listener port of load balancer {name!r} ({', '.join(map(str, ports))})",
-                      fo.health_check.port)
+        yield Finding(
+            ("failover", "health_check", "port"),
+            f"expected a listener port of load balancer {name!r} ({', '.join(map(str, ports))})",
+            fo.health_check.port,
+        )
     cert = lb.certificate
     if cert is not None and cert.domain is not None and not _covers([cert.domain, *cert.alternative_names], fo.domain):
-        yield Finding(("load_balancers", name, "certificate", "domain"),
-                      f"the certificate does not cover the failover name {fo.domain} (add it to alternative_names)",
-                      cert.domain)
+        yield Finding(
+            ("load_balancers", name, "certificate", "domain"),
+            f"the certificate does not cover the failover name {fo.domain} (add it to alternative_names)",
+            cert.domain,
+        )
 
 
 def _covers(names: list[str], domain: str) -> bool:
@@ -195,7 +214,7 @@ def _covers(names: list[str], domain: str) -> bool:
     return False
 
 
-def _check_certificates(system: "System") -> Iterator[Finding]:
+def _check_certificates(system: System) -> Iterator[Finding]:
     """ACM certificates are regional: an ARN must be in the region that uses it."""
     for region in system.regions:
         try:
@@ -225,7 +244,7 @@ def _get(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _check_regional(system: "System", region: str) -> Iterator[Finding]:
+def _check_regional(system: System, region: str) -> Iterator[Finding]:
     """What the override breaks in its region: the regional system's problems that the same region
     without the override does not have (those are reported once, at their own path)."""
     prefix = ("region_overrides", region)
@@ -281,7 +300,7 @@ def _fixed(rel: tuple[str | int, ...]) -> bool:
     )
 
 
-def for_region(system: "System", region: str, *, overrides: bool = True) -> "System":
+def for_region(system: System, region: str, *, overrides: bool = True) -> System:
     """The system as deployed in one region: that region first in `regions` (so `system.region` is
     where it deploys, and the others stay visible), no `region_overrides`, pilot light applied, then
     the region's override merged on top."""
@@ -296,7 +315,7 @@ def for_region(system: "System", region: str, *, overrides: bool = True) -> "Sys
     return type(system).model_validate(data)
 
 
-def pilot_light(system: "System", desired: int) -> dict[str, dict[str, Any]]:
+def pilot_light(system: System, desired: int) -> dict[str, dict[str, Any]]:
     """Per service name, the change that runs it at (at most) `desired` tasks: the desired count and
     the lower scaling bound; maxima stay, so the secondary can scale out after a failover."""
     out: dict[str, dict[str, Any]] = {}
@@ -313,5 +332,5 @@ def _message(err: dict) -> str:
         from .load import _expected
 
         return _expected(err)
-    except Exception:  # noqa: BLE001 - messages only
+    except Exception:
         return err.get("msg", "invalid value")

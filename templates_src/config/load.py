@@ -2,6 +2,7 @@
 
 Every problem becomes a `Problem` naming the file, the field path, the value and what was expected;
 all of them are reported at once as a `ConfigError` (exit code 2)."""
+
 from __future__ import annotations
 
 import types
@@ -91,7 +92,9 @@ def resolve_target(system: str | None, env: str | None, params_dir: Path | None 
 
 def load(target: Target) -> Loaded:
     if not target.base_file.is_file():
-        raise ConfigError([Problem(_rel(target.env_file), "", f"has no base: expected {_rel(target.base_file)} beside it")])
+        raise ConfigError(
+            [Problem(_rel(target.env_file), "", f"has no base: expected {_rel(target.base_file)} beside it")]
+        )
     base = read_mapping(target.base_file)
     overlay = read_mapping(target.env_file)
     merged = deep_merge(base, overlay)
@@ -166,7 +169,7 @@ def read_mapping(path: Path) -> dict:
     if "\x00" in text:
         raise ConfigError([Problem(rel, "", "is not text (contains NUL bytes): expected a YAML mapping")])
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -182,9 +185,18 @@ def read_mapping(path: Path) -> dict:
         )
     unencodable = _unencodable_text(data)
     if unencodable:
-        raise ConfigError([Problem(rel, dotted(path), "is not Unicode text: a lone surrogate escape "
-                                   "(\\ud800-\\udfff) in a string; expected text", value, True)
-                           for path, value in unencodable])
+        raise ConfigError(
+            [
+                Problem(
+                    rel,
+                    dotted(path),
+                    "is not Unicode text: a lone surrogate escape (\\ud800-\\udfff) in a string; expected text",
+                    value,
+                    True,
+                )
+                for path, value in unencodable
+            ]
+        )
     return data
 
 
@@ -224,9 +236,7 @@ def _origin(target: Target, overlay: dict, path: tuple[Any, ...]) -> str:
 
 def _has_path(data: Any, path: tuple[Any, ...]) -> bool:
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+        if (isinstance(data, dict) and part in data) or (isinstance(data, list) and isinstance(part, int) and part < len(data)):
             data = data[part]
         else:
             return False
@@ -377,7 +387,9 @@ def _step(annotation: Any, part: Any) -> Any:
 
 
 def _yaml_type(value: Any) -> str:
-    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), type(value).__name__)
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _rel(path: Path) -> str:

@@ -3,9 +3,11 @@
 Listeners name the services they forward to; that is the only place a service is tied to a load
 balancer. Listener logical IDs come from protocol and port (`WebHttpsListener`, `AshTcp4100Listener`),
 rule IDs from their priority: reordering the list moves nothing."""
+
 from __future__ import annotations
 
-from typing import Annotated, Iterator, Literal
+from collections.abc import Iterator
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -37,14 +39,17 @@ class Certificate(Model):
 
     def check(self) -> Iterator[Finding]:
         if (self.arn is None) == (self.domain is None):
-            yield Finding((), "expected exactly one of 'arn' (an existing certificate) or 'domain' (ACM issues one)",
-                          None, False)
+            yield Finding(
+                (), "expected exactly one of 'arn' (an existing certificate) or 'domain' (ACM issues one)", None, False
+            )
         if self.domain is not None and self.hosted_zone_id is None:
-            yield Finding(("hosted_zone_id",), "DNS validation writes its records in a hosted zone: give its ID",
-                          None, False)
+            yield Finding(
+                ("hosted_zone_id",), "DNS validation writes its records in a hosted zone: give its ID", None, False
+            )
         if self.arn is not None and (self.hosted_zone_id or self.alternative_names):
-            yield Finding(("arn",), "'hosted_zone_id' and 'alternative_names' apply only to a 'domain' certificate",
-                          None, False)
+            yield Finding(
+                ("arn",), "'hosted_zone_id' and 'alternative_names' apply only to a 'domain' certificate", None, False
+            )
 
 
 # What an ALB condition value may hold (AWS: up to 128 characters; '*' and '?' are wildcards).
@@ -70,12 +75,19 @@ class Rule(Model):
             yield Finding((), "a rule needs 'paths' or 'hosts' (or both)", None, False)
         values = [*self.paths, *self.hosts]
         if len(values) > RULE_VALUES:
-            yield Finding((), f"an ALB rule matches at most {RULE_VALUES} paths and hosts together "
-                          "(split it into two rules)", values)
+            yield Finding(
+                (),
+                f"an ALB rule matches at most {RULE_VALUES} paths and hosts together (split it into two rules)",
+                values,
+            )
         wildcards = sum(v.count("*") + v.count("?") for v in values)
         if wildcards > RULE_WILDCARDS:
-            yield Finding((), f"an ALB rule has at most {RULE_WILDCARDS} wildcards ('*', '?') in its paths and hosts "
-                          f"(these have {wildcards})", values)
+            yield Finding(
+                (),
+                f"an ALB rule has at most {RULE_WILDCARDS} wildcards ('*', '?') in its paths and hosts "
+                f"(these have {wildcards})",
+                values,
+            )
 
 
 class Listener(Model):
@@ -95,7 +107,9 @@ class Listener(Model):
 
 
 class AccessLogs(Model):
-    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="an existing bucket that allows ELB log delivery")
+    bucket: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="an existing bucket that allows ELB log delivery"
+    )
     prefix: str = ""
 
 
@@ -136,25 +150,36 @@ class LoadBalancer(Model):
                 yield Finding(path + ("port",), f"listeners[{ports[lst.port]}] already uses this port", lst.port)
             ports.setdefault(lst.port, i)
             if alb and lst.protocol == "TCP":
-                yield Finding(path + ("protocol",), "an application load balancer listens on HTTP or HTTPS", lst.protocol)
+                yield Finding(
+                    path + ("protocol",), "an application load balancer listens on HTTP or HTTPS", lst.protocol
+                )
             if not alb and lst.protocol != "TCP":
                 yield Finding(path + ("protocol",), "a network load balancer listens on TCP here", lst.protocol)
             if not alb and lst.rules:
-                yield Finding(path + ("rules",), "rules route by path or host: application load balancers only", None, False)
+                yield Finding(
+                    path + ("rules",), "rules route by path or host: application load balancers only", None, False
+                )
             if not alb and lst.service is None:
                 yield Finding(path + ("service",), "a TCP listener forwards to a service: name one", None, False)
             if lst.protocol == "HTTPS" and self.certificate is None:
                 yield Finding(path + ("protocol",), "HTTPS needs a 'certificate' on the load balancer", lst.protocol)
             if self.redirects(lst) and lst.services():
-                yield Finding(path, "this HTTP listener redirects to HTTPS (the load balancer has a certificate); "
-                              "put its service and rules on the HTTPS listener", None, False)
+                yield Finding(
+                    path,
+                    "this HTTP listener redirects to HTTPS (the load balancer has a certificate); "
+                    "put its service and rules on the HTTPS listener",
+                    None,
+                    False,
+                )
             for j, rule in enumerate(lst.rules):
                 for f in rule.check():
                     yield Finding(path + ("rules", j) + f.path, f.message, f.value, f.has_value)
                 if (lst.port, rule.priority) in priorities:
-                    yield Finding(path + ("rules", j, "priority"),
-                                  f"rules[{priorities[(lst.port, rule.priority)]}] of this listener has the same priority",
-                                  rule.priority)
+                    yield Finding(
+                        path + ("rules", j, "priority"),
+                        f"rules[{priorities[(lst.port, rule.priority)]}] of this listener has the same priority",
+                        rule.priority,
+                    )
                 priorities.setdefault((lst.port, rule.priority), j)
         if self.certificate is not None:
             for f in self.certificate.check():

@@ -1,9 +1,11 @@
 """Config names are logical IDs: `api-2` -> `Api2Service`. Two names of one kind that differ only in
 '-' (`api-2` and `api2`) would give two resources the same logical ID, which a template cannot hold;
 they are reported here, at the second name, instead of failing the build."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ..naming import pascal
 from .base import Finding
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
     from .system import System
 
 
-def check_logical_names(cfg: "System") -> Iterator[Finding]:
+def check_logical_names(cfg: System) -> Iterator[Finding]:
     """Per kind of name (stores and keys together: `uses:` names both), no two names with one logical ID."""
     yield from _distinct([("services", n) for n in cfg.services])
     yield from _distinct([("load_balancers", n) for n in cfg.load_balancers])
@@ -35,5 +37,9 @@ def _distinct(paths: Iterable[tuple[str, ...]]) -> Iterator[Finding]:
         logical = pascal(name)
         other = seen.setdefault(logical, name)
         if other != name:
-            yield Finding(path, f"becomes {logical} in logical IDs, as {other!r} does (names that differ only "
-                          "in '-' would name two resources alike); rename one", name)
+            yield Finding(
+                path,
+                f"becomes {logical} in logical IDs, as {other!r} does (names that differ only "
+                "in '-' would name two resources alike); rename one",
+                name,
+            )

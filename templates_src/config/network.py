@@ -1,8 +1,10 @@
 """Network config: a VPC the compiler creates, or an existing one passed in as typed parameters."""
+
 from __future__ import annotations
 
 import ipaddress
-from typing import Iterator, Literal
+from collections.abc import Iterator
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -40,7 +42,7 @@ class ExistingVpc(Model):
     private_subnet_ids: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _subnet_ids(self) -> "ExistingVpc":
+    def _subnet_ids(self) -> ExistingVpc:
         for ids in (self.public_subnet_ids, self.private_subnet_ids):
             for sid in ids:
                 if not sid.startswith("subnet-"):
@@ -66,15 +68,14 @@ class Network(Model):
             return {t: list(getattr(self.subnets, t)) for t in TIERS}
         vpc = ipaddress.IPv4Network(self.cidr)
         blocks = list(vpc.subnets(new_prefix=self.subnet_prefix))
-        return {
-            tier: [str(blocks[i * SLOTS_PER_TIER + az]) for az in range(self.azs)]
-            for i, tier in enumerate(TIERS)
-        }
+        return {tier: [str(blocks[i * SLOTS_PER_TIER + az]) for az in range(self.azs)] for i, tier in enumerate(TIERS)}
 
     def check(self) -> Iterator[Finding]:
         if self.mode == "existing":
             if self.existing is None:
-                yield Finding(("existing",), "mode 'existing' needs an 'existing' block with the VPC and subnet IDs", None, False)
+                yield Finding(
+                    ("existing",), "mode 'existing' needs an 'existing' block with the VPC and subnet IDs", None, False
+                )
             return
         if self.existing is not None:
             yield Finding(("existing",), "only allowed with mode: existing", None, False)

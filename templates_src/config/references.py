@@ -18,11 +18,13 @@ graph writes the parameters and outputs). A service URL is computed from those e
 not read from the other service's stack, so services may refer to each other's URLs (api -> ui and
 ui -> api) without making their stacks wait for one another.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .base import Finding
 
@@ -60,8 +62,10 @@ def parse(value: str) -> list[str | Reference]:
         elif value.startswith("${", i):
             end = value.find("}", i + 2)
             if end < 0:
-                raise ValueError(f"'${{' at character {i + 1} is not closed with '}}' (write '$${{' for a literal '${{')")
-            inner = value[i + 2:end]
+                raise ValueError(
+                    f"'${{' at character {i + 1} is not closed with '}}' (write '$${{' for a literal '${{')"
+                )
+            inner = value[i + 2 : end]
             m = _INNER.match(inner)
             if m is None:
                 raise ValueError(f"'${{{inner}}}' is not a reference: expected one of the forms {FORMS}")
@@ -76,7 +80,7 @@ def parse(value: str) -> list[str | Reference]:
     return out
 
 
-def known(cfg: "System") -> list[str]:
+def known(cfg: System) -> list[str]:
     """Every reference this system offers, in a stable order."""
     from .services_check import load_balancer_of
 
@@ -92,7 +96,7 @@ def _listing(refs: list[str]) -> str:
     return shown + (f" and {len(refs) - SHOWN} more" if len(refs) > SHOWN else "")
 
 
-def check_references(cfg: "System") -> Iterator[Finding]:
+def check_references(cfg: System) -> Iterator[Finding]:
     """Every `${...}` in an app container's environment names something this system has."""
     offered: list[str] | None = None  # computed on the first reference: most systems have none
     for svc_name, svc in cfg.services.items():
@@ -112,7 +116,7 @@ def check_references(cfg: "System") -> Iterator[Finding]:
                         yield Finding(path, _unknown(cfg, ref) + f"; known references: {_listing(offered)}", value)
 
 
-def _unknown(cfg: "System", ref: Reference) -> str:
+def _unknown(cfg: System, ref: Reference) -> str:
     if ref.kind not in ATTRIBUTES:
         return f"unknown reference {ref}: no kind {ref.kind!r} (kinds: {', '.join(ATTRIBUTES)})"
     if ref.attribute not in ATTRIBUTES[ref.kind]:

@@ -6,10 +6,11 @@ after the first deploy: its value never appears in a template or in params/.
 Physical names: by default CloudFormation names each secret (`<Logical>-<random>`). A system may set
 `secret_prefix` (every secret becomes `<prefix><name>`) and a secret its own `name` (which wins); see
 `Secret` for why that is a trap as well as a convenience."""
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from pydantic import Field
 
@@ -28,8 +29,10 @@ def secret_name_problem(name: str) -> str | None:
         return f"a secret name has at most {SECRET_NAME_MAX} characters (this one has {len(name)})"
     if re.search(r"-[A-Za-z0-9]{6}$", name):
         # The ARN ends in '-' + 6 random characters: lookups by name would be read as a partial ARN.
-        return ("must not end with '-' and six characters (Secrets Manager reads that as the random ARN "
-                "suffix when the secret is looked up by name); rename it")
+        return (
+            "must not end with '-' and six characters (Secrets Manager reads that as the random ARN "
+            "suffix when the secret is looked up by name); rename it"
+        )
     return None
 
 
@@ -45,9 +48,12 @@ class Generate(Model):
 
     def check(self) -> Iterator[Finding]:
         if (self.template is None) != (self.key is None):
-            yield Finding(("key",) if self.key is None else ("template",),
-                          "a JSON secret needs both 'template' (the fixed fields) and 'key' (the generated field)",
-                          None, False)
+            yield Finding(
+                ("key",) if self.key is None else ("template",),
+                "a JSON secret needs both 'template' (the fixed fields) and 'key' (the generated field)",
+                None,
+                False,
+            )
         elif self.template is not None and self.key in self.template:
             yield Finding(("key",), "the generated key must not also be a field of 'template'", self.key)
 
@@ -99,6 +105,5 @@ def check_names(secrets: dict[str, Secret], prefix: str | None) -> Iterator[Find
             why = "" if secret.name is not None else f" (secret_prefix + name = {physical!r})"
             yield Finding(path, problem + why, secret.name if secret.name is not None else name, True)
         elif physical in taken:
-            yield Finding(path, f"secret {taken[physical]!r} already has the physical name {physical!r}",
-                          physical)
+            yield Finding(path, f"secret {taken[physical]!r} already has the physical name {physical!r}", physical)
         taken.setdefault(physical, name)

@@ -3,9 +3,11 @@
 Which load balancer a service sits behind is said once, by the load balancer's listeners
 (`load_balancers.<lb>.listeners[].service` / `.rules[].service`); a service only describes its
 target (container, port, health check) under `target:`."""
+
 from __future__ import annotations
 
-from typing import Annotated, Any, Iterator, Literal, Union
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
@@ -36,7 +38,9 @@ class Port(Model):
 class HealthCheck(Model):
     """A container health check (Docker HEALTHCHECK); `dependsOn: HEALTHY` waits for it."""
 
-    command: list[str] = Field(min_length=1, description='e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]')
+    command: list[str] = Field(
+        min_length=1, description='e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]'
+    )
     interval: int = Field(30, ge=5, le=300)
     timeout: int = Field(5, ge=2, le=60)
     retries: int = Field(3, ge=1, le=10)
@@ -53,8 +57,11 @@ class SecretRef(Model):
 
     def check(self) -> Iterator[Finding]:
         if (self.secret is None) == (self.ssm is None):
-            yield Finding((), "expected exactly one of 'secret' (a name under secrets:) or 'ssm' (a parameter path)",
-                          self.model_dump(exclude_none=True))
+            yield Finding(
+                (),
+                "expected exactly one of 'secret' (a name under secrets:) or 'ssm' (a parameter path)",
+                self.model_dump(exclude_none=True),
+            )
         if self.key is not None and self.secret is None:
             yield Finding(("key",), "'key' selects a JSON key of a 'secret'; SSM parameters have none", self.key)
 
@@ -75,9 +82,14 @@ class ContainerBase(Model):
 
 class Container(ContainerBase):
     # None: the service's own ECR repository (`ecr:` must then be set).
-    image: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$", description="repository, without the tag")
-    tag: str = Field("latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
-                     description="default of the <Service><Container>ImageTag root parameter")
+    image: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$", description="repository, without the tag"
+    )
+    tag: str = Field(
+        "latest",
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="default of the <Service><Container>ImageTag root parameter",
+    )
     command: list[str] | None = None
     entrypoint: list[str] | None = None
     ports: list[Port] = Field(default_factory=list)
@@ -86,7 +98,9 @@ class Container(ContainerBase):
     secrets: dict[EnvName, SecretRef] = Field(default_factory=dict)
     health_check: HealthCheck | None = None
     readonly_root_filesystem: bool = False
-    user: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$", description='e.g. "1001" or "1001:1001"')
+    user: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$", description='e.g. "1001" or "1001:1001"'
+    )
 
     def check(self) -> Iterator[Finding]:
         for var, ref in self.secrets.items():
@@ -151,7 +165,7 @@ def _egress_kind(value: Any) -> str:
 
 # `all`, or a list of rules; the discriminator keeps messages to the branch the value took.
 Egress = Annotated[
-    Union[Annotated[Literal["all"], Tag("[all]")], Annotated[list[EgressRule], Tag("[rules]")]],
+    Annotated[Literal["all"], Tag("[all]")] | Annotated[list[EgressRule], Tag("[rules]")],
     Discriminator(_egress_kind),
 ]
 
@@ -203,7 +217,9 @@ class Alarms(Model):
     http_5xx: int | None = Field(10, ge=1, description="target 5XX responses per minute")
     response_time: float | None = Field(2.0, gt=0, description="average target response time, seconds")
     unhealthy_hosts: int | None = Field(1, ge=1, description="unhealthy targets, at or above")
-    running_below_desired: bool = Field(True, description="fewer running tasks than desired for 5 minutes (needs Container Insights)")
+    running_below_desired: bool = Field(
+        True, description="fewer running tasks than desired for 5 minutes (needs Container Insights)"
+    )
 
 
 class Statement(Model):
@@ -229,8 +245,13 @@ class Service(Model):
     containers: dict[Name, Container] = Field(min_length=1)
     sidecars: Sidecars = Sidecars()
     ecr: Ecr | None = None
-    desired_count: int = Field(2, ge=0, le=1000, description="default of the <Service>DesiredCount root parameter; "
-                               "with `scaling`, unused: scaling.min/max (root parameters) govern the count")
+    desired_count: int = Field(
+        2,
+        ge=0,
+        le=1000,
+        description="default of the <Service>DesiredCount root parameter; "
+        "with `scaling`, unused: scaling.min/max (root parameters) govern the count",
+    )
     # Public IP puts tasks in the public subnets (image pulls without NAT, as in a default VPC).
     public_ip: bool = False
     circuit_breaker: bool = True  # with rollback
@@ -240,15 +261,18 @@ class Service(Model):
     health_check_grace: int = Field(60, ge=0, le=2147483647, description="seconds; only behind a load balancer")
     capacity: list[CapacityShare] | None = Field(None, min_length=1, description="default: the cluster's strategy")
     target: Target = Target()
-    url_output: str | None = Field(None, pattern=OUTPUT_NAME_PATTERN,
-                                   description="name of the service's URL output (behind a load balancer); "
-                                               "default: <Service>ServiceUrl")
+    url_output: str | None = Field(
+        None,
+        pattern=OUTPUT_NAME_PATTERN,
+        description="name of the service's URL output (behind a load balancer); default: <Service>ServiceUrl",
+    )
     scaling: Scaling | None = None
     alarms: Alarms | None = None
     log_retention_days: RetentionDays = 30
     log_kms_key_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:kms:", description="a key outside the system")
-    log_key: Name | None = Field(None, description="a key from `keys:` for this service's log groups; "
-                                 "default: observability.key")
+    log_key: Name | None = Field(
+        None, description="a key from `keys:` for this service's log groups; default: observability.key"
+    )
     iam: Iam = Iam()
     uses: list[Name] = Field(default_factory=list)
     # all: tasks may connect anywhere (the default a security group has). A list narrows it to HTTPS
@@ -278,47 +302,79 @@ class Service(Model):
 
     def check(self) -> Iterator[Finding]:
         if self.cpu not in FARGATE_SIZES:
-            yield Finding(("cpu",), f"expected a Fargate CPU size: one of {', '.join(map(str, FARGATE_SIZES))}", self.cpu)
+            yield Finding(
+                ("cpu",), f"expected a Fargate CPU size: one of {', '.join(map(str, FARGATE_SIZES))}", self.cpu
+            )
         elif self.memory not in FARGATE_SIZES[self.cpu]:
             allowed = FARGATE_SIZES[self.cpu]
-            choices = (", ".join(map(str, allowed)) if len(allowed) <= 4
-                       else f"{allowed[0]}-{allowed[-1]} in steps of {allowed[1] - allowed[0]}")
+            choices = (
+                ", ".join(map(str, allowed))
+                if len(allowed) <= 4
+                else f"{allowed[0]}-{allowed[-1]} in steps of {allowed[1] - allowed[0]}"
+            )
             yield Finding(("memory",), f"with cpu {self.cpu}, Fargate accepts memory {choices} (MiB)", self.memory)
         names = self.container_names()
         for name in ("otel", "xray"):
             if name in self.containers:
-                yield Finding(("containers", name), f"{name!r} is the name of a sidecar; choose another name", None, False)
+                yield Finding(
+                    ("containers", name), f"{name!r} is the name of a sidecar; choose another name", None, False
+                )
         all_containers = [(("containers", n), c) for n, c in self.containers.items()]
-        all_containers += [(("sidecars", n), getattr(self.sidecars, n)) for n in ("otel", "xray")
-                           if getattr(self.sidecars, n) is not None]
+        all_containers += [
+            (("sidecars", n), getattr(self.sidecars, n))
+            for n in ("otel", "xray")
+            if getattr(self.sidecars, n) is not None
+        ]
         for path, c in all_containers:
             for f in c.check():
                 yield Finding(path + f.path, f.message, f.value, f.has_value)
             for i, dep in enumerate(c.depends_on):
                 if dep.container not in names:
-                    yield Finding(path + ("depends_on", i, "container"),
-                                  f"expected a container of this service: one of {', '.join(names)}", dep.container)
+                    yield Finding(
+                        path + ("depends_on", i, "container"),
+                        f"expected a container of this service: one of {', '.join(names)}",
+                        dep.container,
+                    )
                 elif dep.container == path[-1]:
-                    yield Finding(path + ("depends_on", i, "container"), "a container cannot depend on itself", dep.container)
+                    yield Finding(
+                        path + ("depends_on", i, "container"), "a container cannot depend on itself", dep.container
+                    )
             if c.image is None and self.ecr is None:
-                yield Finding(path + ("image",), "no image given and the service has no 'ecr:' repository to default to",
-                              None, False)
+                yield Finding(
+                    path + ("image",),
+                    "no image given and the service has no 'ecr:' repository to default to",
+                    None,
+                    False,
+                )
         if not any(c.essential for c in self.containers.values()):
             yield Finding(("containers",), "at least one app container must be essential", None, False)
         reserved = sum(c.memory or 0 for _, c in all_containers)
         if reserved > self.memory:
-            yield Finding(("memory",), f"the containers' memory limits add up to {reserved} MiB, more than the task's", self.memory)
+            yield Finding(
+                ("memory",),
+                f"the containers' memory limits add up to {reserved} MiB, more than the task's",
+                self.memory,
+            )
         if self.target.container is not None:
             c = self.containers.get(self.target.container)
             if c is None:
-                yield Finding(("target", "container"), f"expected an app container: one of {', '.join(self.containers)}",
-                              self.target.container)
+                yield Finding(
+                    ("target", "container"),
+                    f"expected an app container: one of {', '.join(self.containers)}",
+                    self.target.container,
+                )
             elif self.target.port is None and not c.ports:
-                yield Finding(("target", "container"), "this container has no ports; add one or set target.port",
-                              self.target.container)
+                yield Finding(
+                    ("target", "container"),
+                    "this container has no ports; add one or set target.port",
+                    self.target.container,
+                )
             elif self.target.port is not None and self.target.port not in [p.port for p in c.ports]:
-                yield Finding(("target", "port"), f"container {self.target.container!r} exposes no such port "
-                              f"(ports: {[p.port for p in c.ports]})", self.target.port)
+                yield Finding(
+                    ("target", "port"),
+                    f"container {self.target.container!r} exposes no such port (ports: {[p.port for p in c.ports]})",
+                    self.target.port,
+                )
         if isinstance(self.egress, list):
             for i, rule in enumerate(self.egress):
                 for f in rule.check():

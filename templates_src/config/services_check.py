@@ -1,7 +1,9 @@
 """Cross-references between services, secrets, load balancers and the cluster (part of System.check)."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .base import Finding
 from .references import check_references
@@ -14,7 +16,7 @@ def _known(names) -> str:
     return ", ".join(sorted(names)) or "none defined"
 
 
-def check_services(cfg: "System") -> Iterator[Finding]:
+def check_services(cfg: System) -> Iterator[Finding]:
     for name, secret in cfg.secrets.items():
         for f in secret.check():
             yield Finding(("secrets", name) + f.path, f.message, f.value, f.has_value)
@@ -26,16 +28,23 @@ def check_services(cfg: "System") -> Iterator[Finding]:
         for cname, c in svc.containers.items():
             for var, ref in c.secrets.items():
                 if ref.secret is not None and ref.secret not in cfg.secrets:
-                    yield Finding(base + ("containers", cname, "secrets", var, "secret"),
-                                  f"expected a secret under secrets: ({_known(cfg.secrets)})", ref.secret)
+                    yield Finding(
+                        base + ("containers", cname, "secrets", var, "secret"),
+                        f"expected a secret under secrets: ({_known(cfg.secrets)})",
+                        ref.secret,
+                    )
         if svc.log_key is not None and svc.log_key not in cfg.keys:
             yield Finding(base + ("log_key",), f"expected a key under keys: ({_known(cfg.keys)})", svc.log_key)
         if svc.log_key is not None and svc.log_kms_key_arn is not None:
-            yield Finding(base + ("log_key",), "log_kms_key_arn names another key for the same log groups; keep one",
-                          svc.log_key)
+            yield Finding(
+                base + ("log_key",), "log_kms_key_arn names another key for the same log groups; keep one", svc.log_key
+            )
         if svc.alarms is not None and svc.alarms.running_below_desired and cfg.cluster.container_insights == "disabled":
-            yield Finding(base + ("alarms", "running_below_desired"),
-                          "reads Container Insights metrics, which cluster.container_insights disables", True)
+            yield Finding(
+                base + ("alarms", "running_below_desired"),
+                "reads Container Insights metrics, which cluster.container_insights disables",
+                True,
+            )
 
     owner: dict[str, str] = {}  # service -> the load balancer that forwards to it
     for lb_name, lb in cfg.load_balancers.items():
@@ -52,32 +61,53 @@ def check_services(cfg: "System") -> Iterator[Finding]:
                     yield Finding(path, f"expected a service under services: ({_known(cfg.services)})", service)
                     continue
                 if owner.setdefault(service, lb_name) != lb_name:
-                    yield Finding(path, f"service {service!r} is already behind load balancer {owner[service]!r}; "
-                                  "a service has one target group, on one load balancer", service)
+                    yield Finding(
+                        path,
+                        f"service {service!r} is already behind load balancer {owner[service]!r}; "
+                        "a service has one target group, on one load balancer",
+                        service,
+                    )
                 if svc.target_container() is None:
-                    yield Finding(path, f"service {service!r} has no container port to forward to "
-                                  f"(add ports to a container or set services.{service}.target)", service)
+                    yield Finding(
+                        path,
+                        f"service {service!r} has no container port to forward to "
+                        f"(add ports to a container or set services.{service}.target)",
+                        service,
+                    )
                 if lb.type == "network" and svc.target.stickiness is not None:
-                    yield Finding(("services", service, "target", "stickiness"),
-                                  "lb_cookie stickiness needs an application load balancer", svc.target.stickiness)
+                    yield Finding(
+                        ("services", service, "target", "stickiness"),
+                        "lb_cookie stickiness needs an application load balancer",
+                        svc.target.stickiness,
+                    )
     yield from _check_url_outputs(cfg, owner)
     yield from check_references(cfg)
     for name, svc in cfg.services.items():
         if name not in owner and svc.scaling is not None and svc.scaling.requests_per_target is not None:
-            yield Finding(("services", name, "scaling", "requests_per_target"),
-                          "needs a load balancer forwarding to this service", svc.scaling.requests_per_target)
-        elif name in owner and cfg.load_balancers[owner[name]].type == "network" and svc.scaling is not None \
-                and svc.scaling.requests_per_target is not None:
-            yield Finding(("services", name, "scaling", "requests_per_target"),
-                          "ALB request count: the service is behind a network load balancer", svc.scaling.requests_per_target)
+            yield Finding(
+                ("services", name, "scaling", "requests_per_target"),
+                "needs a load balancer forwarding to this service",
+                svc.scaling.requests_per_target,
+            )
+        elif (
+            name in owner
+            and cfg.load_balancers[owner[name]].type == "network"
+            and svc.scaling is not None
+            and svc.scaling.requests_per_target is not None
+        ):
+            yield Finding(
+                ("services", name, "scaling", "requests_per_target"),
+                "ALB request count: the service is behind a network load balancer",
+                svc.scaling.requests_per_target,
+            )
 
 
-def load_balancer_of(cfg: "System", service: str) -> str | None:
+def load_balancer_of(cfg: System, service: str) -> str | None:
     """The load balancer whose listeners forward to `service` (check_services allows at most one)."""
     return next((name for name, lb in cfg.load_balancers.items() if service in lb.services()), None)
 
 
-def _check_url_outputs(cfg: "System", owner: dict[str, str]) -> Iterator[Finding]:
+def _check_url_outputs(cfg: System, owner: dict[str, str]) -> Iterator[Finding]:
     """A URL output exists only behind a load balancer, and no two services share its name. (Clashes with
     the compiler's own output names are found by the stack graph and reported at the same path.)"""
     taken: dict[str, str] = {}
@@ -85,11 +115,19 @@ def _check_url_outputs(cfg: "System", owner: dict[str, str]) -> Iterator[Finding
         svc = cfg.services[name]
         if name not in owner:
             if svc.url_output is not None:
-                yield Finding(("services", name, "url_output"), "the service is behind no load balancer, so it has "
-                              "no URL output (name it in a listener of load_balancers:)", svc.url_output)
+                yield Finding(
+                    ("services", name, "url_output"),
+                    "the service is behind no load balancer, so it has "
+                    "no URL output (name it in a listener of load_balancers:)",
+                    svc.url_output,
+                )
             continue
         output = svc.url_output_name(name)
         if output in taken:
-            yield Finding(("services", name, "url_output"), f"service {taken[output]!r} already outputs its URL "
-                          f"as {output!r}; output names are unique across the system", output)
+            yield Finding(
+                ("services", name, "url_output"),
+                f"service {taken[output]!r} already outputs its URL "
+                f"as {output!r}; output names are unique across the system",
+                output,
+            )
         taken.setdefault(output, name)

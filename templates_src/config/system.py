@@ -1,7 +1,9 @@
 """The whole system: one typed, frozen model composed of each concern's config."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -69,13 +71,21 @@ class System(Model):
         yield from check_data(self.data, self.keys)
         for name, secret in self.secrets.items():
             if secret.key is not None and secret.key not in self.keys:
-                yield Finding(("secrets", name, "key"), f"unknown key {secret.key!r}; expected one of: "
-                              + (", ".join(self.keys) or "(no keys: add one under `keys:`)"), secret.key)
+                yield Finding(
+                    ("secrets", name, "key"),
+                    f"unknown key {secret.key!r}; expected one of: "
+                    + (", ".join(self.keys) or "(no keys: add one under `keys:`)"),
+                    secret.key,
+                )
         yield from check_names(self.secrets, self.secret_prefix)
         key = self.observability.key
         if key is not None and key not in self.keys:
-            yield Finding(("observability", "key"), f"unknown key {key!r}; expected one of: "
-                          + (", ".join(self.keys) or "(no keys: add one under `keys:`)"), key)
+            yield Finding(
+                ("observability", "key"),
+                f"unknown key {key!r}; expected one of: "
+                + (", ".join(self.keys) or "(no keys: add one under `keys:`)"),
+                key,
+            )
         yield from self._check_uses()
         if self.failover is not None:
             yield from prefixed(("failover",), self.failover.check())
@@ -88,5 +98,9 @@ class System(Model):
         for name, svc in self.services.items():
             for i, used in enumerate(svc.uses):
                 if used not in known:
-                    yield Finding(("services", name, "uses", i), f"service {name!r} uses unknown store {used!r}; "
-                                  f"expected one of: {', '.join(known) or '(none: add it under data: or keys:)'}", used)
+                    yield Finding(
+                        ("services", name, "uses", i),
+                        f"service {name!r} uses unknown store {used!r}; "
+                        f"expected one of: {', '.join(known) or '(none: add it under data: or keys:)'}",
+                        used,
+                    )

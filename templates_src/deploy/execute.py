@@ -3,12 +3,14 @@
 `diagnose` is pure (events in, the first real failure out) so it is tested on recorded
 DescribeStackEvents sequences; `execute` does the I/O and the live display (rich).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import DeployError
 from . import policy as pol
@@ -32,11 +34,11 @@ NEXT_STEP = {
     "ROLLBACK_FAILED": "creating and rolling back both failed: run `cli.py destroy{sel}` (retain what cannot be deleted), then deploy again",
     "UPDATE_ROLLBACK_COMPLETE": "the stack is back at its previous state: fix the cause and deploy again",
     "UPDATE_ROLLBACK_FAILED": "the stack is stuck until the rollback finishes: fix or skip the failing resource, then run "
-                              "`aws cloudformation continue-update-rollback --stack-name {stack}{skip}`",
+    "`aws cloudformation continue-update-rollback --stack-name {stack}{skip}`",
     "CREATE_FAILED": "rollback was disabled: fix the cause, then `cli.py destroy{sel}` and deploy again",
     "UPDATE_FAILED": "rollback was disabled: fix the cause and deploy again, or run `aws cloudformation rollback-stack --stack-name {stack}`",
     "DELETE_FAILED": "run `cli.py destroy{sel}` again; resources that cannot be deleted can be retained with "
-                     "`aws cloudformation delete-stack --stack-name {stack} --retain-resources ...`",
+    "`aws cloudformation delete-stack --stack-name {stack} --retain-resources ...`",
     "IMPORT_ROLLBACK_COMPLETE": "the import was rolled back: fix the cause and try again",
 }
 
@@ -66,7 +68,11 @@ class Failure:
             out.append("no failed resource was found in the stack events")
         step = NEXT_STEP.get(self.final_status)
         if step:
-            skip = f" --resources-to-skip {self.nested_id}" if self.nested_id and self.final_status == "UPDATE_ROLLBACK_FAILED" else ""
+            skip = (
+                f" --resources-to-skip {self.nested_id}"
+                if self.nested_id and self.final_status == "UPDATE_ROLLBACK_FAILED"
+                else ""
+            )
             out.append("next: " + step.format(stack=self.stack, skip=skip, sel=selection))
         return out
 
@@ -93,9 +99,14 @@ def walk_events(
         for e in events:
             out.append((path, e))
             child = e.get("PhysicalResourceId") or ""
-            if (e.get("ResourceType") == NESTED and e.get("LogicalResourceId") != e.get("StackName")
-                    and child.startswith("arn:") and child != e.get("StackId") and child not in seen
-                    and (not failed_only or e.get("ResourceStatus", "").endswith("_FAILED"))):
+            if (
+                e.get("ResourceType") == NESTED
+                and e.get("LogicalResourceId") != e.get("StackName")
+                and child.startswith("arn:")
+                and child != e.get("StackId")
+                and child not in seen
+                and (not failed_only or e.get("ResourceStatus", "").endswith("_FAILED"))
+            ):
                 queue.append((child, path + (e["LogicalResourceId"],)))
     return out
 
@@ -112,8 +123,9 @@ def diagnose(
 ) -> Failure:
     """The first resource that failed on its own (not "Embedded stack ... was not successfully
     created", not "Resource creation cancelled"), across the root and every nested stack."""
-    events = [(p, e) for p, e in walk_events(root_id, events_of, failed_only=True)
-              if since is None or e["Timestamp"] >= since]
+    events = [
+        (p, e) for p, e in walk_events(root_id, events_of, failed_only=True) if since is None or e["Timestamp"] >= since
+    ]
     stack_name = events[0][0][0] if events else root_id
     failed = [(p, e) for p, e in events if e.get("ResourceStatus", "").endswith("_FAILED") and not _is_stack_itself(e)]
     causes = [(p, e) for p, e in failed if not (e.get("ResourceStatusReason") or "").startswith(CONSEQUENCES)]
@@ -172,12 +184,19 @@ class Watch:
         self.seen: set[str] = set()
         self.done: dict[str, set[str]] = {}
         self.expected = expected
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=console, transient=True)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self.tasks: dict[str, Any] = {}
         self.count = 0
 
-    def __enter__(self) -> "Watch":
+    def __enter__(self) -> Watch:
         self.progress.start()
         return self
 
@@ -185,8 +204,11 @@ class Watch:
         self.progress.stop()
 
     def poll(self) -> None:
-        new = [(p, e) for p, e in walk_events(self.root_id, self.fetch)
-               if e["Timestamp"] >= self.since and e["EventId"] not in self.seen]
+        new = [
+            (p, e)
+            for p, e in walk_events(self.root_id, self.fetch)
+            if e["Timestamp"] >= self.since and e["EventId"] not in self.seen
+        ]
         for path, e in sorted(new, key=lambda pe: pe[1]["Timestamp"]):
             self.seen.add(e["EventId"])
             self.count += 1
@@ -195,9 +217,15 @@ class Watch:
     def _show(self, path: tuple[str, ...], e: dict[str, Any]) -> None:
         status = e.get("ResourceStatus", "")
         stack = "/".join(path)
-        style = "red" if "FAILED" in status or "ROLLBACK" in status else "green" if status.endswith("COMPLETE") else "yellow"
+        style = (
+            "red"
+            if "FAILED" in status or "ROLLBACK" in status
+            else "green"
+            if status.endswith("COMPLETE")
+            else "yellow"
+        )
         reason = e.get("ResourceStatusReason") or ""
-        when = e["Timestamp"].astimezone(dt.timezone.utc).strftime("%H:%M:%S")
+        when = e["Timestamp"].astimezone(dt.UTC).strftime("%H:%M:%S")
         line = f"{when}  {stack:<28} {e['LogicalResourceId']:<28} {status:<28} {reason}".rstrip()
         self.progress.console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
         if stack not in self.tasks:
@@ -223,8 +251,13 @@ def expected_counts(plan: Plan) -> dict[str, int]:
     return counts
 
 
-def wait_for_stack(aws: Aws, stack_id: str, on_poll: Callable[[], None] = lambda: None,
-                   sleep: Callable[[float], None] = time.sleep, timeout: float = 3 * 3600) -> dict[str, Any]:
+def wait_for_stack(
+    aws: Aws,
+    stack_id: str,
+    on_poll: Callable[[], None] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout: float = 3 * 3600,
+) -> dict[str, Any]:
     cfn = aws.client("cloudformation")
 
     def fetch() -> dict[str, Any]:
@@ -232,15 +265,23 @@ def wait_for_stack(aws: Aws, stack_id: str, on_poll: Callable[[], None] = lambda
         on_poll()
         return stack
 
-    return poll(fetch, lambda stack: is_terminal(stack["StackStatus"]), timeout=timeout, sleep=sleep,
-                still=lambda stack: f"stack {stack['StackName']} still {stack['StackStatus']}")
+    return poll(
+        fetch,
+        lambda stack: is_terminal(stack["StackStatus"]),
+        timeout=timeout,
+        sleep=sleep,
+        still=lambda stack: f"stack {stack['StackName']} still {stack['StackStatus']}",
+    )
 
 
 def nested_stacks(aws: Aws, stack_id: str) -> dict[str, str]:
     """Logical ID -> physical ID (ARN) of the stack's nested stacks."""
     resources = aws.client("cloudformation").describe_stack_resources(StackName=stack_id)["StackResources"]
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources
-            if r.get("ResourceType") == NESTED and r.get("PhysicalResourceId")}
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in resources
+        if r.get("ResourceType") == NESTED and r.get("PhysicalResourceId")
+    }
 
 
 def apply_policies(aws: Aws, target: BuiltTarget, stack_id: str, allow_all: bool = False) -> list[str]:
@@ -260,8 +301,16 @@ def apply_policies(aws: Aws, target: BuiltTarget, stack_id: str, allow_all: bool
 
 
 @translates_aws_errors
-def execute(aws: Aws, plan: Plan, target: BuiltTarget, console: Any, *, allow_replace: bool = False,
-            selection: str = "", sleep: Callable[[float], None] = time.sleep) -> Outcome:
+def execute(
+    aws: Aws,
+    plan: Plan,
+    target: BuiltTarget,
+    console: Any,
+    *,
+    allow_replace: bool = False,
+    selection: str = "",
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
     """Execute the change set, stream events until the stack settles, then protect it (stack policies
     on every stack, termination protection for protected envs). A failure raises DeployError naming
     the first failed resource, its reason, the final status and what to do next."""
@@ -270,7 +319,7 @@ def execute(aws: Aws, plan: Plan, target: BuiltTarget, console: Any, *, allow_re
     if allow_replace and plan.review.dangers and plan.change_set_type == "UPDATE":
         apply_policies(aws, target, plan.stack_id, allow_all=True)  # the review was accepted explicitly
         lifted = True
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
     try:
         cfn.execute_change_set(ChangeSetName=plan.change_set_id)
         with Watch(aws, plan.stack_id, since, console, expected_counts(plan)) as watch:
@@ -295,13 +344,17 @@ def execute(aws: Aws, plan: Plan, target: BuiltTarget, console: Any, *, allow_re
         except DeployError as exc:  # the deploy itself succeeded: say what is missing and how to fix it
             outcome.warnings.append(
                 f"{exc} -- the env is marked `protect: true`; run `aws cloudformation update-termination-protection "
-                f"--enable-termination-protection --stack-name {plan.stack_name}`")
+                f"--enable-termination-protection --stack-name {plan.stack_name}`"
+            )
     return outcome
 
 
 def _restore_policies(aws: Aws, target: BuiltTarget, stack_id: str, console: Any) -> None:
     try:
         apply_policies(aws, target, stack_id)
-    except Exception as exc:  # noqa: BLE001 - do not hide the deploy's own error behind this one
-        console.print(f"warning: could not restore the stack policies ({exc}); deploy again to set them",
-                      style="red", markup=False)
+    except Exception as exc:
+        console.print(
+            f"warning: could not restore the stack policies ({exc}); deploy again to set them",
+            style="red",
+            markup=False,
+        )

@@ -10,10 +10,12 @@ every system the same way and only its wording tells one region from several. Th
 by package.py, plan.py, execute.py, status.py and multiregion.py; nothing here calls AWS directly.
 Knows nothing of click.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import DangerousChange, DeployError
 from ..paths import shown
@@ -134,8 +136,10 @@ def _existing(d: Deployment, sink: Sink) -> list[tuple[mr.Folder, Aws]]:
         else:
             sink.err(f"{folder.name}: stack {folder.target.stack_name} does not exist in {folder.region}")
     if not found:
-        raise DeployError(f"no stack of {d.system}/{d.env} exists ({', '.join(_where(f) for f, _ in d.parts())}): "
-                          "deploy it first, or check --stack-name")
+        raise DeployError(
+            f"no stack of {d.system}/{d.env} exists ({', '.join(_where(f) for f, _ in d.parts())}): "
+            "deploy it first, or check --stack-name"
+        )
     return found
 
 
@@ -200,11 +204,15 @@ def plan(d: Deployment, sink: Sink, *, fmt: str = "text", bucket: str | None = N
         elif fp.plan.change_set_id:
             kept.append(fp)
     if len(kept) == 1 and d.single_region:
-        sink.err(f"change set {kept[0].review.change_set_name} left for review; "
-                 "`deploy` makes a fresh one, `plan --cleanup` does not keep it")
+        sink.err(
+            f"change set {kept[0].review.change_set_name} left for review; "
+            "`deploy` makes a fresh one, `plan --cleanup` does not keep it"
+        )
     elif kept:
-        sink.err(f"change sets left for review ({', '.join(f'{fp.folder.name}: {fp.review.change_set_name}' for fp in kept)}); "
-                 "`deploy` makes fresh ones, `plan --cleanup` does not keep them")
+        sink.err(
+            f"change sets left for review ({', '.join(f'{fp.folder.name}: {fp.review.change_set_name}' for fp in kept)}); "
+            "`deploy` makes fresh ones, `plan --cleanup` does not keep them"
+        )
     return Result("planned", by_folder={fp.folder.name: fp.review for fp in mplan.all()})
 
 
@@ -239,13 +247,30 @@ def deploy(d: Deployment, options: DeployOptions, confirm: Confirm, sink: Sink) 
         return Result("declined", exit_code=DECLINED)
     if d.single_region:
         fp = mplan.regional[0]
-        outcome = execute(fp.aws, fp.plan, fp.folder.target, sink.console(), allow_replace=options.allow_replace,
-                          selection=d.selection)
-        _report(sink, f"{outcome.stack_name}: {outcome.status}; stack policy set on {len(outcome.policies)} stack(s)"
-                + ("; termination protection on" if outcome.protected else ""), outcome, st.output_values(outcome.outputs))
+        outcome = execute(
+            fp.aws,
+            fp.plan,
+            fp.folder.target,
+            sink.console(),
+            allow_replace=options.allow_replace,
+            selection=d.selection,
+        )
+        _report(
+            sink,
+            f"{outcome.stack_name}: {outcome.status}; stack policy set on {len(outcome.policies)} stack(s)"
+            + ("; termination protection on" if outcome.protected else ""),
+            outcome,
+            st.output_values(outcome.outputs),
+        )
         return Result("deployed", by_folder={fp.folder.name: outcome})
-    multi = mr.execute_all(mplan, lambda _: sink.console(), parallel=options.parallel,
-                           allow_replace=options.allow_replace, selection=d.selection, say=sink.out)
+    multi = mr.execute_all(
+        mplan,
+        lambda _: sink.console(),
+        parallel=options.parallel,
+        allow_replace=options.allow_replace,
+        selection=d.selection,
+        say=sink.out,
+    )
     result = Result("deployed")
     for folder, outputs in multi.outputs.items():
         outcome = multi.dns if folder == mr.GLOBAL else multi.regional.get(folder)
@@ -257,17 +282,22 @@ def deploy(d: Deployment, options: DeployOptions, confirm: Confirm, sink: Sink) 
 def _no_changes_line(d: Deployment, mplan: mr.MultiPlan) -> str:
     if d.single_region:
         return rv.no_changes_line(mplan.regional[0].review)
-    return (f"No changes: every stack of {d.system}/{d.env} is up to date "
-            f"({', '.join(fp.folder.name for fp in mplan.all())}).")
+    return (
+        f"No changes: every stack of {d.system}/{d.env} is up to date "
+        f"({', '.join(fp.folder.name for fp in mplan.all())})."
+    )
 
 
 def _not_executed_line(d: Deployment, mplan: mr.MultiPlan) -> str:
     if d.single_region:
         fp = mplan.regional[0]
-        return (f"change set {fp.review.change_set_name} created and not executed (--no-exec); "
-                f"execute it with `aws cloudformation execute-change-set --change-set-name {fp.plan.change_set_id}`")
+        return (
+            f"change set {fp.review.change_set_name} created and not executed (--no-exec); "
+            f"execute it with `aws cloudformation execute-change-set --change-set-name {fp.plan.change_set_id}`"
+        )
     return "change sets created and not executed (--no-exec): " + ", ".join(
-        f"{fp.folder.name}: {fp.plan.change_set_id or 'no changes'}" for fp in mplan.all())
+        f"{fp.folder.name}: {fp.plan.change_set_id or 'no changes'}" for fp in mplan.all()
+    )
 
 
 def _question(d: Deployment, mplan: mr.MultiPlan) -> str:
@@ -336,8 +366,11 @@ def destroy(d: Deployment, *, yes: bool, confirm: Confirm, sink: Sink) -> Result
     if d.protect:
         raise DangerousChange(f"{d.system}/{d.env} is marked `protect: true`: destroy refuses it")
     doomed = _existing(d, sink)[::-1]
-    question = (f"Delete stack {doomed[0][0].target.stack_name} and its nested stacks?" if d.single_region else
-                f"Delete {', '.join(_where(f) for f, _ in doomed)} and their nested stacks?")
+    question = (
+        f"Delete stack {doomed[0][0].target.stack_name} and its nested stacks?"
+        if d.single_region
+        else f"Delete {', '.join(_where(f) for f, _ in doomed)} and their nested stacks?"
+    )
     if not yes and not confirm(question):
         sink.out("declined: nothing deleted")
         return Result("declined", exit_code=DECLINED)

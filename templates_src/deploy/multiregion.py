@@ -15,13 +15,15 @@ single-region functions of package.py, plan.py, review.py, execute.py and status
 A single-region system is a layout too (`Layout.single`: one folder named SINGLE, no DNS stack), so the
 commands (deploy/flow.py) walk every system the same way; only the wording tells the two apart.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import DangerousChange, DeployError, UsageError
 from . import review as rv
@@ -58,7 +60,7 @@ class Layout:
     single_region: bool = False  # see `single`
 
     @classmethod
-    def single(cls, target: BuiltTarget, region: str) -> "Layout":
+    def single(cls, target: BuiltTarget, region: str) -> Layout:
         """A single-region system (build/<system>/<env>/): one folder, no DNS stack."""
         return cls(target.system, target.env, (Folder(SINGLE, region, "region", target),), None, {}, single_region=True)
 
@@ -71,8 +73,15 @@ def dns_stack_name(stack_name: str) -> str:
     return f"{stack_name}-dns"
 
 
-def read_layout(build_dir: Path, system: str, env: str, stack_name: str, *, protect: bool = False,
-                overrides: tuple[tuple[str, str], ...] = ()) -> Layout:
+def read_layout(
+    build_dir: Path,
+    system: str,
+    env: str,
+    stack_name: str,
+    *,
+    protect: bool = False,
+    overrides: tuple[tuple[str, str], ...] = (),
+) -> Layout:
     path = build_dir / "manifest.json"
     if not path.is_file():
         raise DeployError(f"{path} is missing: run `cli.py build --system {system} --env {env}`")
@@ -82,8 +91,14 @@ def read_layout(build_dir: Path, system: str, env: str, stack_name: str, *, prot
     regional, dns = [], None
     for name, info in manifest["folders"].items():
         is_dns = name == GLOBAL
-        target = BuiltTarget(system, env, build_dir / name, dns_stack_name(stack_name) if is_dns else stack_name,
-                             protect=protect, overrides=() if is_dns else overrides)
+        target = BuiltTarget(
+            system,
+            env,
+            build_dir / name,
+            dns_stack_name(stack_name) if is_dns else stack_name,
+            protect=protect,
+            overrides=() if is_dns else overrides,
+        )
         folder = Folder(name, info["region"], info["role"], target)
         if is_dns:
             dns = folder
@@ -137,8 +152,9 @@ def connect_regions(layout: Layout, options: AwsOptions) -> dict[str, Aws]:
     return {region: connect(AwsOptions(options.profile, region, options.endpoint_url)) for region in sorted(regions)}
 
 
-def plan_all(layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None,
-             bucket: str | None = None) -> MultiPlan:
+def plan_all(
+    layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None, bucket: str | None = None
+) -> MultiPlan:
     """Package and plan every folder. If any plan fails, the change sets made so far are deleted."""
     _check_bucket(layout, bucket)
     made: list[FolderPlan] = []
@@ -161,8 +177,9 @@ def _check_bucket(layout: Layout, bucket: str | None) -> None:
         raise UsageError("--bucket does not apply to a multi-region system: each region uses its own artifact bucket")
 
 
-def package_all(layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None,
-                bucket: str | None = None) -> list[tuple[Folder, Packaged]]:
+def package_all(
+    layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None, bucket: str | None = None
+) -> list[tuple[Folder, Packaged]]:
     """Upload every folder's templates to its region's artifact bucket. The DNS stack's packaged root (and
     its quick-create link) carries the regional outputs it is fed with, or placeholders where a region's
     stack does not exist yet."""
@@ -183,13 +200,17 @@ def _plan_folder(folder: Folder, aws: Aws, prefix: str | None, bucket: str | Non
     packaged = _package(folder, aws, prefix, bucket)
     parameters = folder.target.parameters()
     with in_folder(folder):
-        plan = create_plan(aws, PlanRequest(
-            stack_name=folder.target.stack_name,
-            template_url=packaged.root_url,
-            parameters=parameters,
-            capabilities=packaged.capabilities,
-            description=f"stackc {folder.target.system}/{folder.target.env}" + (f" ({folder.name})" if folder.name else ""),
-        ))
+        plan = create_plan(
+            aws,
+            PlanRequest(
+                stack_name=folder.target.stack_name,
+                template_url=packaged.root_url,
+                parameters=parameters,
+                capabilities=packaged.capabilities,
+                description=f"stackc {folder.target.system}/{folder.target.env}"
+                + (f" ({folder.name})" if folder.name else ""),
+            ),
+        )
     return FolderPlan(folder, aws, packaged, plan, parameters)
 
 
@@ -250,8 +271,10 @@ def describe(folder: Folder) -> str:
     return f"{folder.name}: {what}, stack {folder.target.stack_name} in {folder.region}"
 
 
-PENDING_NOTE = ("the load balancer inputs of {regions} are pending: that stack does not exist yet; the DNS stack is "
-                "re-planned with its real outputs after the regions deploy")
+PENDING_NOTE = (
+    "the load balancer inputs of {regions} are pending: that stack does not exist yet; the DNS stack is "
+    "re-planned with its real outputs after the regions deploy"
+)
 
 
 def render_text(mplan: MultiPlan) -> str:
@@ -293,8 +316,10 @@ def to_json(mplan: MultiPlan) -> dict[str, Any]:
         "env": mplan.layout.env,
         "no_changes": mplan.no_changes,
         "pending": list(mplan.pending),
-        "stacks": [{"folder": fp.folder.name, "region": fp.folder.region, "role": fp.folder.role, **rv.to_json(fp.review)}
-                   for fp in mplan.all()],
+        "stacks": [
+            {"folder": fp.folder.name, "region": fp.folder.region, "role": fp.folder.role, **rv.to_json(fp.review)}
+            for fp in mplan.all()
+        ],
     }
 
 
@@ -311,8 +336,10 @@ def refuse_dangers(mplan: MultiPlan, allow_replace: bool) -> None:
             "Re-run with --allow-replace if losing or re-creating that data is intended."
         )
     where = ", ".join(f"{folder}: {c.path}" for folder, c in mplan.dangers)
-    raise DangerousChange(f"refusing to deploy: {len(mplan.dangers)} dangerous change(s) ({where}); "
-                          "every change set was deleted. Re-run with --allow-replace if that is intended.")
+    raise DangerousChange(
+        f"refusing to deploy: {len(mplan.dangers)} dangerous change(s) ({where}); "
+        "every change set was deleted. Re-run with --allow-replace if that is intended."
+    )
 
 
 # --------------------------------------------------------------------------------------------- execute
@@ -363,16 +390,18 @@ def execute_all(
 
     def run(fp: FolderPlan, console: Any) -> None:
         try:
-            result.regional[fp.folder.name] = execute(fp.aws, fp.plan, fp.folder.target, console,
-                                                      allow_replace=allow_replace, selection=selection)
+            result.regional[fp.folder.name] = execute(
+                fp.aws, fp.plan, fp.folder.target, console, allow_replace=allow_replace, selection=selection
+            )
         except DeployError as exc:  # named "deploy failed in <region>" below
             failures[fp.folder.name] = str(exc)
 
     if parallel and len(todo) > 1:
         say(f"deploying {', '.join(fp.folder.name for fp in todo)} in parallel")
         with ThreadPoolExecutor(max_workers=len(todo)) as pool:
-            futures = [pool.submit(run, fp, _prefixed_console(console_for(fp.folder.name), fp.folder.name))
-                       for fp in todo]
+            futures = [
+                pool.submit(run, fp, _prefixed_console(console_for(fp.folder.name), fp.folder.name)) for fp in todo
+            ]
         for future in futures:
             future.result()  # anything but a DeployError (a bug) surfaces here
     else:
@@ -404,8 +433,14 @@ def execute_all(
     return result
 
 
-def _execute_dns(mplan: MultiPlan, result: MultiOutcome, console_for: Callable[[str], Any], allow_replace: bool,
-                 selection: str, say: Callable[[str], None]) -> None:
+def _execute_dns(
+    mplan: MultiPlan,
+    result: MultiOutcome,
+    console_for: Callable[[str], Any],
+    allow_replace: bool,
+    selection: str,
+    say: Callable[[str], None],
+) -> None:
     layout, fp = mplan.layout, mplan.dns
     assert fp is not None
     values = dict(mplan.dns_values)
@@ -413,13 +448,17 @@ def _execute_dns(mplan: MultiPlan, result: MultiOutcome, console_for: Callable[[
         value = result.outputs.get(region, {}).get(output)
         if value is None:
             discard_plans([fp])
-            raise DeployError(f"the {region} stack has no output {output!r} for the DNS stack parameter {param}; "
-                              "the DNS stack was not changed (rebuild, then deploy again)")
+            raise DeployError(
+                f"the {region} stack has no output {output!r} for the DNS stack parameter {param}; "
+                "the DNS stack was not changed (rebuild, then deploy again)"
+            )
         values[param] = value
     if values != mplan.dns_values:
         say(f"re-planning the DNS stack {fp.folder.target.stack_name} with the regions' outputs")
         discard_plans([fp])
-        fp = _plan_folder(_with_values(fp.folder, {k: v for k, v in values.items() if k in layout.inputs}), fp.aws, None)
+        fp = _plan_folder(
+            _with_values(fp.folder, {k: v for k, v in values.items() if k in layout.inputs}), fp.aws, None
+        )
         mplan.dns = fp
         result.dns_replanned = fp.review
         say(rv.render_text(fp.review))
@@ -432,8 +471,9 @@ def _execute_dns(mplan: MultiPlan, result: MultiOutcome, console_for: Callable[[
         return
     say(f"deploying {GLOBAL} (dns): stack {fp.folder.target.stack_name} in {fp.folder.region}")
     with in_folder(fp.folder):
-        result.dns = execute(fp.aws, fp.plan, fp.folder.target, console_for(GLOBAL), allow_replace=allow_replace,
-                             selection=selection)
+        result.dns = execute(
+            fp.aws, fp.plan, fp.folder.target, console_for(GLOBAL), allow_replace=allow_replace, selection=selection
+        )
     result.outputs[GLOBAL] = output_values(result.dns.outputs)
 
 
@@ -482,8 +522,10 @@ def _dns_stack(layout: Layout, sessions: dict[str, Aws]) -> tuple[Folder, Aws, d
     aws = sessions[layout.dns.region]
     stack = _deployed(aws, layout.dns.target.stack_name)
     if stack is None:
-        raise DeployError(f"the DNS stack {layout.dns.target.stack_name} does not exist in {layout.dns.region}: "
-                          f"deploy {layout.system}/{layout.env} first")
+        raise DeployError(
+            f"the DNS stack {layout.dns.target.stack_name} does not exist in {layout.dns.region}: "
+            f"deploy {layout.system}/{layout.env} first"
+        )
     return layout.dns, aws, stack
 
 
@@ -502,12 +544,24 @@ def failover_status(layout: Layout, sessions: dict[str, Aws]) -> FailoverReport:
             if rr.get("Name", "").rstrip(".") != domain.rstrip(".") or "Failover" not in rr:
                 continue
             check = rr.get("HealthCheckId", "")
-            records.append(RecordState(rr["Type"], rr.get("SetIdentifier", ""), rr["Failover"],
-                                       (rr.get("AliasTarget") or {}).get("DNSName", ""), check,
-                                       _health(r53, check) if check else "no health check"))
+            records.append(
+                RecordState(
+                    rr["Type"],
+                    rr.get("SetIdentifier", ""),
+                    rr["Failover"],
+                    (rr.get("AliasTarget") or {}).get("DNSName", ""),
+                    check,
+                    _health(r53, check) if check else "no health check",
+                )
+            )
     records.sort(key=lambda r: (r.type, r.failover != "PRIMARY"))
-    return FailoverReport(domain, folder.target.stack_name, folder.region,
-                          outputs.get("PrimaryRegion") or params.get("PrimaryRegion", ""), records)
+    return FailoverReport(
+        domain,
+        folder.target.stack_name,
+        folder.region,
+        outputs.get("PrimaryRegion") or params.get("PrimaryRegion", ""),
+        records,
+    )
 
 
 def _zone_id(r53: Any, zone_name: str) -> str:

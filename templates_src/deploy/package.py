@@ -4,6 +4,7 @@ Keys are `<prefix>/<sha256 of the body>.json`: an unchanged template keeps its k
 uploaded again), a changed one gets a new key -- which is also what makes CloudFormation notice that
 a nested stack changed. The packaged root goes to build/<system>/<env>/packaged/root.json|yaml.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -66,9 +67,7 @@ def capabilities(templates: dict[str, dict[str, Any]]) -> list[str]:
                 name_prop = IAM_TYPES[rtype]
                 if name_prop and name_prop in (res.get("Properties") or {}):
                     caps.add("CAPABILITY_NAMED_IAM")
-            elif rtype == "AWS::CloudFormation::Stack":
-                caps.add("CAPABILITY_AUTO_EXPAND")
-            elif rtype.startswith("AWS::Serverless::"):
+            elif rtype == "AWS::CloudFormation::Stack" or rtype.startswith("AWS::Serverless::"):
                 caps.add("CAPABILITY_AUTO_EXPAND")
     return sorted(caps)
 
@@ -90,7 +89,10 @@ def ensure_bucket(aws: Aws, bucket: str | None) -> tuple[str, bool]:
     s3.put_public_access_block(
         Bucket=bucket,
         PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
         },
     )
     s3.put_bucket_encryption(
@@ -114,7 +116,9 @@ def _head_bucket(s3: Any, bucket: str, create_hint: bool) -> bool:
         if code in ("404", "NoSuchBucket", "NotFound"):
             if create_hint:
                 return False
-            raise DeployError(f"artifact bucket {bucket!r} does not exist (create it, or omit --bucket to use the default)") from None
+            raise DeployError(
+                f"artifact bucket {bucket!r} does not exist (create it, or omit --bucket to use the default)"
+            ) from None
         if code in ("403", "AccessDenied", "Forbidden"):
             raise DeployError(
                 f"access denied to artifact bucket {bucket!r}: the credentials in use may not read it "
@@ -194,5 +198,7 @@ def quick_create_link(region: str, root_url: str, stack_name: str, parameters: l
     """The console's quick-create page with the template, the stack name and every parameter filled in."""
     query = {"templateURL": root_url, "stackName": stack_name}
     query.update({f"param_{p['ParameterKey']}": p["ParameterValue"] for p in parameters})
-    return (f"https://{region}.console.aws.amazon.com/cloudformation/home?region={region}"
-            f"#/stacks/quickcreate?{urlencode(query, quote_via=quote)}")
+    return (
+        f"https://{region}.console.aws.amazon.com/cloudformation/home?region={region}"
+        f"#/stacks/quickcreate?{urlencode(query, quote_via=quote)}"
+    )

@@ -2,12 +2,14 @@
 
 The review itself is built by review.py from the raw responses collected here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import DeployError
 from . import review as rv
@@ -56,17 +58,21 @@ def describe_stack(aws: Aws, stack_name: str) -> dict[str, Any] | None:
 
 
 def change_set_name(now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return f"stackc-{now:%Y%m%d-%H%M%S}"
 
 
 @translates_aws_errors
-def create_plan(aws: Aws, request: PlanRequest, *, sleep: Callable[[float], None] = time.sleep, timeout: float = 1800) -> Plan:
+def create_plan(
+    aws: Aws, request: PlanRequest, *, sleep: Callable[[float], None] = time.sleep, timeout: float = 1800
+) -> Plan:
     cfn = aws.client("cloudformation")
     stack = describe_stack(aws, request.stack_name)
     status = stack["StackStatus"] if stack else None
     if status in BLOCKED:
-        raise DeployError(f"stack {request.stack_name} is {status}: " + BLOCKED[status].format(stack=request.stack_name))
+        raise DeployError(
+            f"stack {request.stack_name} is {status}: " + BLOCKED[status].format(stack=request.stack_name)
+        )
     if status and status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
         raise DeployError(f"stack {request.stack_name} is busy ({status}); wait for it to finish (`cli.py status`)")
     cs_type = "CREATE" if status in (None, "REVIEW_IN_PROGRESS") else "UPDATE"
@@ -87,9 +93,16 @@ def create_plan(aws: Aws, request: PlanRequest, *, sleep: Callable[[float], None
     except botocore.exceptions.ClientError as exc:
         # Some endpoints answer "nothing to do" with an error instead of a FAILED change set.
         message = client_error_message(exc)
-        if client_error_code(exc) == "ValidationError" and any(r.lower() in message.lower() for r in rv.NO_CHANGE_REASONS):
-            return Plan(request.stack_name, stack["StackId"] if stack else "", "", cs_type,
-                        rv.no_change_review(request.stack_name, reason=message))
+        if client_error_code(exc) == "ValidationError" and any(
+            r.lower() in message.lower() for r in rv.NO_CHANGE_REASONS
+        ):
+            return Plan(
+                request.stack_name,
+                stack["StackId"] if stack else "",
+                "",
+                cs_type,
+                rv.no_change_review(request.stack_name, reason=message),
+            )
         raise
     cs_id, stack_id = created["Id"], created["StackId"]
     root = wait_for_change_set(aws, cs_id, sleep=sleep, timeout=timeout)
@@ -113,10 +126,18 @@ def describe_change_set(aws: Aws, change_set_id: str) -> dict[str, Any]:
     return response
 
 
-def wait_for_change_set(aws: Aws, change_set_id: str, *, sleep: Callable[[float], None] = time.sleep, timeout: float = 1800) -> dict[str, Any]:
-    return poll(lambda: describe_change_set(aws, change_set_id), lambda r: r.get("Status") not in PENDING,
-                still=lambda r: f"change set {change_set_id} still {r.get('Status')}", timeout=timeout,
-                delay=0.2, factor=2.0, sleep=sleep)
+def wait_for_change_set(
+    aws: Aws, change_set_id: str, *, sleep: Callable[[float], None] = time.sleep, timeout: float = 1800
+) -> dict[str, Any]:
+    return poll(
+        lambda: describe_change_set(aws, change_set_id),
+        lambda r: r.get("Status") not in PENDING,
+        still=lambda r: f"change set {change_set_id} still {r.get('Status')}",
+        timeout=timeout,
+        delay=0.2,
+        factor=2.0,
+        sleep=sleep,
+    )
 
 
 def collect(aws: Aws, root: dict[str, Any]) -> list[dict[str, Any]]:

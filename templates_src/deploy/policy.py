@@ -5,6 +5,7 @@ its own policy, computed from its own template. The protected types are review.D
 set `deploy` refuses to replace without --allow-replace -- plus, in the root, the nested stacks
 themselves (removing one deletes everything in it).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,12 +29,14 @@ def stack_policy(template: dict[str, Any]) -> dict[str, Any]:
     statements: list[dict[str, Any]] = [dict(ALLOW_ALL["Statement"][0])]
     protected = protected_resources(template)
     if protected:
-        statements.append({
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": DENIED_ACTIONS,
-            "Resource": [f"LogicalResourceId/{lid}" for lid in protected],
-        })
+        statements.append(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": DENIED_ACTIONS,
+                "Resource": [f"LogicalResourceId/{lid}" for lid in protected],
+            }
+        )
     return {"Statement": statements}
 
 

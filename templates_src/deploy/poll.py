@@ -3,10 +3,12 @@
 Used for change-set creation (plan.py), stack execution and deletion (execute.py, status.py). `sleep`
 is a parameter so tests run without waiting; the local emulator answers at once anyway.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..errors import DeployError
 

@@ -13,32 +13,36 @@ Risk levels:
   (Dynamic).
 - info: everything else (Add, in-place Modify, Import).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 JSON_VERSION = 1
 
 # Resources whose replacement or removal loses (or orphans) data: danger. Keep in step with
 # templates_src/parts/stateful.py (tests/test_review.py checks that every stateful type is covered).
-DATA_TYPES: frozenset[str] = frozenset({
-    "AWS::RDS::DBCluster",
-    "AWS::RDS::DBInstance",
-    "AWS::ElastiCache::ReplicationGroup",
-    "AWS::ElastiCache::CacheCluster",
-    "AWS::ElastiCache::ServerlessCache",
-    "AWS::EFS::FileSystem",
-    "AWS::S3::Bucket",
-    "AWS::Timestream::Database",
-    "AWS::Timestream::Table",
-    "AWS::KMS::Key",
-    "AWS::SecretsManager::Secret",
-    "AWS::DynamoDB::Table",
-    "AWS::Route53::HostedZone",
-    "AWS::Route53::RecordSet",
-    "AWS::Route53::RecordSetGroup",
-})
+DATA_TYPES: frozenset[str] = frozenset(
+    {
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ServerlessCache",
+        "AWS::EFS::FileSystem",
+        "AWS::S3::Bucket",
+        "AWS::Timestream::Database",
+        "AWS::Timestream::Table",
+        "AWS::KMS::Key",
+        "AWS::SecretsManager::Secret",
+        "AWS::DynamoDB::Table",
+        "AWS::Route53::HostedZone",
+        "AWS::Route53::RecordSet",
+        "AWS::Route53::RecordSetGroup",
+    }
+)
 # Stateful but not primary data (kept by their DeletionPolicy, history only): warn.
 RETAINED_TYPES: frozenset[str] = frozenset({"AWS::Logs::LogGroup", "AWS::ECR::Repository"})
 NESTED_STACK = "AWS::CloudFormation::Stack"
@@ -223,7 +227,9 @@ def build_review(
             child_id = rc.get("ChangeSetId") or ""
             child = by_id.get(child_id) if child_id not in seen else None
             if child_id and child is None and child_id not in seen:
-                notes.append(f"nested change set of {'/'.join(stack + (rc.get('LogicalResourceId', ''),))} was not fetched")
+                notes.append(
+                    f"nested change set of {'/'.join(stack + (rc.get('LogicalResourceId', ''),))} was not fetched"
+                )
             item = _change(rc, stack, nested=child is not None)
             subtree = walk(child, stack + (item.logical_id,), seen | {child_id}) if child is not None else []
             nodes.append((item, subtree))
@@ -361,7 +367,10 @@ def to_json(review: Review) -> dict[str, Any]:
         "summary": {
             "changes": len(review.changes),
             **{risk: review.count(risk) for risk in RISKS},
-            **{a.lower(): sum(1 for c in review.changes if c.action == a) for a in ("Add", "Modify", "Remove", "Import", "Dynamic")},
+            **{
+                a.lower(): sum(1 for c in review.changes if c.action == a)
+                for a in ("Add", "Modify", "Remove", "Import", "Dynamic")
+            },
             "replacements": sum(1 for c in review.changes if c.replacement in REPLACING),
         },
         "parameters": [{"stack": p.stack, "key": p.key, "old": p.old, "new": p.new} for p in review.parameters],
@@ -378,7 +387,9 @@ def _headline(review: Review) -> str:
     kind = "new stack" if review.change_set_type == "CREATE" else "update"
     counts = ", ".join(f"{review.count(r)} {r}" for r in RISKS if review.count(r))
     n = len(review.changes)
-    return f"Plan for {review.stack_name} ({kind}): {n} resource change{'s' if n != 1 else ''}" + (f" ({counts})" if counts else "")
+    return f"Plan for {review.stack_name} ({kind}): {n} resource change{'s' if n != 1 else ''}" + (
+        f" ({counts})" if counts else ""
+    )
 
 
 def _replacement_text(c: Change) -> str:
@@ -398,8 +409,11 @@ def render_text(review: Review) -> str:
         lines.append(f"change set: {review.change_set_name}")
     dangers = review.dangers
     if dangers:
-        lines += ["", f"!! DANGER: {len(dangers)} change{'s' if len(dangers) != 1 else ''} that can lose data "
-                      "(refused without --allow-replace)"]
+        lines += [
+            "",
+            f"!! DANGER: {len(dangers)} change{'s' if len(dangers) != 1 else ''} that can lose data "
+            "(refused without --allow-replace)",
+        ]
         for c in dangers:
             rep = f", replacement {c.replacement}" if c.replacement in REPLACING else ""
             forced = f", forced by {', '.join(c.replacement_causes)}" if c.replacement_causes else ""
@@ -436,7 +450,9 @@ def _tree_lines(review: Review) -> list[str]:
         label = f"{prefix}{'└─ ' if last else '├─ '}{c.logical_id}"
         risk = {"danger": "DANGER", "warn": "warn"}.get(c.risk, "")
         rep = f"replacement={c.replacement}" if c.replacement and c.resource_type != NESTED_STACK else ""
-        out.append(f"{label:<{w_label}}  {c.action:<{w_action}}  {c.resource_type:<{w_type}}  {risk:<6}  {rep}".rstrip())
+        out.append(
+            f"{label:<{w_label}}  {c.action:<{w_action}}  {c.resource_type:<{w_type}}  {risk:<6}  {rep}".rstrip()
+        )
         cont = f"{prefix}{'   ' if last else '│  '}{'│  ' if c.nested else '   '}"
         if c.replacement_causes:
             forcing = [x.describe() for x in c.causes if x.forces_replacement]
@@ -451,7 +467,7 @@ def _tree_lines(review: Review) -> list[str]:
 
 def _is_last(changes: list[Change], i: int) -> bool:
     depth = len(changes[i].stack)
-    for c in changes[i + 1:]:
+    for c in changes[i + 1 :]:
         if len(c.stack) < depth:
             return True
         if len(c.stack) == depth:
@@ -481,12 +497,18 @@ def render_markdown(review: Review) -> str:
     kind = "new stack" if review.change_set_type == "CREATE" else "update"
     lines = [f"### stackc plan: `{review.stack_name}` ({kind})", ""]
     counts = ", ".join(f"{review.count(r)} {r}" for r in RISKS if review.count(r)) or "no resource changes"
-    lines.append(f"**{len(review.changes)} resource change{'s' if len(review.changes) != 1 else ''}**: {counts}"
-                 + (f" · change set `{review.change_set_name}`" if review.change_set_name else ""))
+    lines.append(
+        f"**{len(review.changes)} resource change{'s' if len(review.changes) != 1 else ''}**: {counts}"
+        + (f" · change set `{review.change_set_name}`" if review.change_set_name else "")
+    )
     dangers = review.dangers
     if dangers:
-        lines += ["", "> [!CAUTION]", f"> **{len(dangers)} dangerous change{'s' if len(dangers) != 1 else ''}** "
-                  "(refused without `--allow-replace`):"]
+        lines += [
+            "",
+            "> [!CAUTION]",
+            f"> **{len(dangers)} dangerous change{'s' if len(dangers) != 1 else ''}** "
+            "(refused without `--allow-replace`):",
+        ]
         for c in dangers:
             forced = f", forced by {', '.join(f'`{p}`' for p in c.replacement_causes)}" if c.replacement_causes else ""
             lines.append(f"> - **{c.action}** `{c.path}` ({c.resource_type}){forced}: {_md(c.risk_reason)}")
@@ -497,13 +519,20 @@ def render_markdown(review: Review) -> str:
             new = "_(removed)_" if p.new is None else f"`{_md(p.new)}`"
             lines.append(f"| `{p.key}` | {old} | {new} |")
     if review.changes:
-        lines += ["", "| Risk | Stack | Action | Logical ID | Type | Replacement | Caused by |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| Risk | Stack | Action | Logical ID | Type | Replacement | Caused by |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for c in review.changes:
             stack = "/".join(c.stack[1:]) or "(root)"
             rep = f"**{c.replacement}**" if c.replacement in REPLACING else c.replacement
             causes = ", ".join(f"`{p}`" for p in c.replacement_causes) or ", ".join(
-                _md(x.describe()) for x in c.causes if x.name)
-            lines.append(f"| {_MD_RISK[c.risk]} | {_md(stack)} | {c.action} | `{c.logical_id}` | {c.resource_type} | {rep} | {causes} |")
+                _md(x.describe()) for x in c.causes if x.name
+            )
+            lines.append(
+                f"| {_MD_RISK[c.risk]} | {_md(stack)} | {c.action} | `{c.logical_id}` | {c.resource_type} | {rep} | {causes} |"
+            )
     for n in review.notes:
         lines += ["", f"_note: {_md(n)}_"]
     return "\n".join(lines) + "\n"

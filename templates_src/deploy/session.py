@@ -7,12 +7,14 @@ or the usual AWS environment variables and files -- never from code.
 boto3 is imported here, lazily, so `build` and `lint` (which never import templates_src.deploy) pay
 nothing for it.
 """
+
 from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from ..errors import DeployError, UsageError
 
@@ -51,9 +53,7 @@ class Aws:
                 # A local endpoint has no virtual-host DNS for buckets.
                 s3={"addressing_style": "path"} if self.options.endpoint_url else None,
             )
-            self._clients[service] = self.session.client(
-                service, endpoint_url=self.options.endpoint_url, config=config
-            )
+            self._clients[service] = self.session.client(service, endpoint_url=self.options.endpoint_url, config=config)
         return self._clients[service]
 
     @property
@@ -88,7 +88,14 @@ def client_error_message(exc: BaseException) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Message", "") or str(exc)
 
 
-ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AllAccessDisabled", "Forbidden", "403"}
+ACCESS_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AllAccessDisabled",
+    "Forbidden",
+    "403",
+}
 
 
 @contextlib.contextmanager

@@ -1,12 +1,14 @@
 """Read-only views of a deployed system (outputs, statuses) and its removal (destroy)."""
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import DangerousChange, DeployError
-from .execute import NESTED, diagnose, _events_of, nested_stacks, wait_for_stack
+from .execute import NESTED, _events_of, diagnose, nested_stacks, wait_for_stack
 from .plan import describe_stack
 from .session import Aws, translates_aws_errors
 
@@ -41,9 +43,16 @@ def status(aws: Aws, stack_name: str) -> list[StackState]:
 
     def visit(stack: dict[str, Any], path: str) -> bool:
         drift = (stack.get("DriftInformation") or {}).get("StackDriftStatus", "")
-        states.append(StackState(path, stack["StackName"], stack["StackStatus"], stack.get("StackStatusReason") or "",
-                                 "" if drift in ("", "NOT_CHECKED") else drift,
-                                 bool(stack.get("EnableTerminationProtection"))))
+        states.append(
+            StackState(
+                path,
+                stack["StackName"],
+                stack["StackStatus"],
+                stack.get("StackStatusReason") or "",
+                "" if drift in ("", "NOT_CHECKED") else drift,
+                bool(stack.get("EnableTerminationProtection")),
+            )
+        )
         return stack["StackStatus"] not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
 
     walk_stacks(aws, stack_name, visit)
@@ -111,15 +120,26 @@ def retained_resources(aws: Aws, stack_name: str) -> list[str]:
 
 
 @translates_aws_errors
-def destroy(aws: Aws, stack_name: str, *, protect: bool, selection: str = "",
-            sleep: Callable[[float], None] = time.sleep, on_poll: Callable[[], None] = lambda: None) -> Destroyed:
+def destroy(
+    aws: Aws,
+    stack_name: str,
+    *,
+    protect: bool,
+    selection: str = "",
+    sleep: Callable[[float], None] = time.sleep,
+    on_poll: Callable[[], None] = lambda: None,
+) -> Destroyed:
     stack = _require(aws, stack_name)
     if protect:
-        raise DangerousChange(f"{stack_name} belongs to an env marked `protect: true`; destroy refuses it "
-                              "(set `protect: false` in its params and deploy first if you really mean it)")
+        raise DangerousChange(
+            f"{stack_name} belongs to an env marked `protect: true`; destroy refuses it "
+            "(set `protect: false` in its params and deploy first if you really mean it)"
+        )
     if stack.get("EnableTerminationProtection"):
-        raise DangerousChange(f"{stack_name} has termination protection on; turn it off in the console or with "
-                              f"`aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {stack_name}`")
+        raise DangerousChange(
+            f"{stack_name} has termination protection on; turn it off in the console or with "
+            f"`aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {stack_name}`"
+        )
     kept = retained_resources(aws, stack_name)
     cfn = aws.client("cloudformation")
     cfn.delete_stack(StackName=stack["StackId"])
@@ -133,9 +153,20 @@ def destroy(aws: Aws, stack_name: str, *, protect: bool, selection: str = "",
 def _require(aws: Aws, stack_name: str) -> dict[str, Any]:
     stack = describe_stack(aws, stack_name)
     if stack is None:
-        raise DeployError(f"stack {stack_name} does not exist in {aws.region} (deploy it first, or check --region/--stack-name)")
+        raise DeployError(
+            f"stack {stack_name} does not exist in {aws.region} (deploy it first, or check --region/--stack-name)"
+        )
     return stack
 
 
-__all__ = ["NESTED", "exists", "outputs", "status", "destroy", "retained_resources", "walk_stacks", "output_values",
-           "parameter_values"]
+__all__ = [
+    "NESTED",
+    "destroy",
+    "exists",
+    "output_values",
+    "outputs",
+    "parameter_values",
+    "retained_resources",
+    "status",
+    "walk_stacks",
+]

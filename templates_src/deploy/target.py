@@ -1,4 +1,5 @@
 """What a deploy works on: one compiled build folder (build/<system>/<env>/) and its stack name."""
+
 from __future__ import annotations
 
 import json

@@ -1,11 +1,14 @@
 """E9011: ECR repositories scan images on push, keep tags immutable, and expire old images."""
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 
 class EcrRepositories(CloudFormationLintRule):
     id = "E9011"
     shortdesc = "ECR repositories scan, pin and expire"
-    description = "ECR repositories have scan on push, immutable tags (a tag names one image forever) and a lifecycle policy"
+    description = (
+        "ECR repositories have scan on push, immutable tags (a tag names one image forever) and a lifecycle policy"
+    )
     source_url = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"
     tags = ["stackc", "ecr"]
 

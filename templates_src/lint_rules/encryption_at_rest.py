@@ -1,4 +1,5 @@
 """E9020: data stores are encrypted at rest (and Redis in transit, since its auth token needs TLS)."""
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 # Resource type -> properties that must be true (or present, for the object-valued ones).
@@ -29,6 +30,10 @@ class EncryptionAtRest(CloudFormationLintRule):
             for prop in REQUIRED.get(rtype, ()):
                 value = props.get(prop)
                 if value in (None, False, "false", "False"):
-                    matches.append(RuleMatch(["Resources", name, "Properties", prop],
-                                             f"{rtype} {name} needs {prop}" + ("" if prop == "BucketEncryption" else ": true")))
+                    matches.append(
+                        RuleMatch(
+                            ["Resources", name, "Properties", prop],
+                            f"{rtype} {name} needs {prop}" + ("" if prop == "BucketEncryption" else ": true"),
+                        )
+                    )
         return matches

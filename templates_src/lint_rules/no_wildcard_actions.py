@@ -1,4 +1,5 @@
 """E9002: no IAM statement allows the action "*" or "<service>:*" (Deny statements may: they only narrow)."""
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 

@@ -3,6 +3,7 @@
 A resource the params deliberately make public (a dev service with a public IP for image pulls, as
 seeds 000 and 004 do) carries `Metadata: {stackc: {public: "<why>"}}`, written by the builder from
 the config flag; anything else public is a finding."""
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 # type -> (property path, value that means "public")
@@ -31,9 +32,11 @@ class PrivateByDefault(CloudFormationLintRule):
                 value = value.get(key) if isinstance(value, dict) else None
             waiver = (resource.get("Metadata") or {}).get("stackc", {}).get("public")
             if value == public_value and not waiver:
-                matches.append(RuleMatch(
-                    ["Resources", name, "Properties", *path],
-                    f"{name} is reachable from the internet; make it private or set the config flag that "
-                    "records why (Metadata.stackc.public)",
-                ))
+                matches.append(
+                    RuleMatch(
+                        ["Resources", name, "Properties", *path],
+                        f"{name} is reachable from the internet; make it private or set the config flag that "
+                        "records why (Metadata.stackc.public)",
+                    )
+                )
         return matches

@@ -1,4 +1,5 @@
 """E9001: every stateful resource carries DeletionPolicy and UpdateReplacePolicy."""
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from templates_src.parts.stateful import policy_for
@@ -18,8 +19,10 @@ class StatefulPolicy(CloudFormationLintRule):
                 continue
             for attribute in ("DeletionPolicy", "UpdateReplacePolicy"):
                 if resource.get(attribute) not in ("Snapshot", "Retain"):
-                    matches.append(RuleMatch(
-                        ["Resources", name],
-                        f"{resource['Type']} {name} needs {attribute}: Snapshot or Retain",
-                    ))
+                    matches.append(
+                        RuleMatch(
+                            ["Resources", name],
+                            f"{resource['Type']} {name} needs {attribute}: Snapshot or Retain",
+                        )
+                    )
         return matches

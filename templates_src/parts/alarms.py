@@ -1,4 +1,5 @@
 """CloudWatch alarms to the system's alarm topic: one shape, each alarm a row of data."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,21 +29,23 @@ class AlarmSpec:
 
 def metric_alarm(t: Template, owner: str, spec: AlarmSpec, topic: Any) -> cloudwatch.Alarm:
     m = spec.metric
-    return t.add_resource(cloudwatch.Alarm(
-        f"{owner}{spec.suffix}Alarm",
-        AlarmDescription=spec.description,
-        Namespace=m.namespace,
-        MetricName=m.name,
-        Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in m.dimensions.items()],
-        Statistic=m.statistic,
-        Period=spec.period,
-        EvaluationPeriods=spec.evaluation_periods,
-        Threshold=spec.threshold,
-        ComparisonOperator=spec.comparison,
-        TreatMissingData="notBreaching",
-        AlarmActions=[topic],
-        OKActions=[topic],
-    ))
+    return t.add_resource(
+        cloudwatch.Alarm(
+            f"{owner}{spec.suffix}Alarm",
+            AlarmDescription=spec.description,
+            Namespace=m.namespace,
+            MetricName=m.name,
+            Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in m.dimensions.items()],
+            Statistic=m.statistic,
+            Period=spec.period,
+            EvaluationPeriods=spec.evaluation_periods,
+            Threshold=spec.threshold,
+            ComparisonOperator=spec.comparison,
+            TreatMissingData="notBreaching",
+            AlarmActions=[topic],
+            OKActions=[topic],
+        )
+    )
 
 
 def below_desired_alarm(t: Template, owner: str, dimensions: dict[str, Any], topic: Any) -> cloudwatch.Alarm:
@@ -50,23 +53,36 @@ def below_desired_alarm(t: Template, owner: str, dimensions: dict[str, Any], top
     difference, since CloudWatch cannot compare two metrics directly."""
 
     def query(qid: str, name: str) -> cloudwatch.MetricDataQuery:
-        return cloudwatch.MetricDataQuery(Id=qid, ReturnData=False, MetricStat=cloudwatch.MetricStat(
-            Metric=cloudwatch.Metric(Namespace="ECS/ContainerInsights", MetricName=name, Dimensions=[
-                cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions.items()]),
-            Period=60, Stat="Average"))
+        return cloudwatch.MetricDataQuery(
+            Id=qid,
+            ReturnData=False,
+            MetricStat=cloudwatch.MetricStat(
+                Metric=cloudwatch.Metric(
+                    Namespace="ECS/ContainerInsights",
+                    MetricName=name,
+                    Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v) for k, v in dimensions.items()],
+                ),
+                Period=60,
+                Stat="Average",
+            ),
+        )
 
-    return t.add_resource(cloudwatch.Alarm(
-        f"{owner}RunningTasksAlarm",
-        AlarmDescription="fewer tasks running than desired",
-        Metrics=[
-            query("desired", "DesiredTaskCount"),
-            query("running", "RunningTaskCount"),
-            cloudwatch.MetricDataQuery(Id="missing", Expression="desired - running", Label="tasks missing", ReturnData=True),
-        ],
-        EvaluationPeriods=5,
-        Threshold=0,
-        ComparisonOperator="GreaterThanThreshold",
-        TreatMissingData="notBreaching",
-        AlarmActions=[topic],
-        OKActions=[topic],
-    ))
+    return t.add_resource(
+        cloudwatch.Alarm(
+            f"{owner}RunningTasksAlarm",
+            AlarmDescription="fewer tasks running than desired",
+            Metrics=[
+                query("desired", "DesiredTaskCount"),
+                query("running", "RunningTaskCount"),
+                cloudwatch.MetricDataQuery(
+                    Id="missing", Expression="desired - running", Label="tasks missing", ReturnData=True
+                ),
+            ],
+            EvaluationPeriods=5,
+            Threshold=0,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            AlarmActions=[topic],
+            OKActions=[topic],
+        )
+    )

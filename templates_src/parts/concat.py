@@ -1,5 +1,6 @@
 """Text joined with references, as `Fn::Sub` rather than `Fn::Join ""` (cfn-lint I1022): the template
 reads as the value does ("http://${WebLoadBalancerDnsName}/")."""
+
 from __future__ import annotations
 
 from typing import Any

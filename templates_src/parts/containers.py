@@ -1,4 +1,5 @@
 """ECS container definitions from config: one shape for app containers and sidecars."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,8 +36,9 @@ def definition(
     if spec.memory is not None:
         props["Memory"] = spec.memory
     if spec.depends_on:
-        props["DependsOn"] = [ecs.ContainerDependency(ContainerName=d.container, Condition=d.condition)
-                              for d in spec.depends_on]
+        props["DependsOn"] = [
+            ecs.ContainerDependency(ContainerName=d.container, Condition=d.condition) for d in spec.depends_on
+        ]
     if environment:
         props["Environment"] = [ecs.Environment(Name=k, Value=v) for k, v in sorted(environment.items())]
     if secrets:
@@ -58,8 +60,13 @@ def _app_props(c: Container) -> dict[str, Any]:
         props["EntryPoint"] = c.entrypoint
     if c.health_check is not None:
         hc = c.health_check
-        props["HealthCheck"] = ecs.HealthCheck(Command=hc.command, Interval=hc.interval, Timeout=hc.timeout,
-                                               Retries=hc.retries, StartPeriod=hc.start_period)
+        props["HealthCheck"] = ecs.HealthCheck(
+            Command=hc.command,
+            Interval=hc.interval,
+            Timeout=hc.timeout,
+            Retries=hc.retries,
+            StartPeriod=hc.start_period,
+        )
     if c.readonly_root_filesystem:
         props["ReadonlyRootFilesystem"] = True
     if c.user is not None:

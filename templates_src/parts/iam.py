@@ -1,8 +1,10 @@
 """awacs helpers: roles with one inline policy, statements from config. Actions are awacs symbols
 (a typo is an import error) or, from config, `service:Action` strings checked to have no wildcard."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from awacs.aws import Action, Allow, PolicyDocument, Statement
 from awacs.helpers.trust import make_simple_assume_policy
@@ -28,16 +30,20 @@ def merged(statements: list[Statement]) -> list[Statement]:
         # A Condition narrows its statement (e.g. EFS mounts through given access points): keep it, apart.
         condition = st.properties.get("Condition")
         key = repr([r.to_dict() if hasattr(r, "to_dict") else r for r in resources]) + repr(
-            condition.JSONrepr() if condition is not None else None)
+            condition.JSONrepr() if condition is not None else None
+        )
         _, actions, seen, _ = by_resources.setdefault(key, (resources, [], {}, condition))
         for action in st.Action:
             name = action.JSONrepr() if hasattr(action, "JSONrepr") else str(action)
             if name not in seen:
                 seen[name] = None
                 actions.append(action)
-    return [allow(actions, resources) if condition is None
-            else Statement(Effect=Allow, Action=actions, Resource=resources, Condition=condition)
-            for resources, actions, _, condition in by_resources.values()]
+    return [
+        allow(actions, resources)
+        if condition is None
+        else Statement(Effect=Allow, Action=actions, Resource=resources, Condition=condition)
+        for resources, actions, _, condition in by_resources.values()
+    ]
 
 
 def role(t: Template, title: str, principal: str, statements: list[Statement], *, description: str) -> iam.Role:
@@ -48,8 +54,10 @@ def role(t: Template, title: str, principal: str, statements: list[Statement], *
     }
     statements = merged(statements)
     if statements:
-        props["Policies"] = [iam.Policy(
-            PolicyName=title[:1].lower() + title[1:],
-            PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements),
-        )]
+        props["Policies"] = [
+            iam.Policy(
+                PolicyName=title[:1].lower() + title[1:],
+                PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements),
+            )
+        ]
     return t.add_resource(iam.Role(title, **props))

@@ -1,6 +1,7 @@
 """The loadbalancing stack's exports, named in one place: that stack writes them, service stacks,
 the dashboard, `${...}` references and the failover DNS stack read them. Output name == consuming
 parameter name, so the graph wires them generically."""
+
 from __future__ import annotations
 
 from ..config.loadbalancing import Listener

@@ -1,4 +1,5 @@
 """Log groups and the awslogs driver configuration that writes to them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,8 +11,10 @@ from ..graph import StackContext
 from .scanners import skip
 from .stores import KEYS_STACK, key_arn
 
-UNENCRYPTED = ("no KMS key configured (observability.key, or services.<name>.log_key): CloudWatch Logs "
-               "encrypts this group at rest with its own keys; naming a key from `keys:` there encrypts with it")
+UNENCRYPTED = (
+    "no KMS key configured (observability.key, or services.<name>.log_key): CloudWatch Logs "
+    "encrypts this group at rest with its own keys; naming a key from `keys:` there encrypts with it"
+)
 
 
 def logs_key(cfg: System, ctx: StackContext, service: str | None = None) -> Any:
@@ -41,8 +44,11 @@ def log_group(t: Template, title: str, retention_days: int, kms_key_arn: Any = N
 
 def awslogs(group: logs.LogGroup, stream_prefix: str) -> ecs.LogConfiguration:
     """Streams are `<prefix>/<container>/<task id>`; the prefix is the container name."""
-    return ecs.LogConfiguration(LogDriver="awslogs", Options={
-        "awslogs-group": Ref(group),
-        "awslogs-region": Region,
-        "awslogs-stream-prefix": stream_prefix,
-    })
+    return ecs.LogConfiguration(
+        LogDriver="awslogs",
+        Options={
+            "awslogs-group": Ref(group),
+            "awslogs-region": Region,
+            "awslogs-stream-prefix": stream_prefix,
+        },
+    )

@@ -4,6 +4,7 @@ Each reference becomes `ctx.ref` on the loadbalancing stack's exports, so the gr
 the output and the root's GetAtt. A service URL is computed here from those exports and the config (the
 same value as the service's URL output), never read from the other service's stack: services may refer
 to each other's URLs without an edge, and so without a cycle, between their stacks."""
+
 from __future__ import annotations
 
 from typing import Any

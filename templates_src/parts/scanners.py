@@ -5,6 +5,7 @@ the comment describes (an internet-facing load balancer, a store whose params na
 listener without a certificate...), so a resource that should be fixed never carries one, and the
 comment names the config that decides it. README "Security scanners" lists every id of `CHECKS` with
 the same reasons (tests/test_scanners.py keeps the two in step)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,8 +45,10 @@ def skip(resource: Any, check: str, comment: str) -> Any:
 
 def aws_managed_key(setting: str, service: str, key: str) -> str:
     """The comment for a resource encrypted with its service's own key because the params name none."""
-    return (f"no KMS key configured ({setting}): {service} encrypts it at rest with the {key} key; "
-            "naming a key from `keys:` there makes it a customer managed key")
+    return (
+        f"no KMS key configured ({setting}): {service} encrypts it at rest with the {key} key; "
+        "naming a key from `keys:` there makes it a customer managed key"
+    )
 
 
 def skips(template: dict) -> dict[str, list[str]]:

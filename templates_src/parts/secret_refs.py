@@ -1,5 +1,6 @@
 """Container secrets: a `SecretRef` from config -> the ECS `valueFrom` and what the execution role
 must be allowed to read (exactly that secret or parameter, nothing wider)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

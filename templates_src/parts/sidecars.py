@@ -2,6 +2,7 @@
 
 The service builder treats every sidecar the same way; only the `Sidecar` each function returns
 differs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,8 +20,13 @@ from .iam import allow
 from .logs import log_group
 
 # What a process needs to send traces to X-Ray, directly or through a collector.
-XRAY_WRITE = [xray.PutTraceSegments, xray.PutTelemetryRecords, xray.GetSamplingRules,
-              xray.GetSamplingTargets, xray.GetSamplingStatisticSummaries]
+XRAY_WRITE = [
+    xray.PutTraceSegments,
+    xray.PutTelemetryRecords,
+    xray.GetSamplingRules,
+    xray.GetSamplingTargets,
+    xray.GetSamplingStatisticSummaries,
+]
 
 
 @dataclass
@@ -86,20 +92,24 @@ def otel(t: Template, svc_name: str, spec: OtelCollector, *, system: str, env: s
     statements = [allow(XRAY_WRITE, ["*"])]
     if spec.config is None:
         metrics = log_group(t, f"{owner}OtelMetricsLogGroup", 30, log_key)
-        value: Any = Sub(DEFAULT_OTEL_CONFIG.replace("${Namespace}", f"{system}/{env}/{svc_name}"),
-                         MetricsLogGroup=Ref(metrics))
-        statements.append(allow([awslogs.CreateLogStream, awslogs.PutLogEvents, awslogs.DescribeLogStreams],
-                                [GetAtt(metrics, "Arn")]))
+        value: Any = Sub(
+            DEFAULT_OTEL_CONFIG.replace("${Namespace}", f"{system}/{env}/{svc_name}"), MetricsLogGroup=Ref(metrics)
+        )
+        statements.append(
+            allow([awslogs.CreateLogStream, awslogs.PutLogEvents, awslogs.DescribeLogStreams], [GetAtt(metrics, "Arn")])
+        )
     else:  # the operator's config; extra permissions it needs go in services.<name>.iam.task
         value = spec.config
-    param = t.add_resource(cfn_ssm.Parameter(
-        f"{owner}OtelConfig",
-        Name=f"/{system}/{env}/{svc_name}/otel-config",
-        Type="String",
-        Tier="Advanced" if len(spec.config or DEFAULT_OTEL_CONFIG) > 4000 else "Standard",
-        Description=f"OpenTelemetry collector config of {svc_name}",
-        Value=value,
-    ))
+    param = t.add_resource(
+        cfn_ssm.Parameter(
+            f"{owner}OtelConfig",
+            Name=f"/{system}/{env}/{svc_name}/otel-config",
+            Type="String",
+            Tier="Advanced" if len(spec.config or DEFAULT_OTEL_CONFIG) > 4000 else "Standard",
+            Description=f"OpenTelemetry collector config of {svc_name}",
+            Value=value,
+        )
+    )
     arn = Sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${Name}", Name=Ref(param))
     return Sidecar(
         name="otel",

@@ -2,6 +2,7 @@
 
 The compiler applies these to every template after the builders run, so no builder can forget one.
 `Snapshot` where CloudFormation supports it, otherwise `Retain`."""
+
 from __future__ import annotations
 
 from troposphere import Template

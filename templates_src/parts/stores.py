@@ -1,5 +1,6 @@
 """What store kinds have in common, as data: ports, subnet group, generated secret; and the names of
 what the `data` and `keys` stacks export, which `uses:` wiring imports. One table, read by both sides."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

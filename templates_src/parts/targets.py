@@ -4,6 +4,7 @@ The load balancer, its security group, certificate and listeners live in the `lo
 each service adds its target group and what forwards to it (ALB listener rules; for an NLB the TCP
 listener, which must forward). So the loadbalancing stack's size and outputs do not grow with the
 number of services, and adding a service touches no other stack."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 from troposphere import Ref, Template
 from troposphere import elasticloadbalancingv2 as elb
 
-from ..config.loadbalancing import STANDARD_PORTS, Listener, LoadBalancer
+from ..config.loadbalancing import STANDARD_PORTS, LoadBalancer
 from ..config.services import Service
 from ..graph import StackContext
 from ..naming import pascal
@@ -37,12 +38,17 @@ def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: 
     for lst in lb.listeners:
         if lb.type == "network":
             if lst.service == service:
-                forwarders.append(t.add_resource(elb.Listener(
-                    f"{pascal(lb_name)}{pascal(lst.key)}Listener",
-                    LoadBalancerArn=ctx.ref(lb_exports.STACK, lb_exports.load_balancer_arn(lb_name)),
-                    Port=lst.port, Protocol=lst.protocol,
-                    DefaultActions=[elb.Action(Type="forward", TargetGroupArn=Ref(tg))],
-                )))
+                forwarders.append(
+                    t.add_resource(
+                        elb.Listener(
+                            f"{pascal(lb_name)}{pascal(lst.key)}Listener",
+                            LoadBalancerArn=ctx.ref(lb_exports.STACK, lb_exports.load_balancer_arn(lb_name)),
+                            Port=lst.port,
+                            Protocol=lst.protocol,
+                            DefaultActions=[elb.Action(Type="forward", TargetGroupArn=Ref(tg))],
+                        )
+                    )
+                )
             continue
         rules = [(r.priority, r.paths, r.hosts) for r in lst.rules if r.service == service]
         if lst.service == service:
@@ -50,16 +56,25 @@ def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: 
         for priority, paths, hosts in rules:
             conditions = []
             if paths:
-                conditions.append(elb.Condition(Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(Values=paths)))
+                conditions.append(
+                    elb.Condition(Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(Values=paths))
+                )
             if hosts:
-                conditions.append(elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=hosts)))
+                conditions.append(
+                    elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=hosts))
+                )
             suffix = "Default" if priority == CATCH_ALL_PRIORITY else str(priority)
-            forwarders.append(t.add_resource(elb.ListenerRule(
-                f"{pascal(lb_name)}{pascal(lst.key)}Rule{suffix}",
-                ListenerArn=ctx.ref(lb_exports.STACK, lb_exports.listener_arn(lb_name, lst)),
-                Priority=priority, Conditions=conditions,
-                Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(tg))],
-            )))
+            forwarders.append(
+                t.add_resource(
+                    elb.ListenerRule(
+                        f"{pascal(lb_name)}{pascal(lst.key)}Rule{suffix}",
+                        ListenerArn=ctx.ref(lb_exports.STACK, lb_exports.listener_arn(lb_name, lst)),
+                        Priority=priority,
+                        Conditions=conditions,
+                        Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(tg))],
+                    )
+                )
+            )
     return Attachment(tg, forwarders)
 
 
@@ -69,8 +84,13 @@ def target_group(service: str, svc: Service, lb: LoadBalancer, vpc: Any) -> elb.
     hc = target.health_check
     attrs = {"deregistration_delay.timeout_seconds": str(target.deregistration_delay)}
     if target.stickiness is not None:
-        attrs.update({"stickiness.enabled": "true", "stickiness.type": "lb_cookie",
-                      "stickiness.lb_cookie.duration_seconds": str(target.stickiness)})
+        attrs.update(
+            {
+                "stickiness.enabled": "true",
+                "stickiness.type": "lb_cookie",
+                "stickiness.lb_cookie.duration_seconds": str(target.stickiness),
+            }
+        )
     return elb.TargetGroup(
         f"{pascal(service)}TargetGroup",
         TargetType="ip",

@@ -8,17 +8,19 @@ config repeats it.
 Everything is read through `ctx.ref` on the names `parts/stores.export` gives, so the graph writes the
 plumbing and the service stack waits for the data and keys stacks. Variable names are
 `<PREFIX>_<KEY>` (prefix: the store name upper-cased), renamed per store with `env_prefix` / `env`."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from awacs import elasticfilesystem as awsefs
 from awacs import kms, s3, secretsmanager, timestream
 from awacs.aws import Allow, Condition, Statement, StringEquals
 from troposphere import ecs
 
-from ..config.data import SECRET_ENV_KEYS, Efs, Key, Postgres, Redis, S3, Store, Timestream, Wired
+from ..config.data import S3, SECRET_ENV_KEYS, Efs, Key, Postgres, Redis, Store, Timestream, Wired
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
@@ -77,8 +79,9 @@ class _Wiring:
     def finish(self) -> ServiceWiring:
         for (role, key), actions in sorted(self.kms.items()):
             ordered = [a for a in KMS_ORDER if a.JSONrepr() in actions]
-            self.allow(role, f"Use{pascal(key)}Key{role.capitalize()}", ordered,
-                       [self.ctx.ref(KEYS_STACK, key_arn(key))])
+            self.allow(
+                role, f"Use{pascal(key)}Key{role.capitalize()}", ordered, [self.ctx.ref(KEYS_STACK, key_arn(key))]
+            )
         return self.out
 
 
@@ -138,20 +141,34 @@ def _efs(w: _Wiring, name: str, store: Efs) -> None:
     ap_arns = []
     for ap_name, ap in store.access_points.items():
         volume = f"{p}{pascal(ap_name)}"
-        w.out.volumes.append(ecs.Volume(Name=volume, EFSVolumeConfiguration=ecs.EFSVolumeConfiguration(
-            FilesystemId=fs_id, TransitEncryption="ENABLED",
-            AuthorizationConfig=ecs.AuthorizationConfig(
-                AccessPointId=w.data(name, f"{pascal(ap_name)}AccessPointId"), IAM="ENABLED"),
-        )))
-        w.out.mount_points.append(ecs.MountPoint(SourceVolume=volume, ContainerPath=ap.mount_path, ReadOnly=ap.read_only))
+        w.out.volumes.append(
+            ecs.Volume(
+                Name=volume,
+                EFSVolumeConfiguration=ecs.EFSVolumeConfiguration(
+                    FilesystemId=fs_id,
+                    TransitEncryption="ENABLED",
+                    AuthorizationConfig=ecs.AuthorizationConfig(
+                        AccessPointId=w.data(name, f"{pascal(ap_name)}AccessPointId"), IAM="ENABLED"
+                    ),
+                ),
+            )
+        )
+        w.out.mount_points.append(
+            ecs.MountPoint(SourceVolume=volume, ContainerPath=ap.mount_path, ReadOnly=ap.read_only)
+        )
         w.env(name, store, f"{ap_name.replace('-', '_')}_path", ap.mount_path)
         ap_arns.append(w.data(name, f"{pascal(ap_name)}AccessPointArn"))
     actions = [awsefs.ClientMount]
     if not all(ap.read_only for ap in store.access_points.values()):
         actions.append(awsefs.ClientWrite)
     # Mounts through this store's access points only; the file system's root stays out of reach.
-    w.allow("task", f"Mount{p}", actions, [w.data(name, "FileSystemArn")],
-            Condition(StringEquals("elasticfilesystem:AccessPointArn", ap_arns)))
+    w.allow(
+        "task",
+        f"Mount{p}",
+        actions,
+        [w.data(name, "FileSystemArn")],
+        Condition(StringEquals("elasticfilesystem:AccessPointArn", ap_arns)),
+    )
 
 
 def _timestream(w: _Wiring, name: str, store: Timestream) -> None:

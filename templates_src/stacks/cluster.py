@@ -1,8 +1,8 @@
 """Cluster stack: the ECS cluster, its capacity providers and default strategy, ECS Exec logging."""
+
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref
-from troposphere import ecs
+from troposphere import GetAtt, Ref, ecs
 
 from ..config.system import System
 from ..graph import StackContext
@@ -32,14 +32,16 @@ def build(cfg: System, ctx: StackContext) -> None:
         # Services with `exec: true` write their sessions' logs here, and only here.
         ctx.export(EXEC_LOG_GROUP_ARN, GetAtt(exec_logs, "Arn"), description="ECS Exec log group ARN")
     cluster = t.add_resource(ecs.Cluster("Cluster", **props))
-    t.add_resource(ecs.ClusterCapacityProviderAssociations(
-        "ClusterCapacityProviders",
-        Cluster=Ref(cluster),
-        CapacityProviders=["FARGATE", "FARGATE_SPOT"],
-        DefaultCapacityProviderStrategy=[
-            ecs.CapacityProviderStrategy(CapacityProvider=s.provider, Weight=s.weight, Base=s.base)
-            for s in c.capacity
-        ],
-    ))
+    t.add_resource(
+        ecs.ClusterCapacityProviderAssociations(
+            "ClusterCapacityProviders",
+            Cluster=Ref(cluster),
+            CapacityProviders=["FARGATE", "FARGATE_SPOT"],
+            DefaultCapacityProviderStrategy=[
+                ecs.CapacityProviderStrategy(CapacityProvider=s.provider, Weight=s.weight, Base=s.base)
+                for s in c.capacity
+            ],
+        )
+    )
     ctx.output("ClusterName", Ref(cluster), description="ECS cluster name")
     ctx.export("ClusterArn", GetAtt(cluster, "Arn"), description="ECS cluster ARN")

@@ -4,20 +4,35 @@ What stores share (ports, subnet group, secret) is decided by `parts/stores.SHAP
 `_common`; each kind's builder adds only the store itself and its exports. Services reach a store
 through `uses:` (parts/wiring.py), which imports the exports named by `parts/stores.export`.
 DeletionPolicy/UpdateReplacePolicy are not set here: parts/stateful.py applies them to every template."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from awacs import elasticfilesystem as awsefs
 from awacs import s3 as awss3
 from awacs.aws import AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Statement
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import GetAtt, Ref, Select, Sub, Template
-from troposphere import ec2, efs, elasticache, iam, rds, s3, secretsmanager, timestream
+from troposphere import (
+    GetAtt,
+    Ref,
+    Select,
+    Sub,
+    Template,
+    ec2,
+    efs,
+    elasticache,
+    iam,
+    rds,
+    s3,
+    secretsmanager,
+    timestream,
+)
 
-from ..config.data import AuroraPostgres, Efs, Postgres, RdsPostgres, Redis, S3, Timestream, ValkeyServerless
+from ..config.data import S3, AuroraPostgres, Efs, Postgres, RdsPostgres, Redis, Timestream, ValkeyServerless
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import dns_label_name, pascal
@@ -61,28 +76,46 @@ def _common(ctx: StackContext, name: str, store, shape: Shape) -> Common:
     subnets = ctx.ref("network", shape.subnets) if shape.subnets else None
     sg = None
     if shape.ports:
-        sg = t.add_resource(ec2.SecurityGroup(
-            f"{p}SecurityGroup",
-            GroupDescription=f"{shape.label} {name}: admits the services that use it",
-            VpcId=ctx.ref("network", "VpcId"),
-            SecurityGroupEgress=[NO_EGRESS],
-        ))
+        sg = t.add_resource(
+            ec2.SecurityGroup(
+                f"{p}SecurityGroup",
+                GroupDescription=f"{shape.label} {name}: admits the services that use it",
+                VpcId=ctx.ref("network", "VpcId"),
+                SecurityGroupEgress=[NO_EGRESS],
+            )
+        )
         ctx.export(export(name, SECURITY_GROUP_ID), GetAtt(sg, "GroupId"), description=f"{name} security group ID")
     group = None
     if shape.subnet_group == "rds":
-        group = t.add_resource(rds.DBSubnetGroup(f"{p}SubnetGroup", DBSubnetGroupDescription=f"{name} subnets",
-                                                 SubnetIds=subnets))
+        group = t.add_resource(
+            rds.DBSubnetGroup(f"{p}SubnetGroup", DBSubnetGroupDescription=f"{name} subnets", SubnetIds=subnets)
+        )
     elif shape.subnet_group == "elasticache":
-        group = t.add_resource(elasticache.SubnetGroup(f"{p}SubnetGroup", Description=f"{name} subnets", SubnetIds=subnets))
+        group = t.add_resource(
+            elasticache.SubnetGroup(f"{p}SubnetGroup", Description=f"{name} subnets", SubnetIds=subnets)
+        )
     secret = None
     if shape.secret == "credentials":
-        secret = _secret(t, name, key, f"{shape.label} {name} master credentials; host and port added on attachment",
-                         secretsmanager.GenerateSecretString(
-                             SecretStringTemplate=json.dumps({"username": store.master_username, "dbname": store.database_name}),
-                             GenerateStringKey="password", PasswordLength=32, ExcludeCharacters=PASSWORD_EXCLUDE))
+        secret = _secret(
+            t,
+            name,
+            key,
+            f"{shape.label} {name} master credentials; host and port added on attachment",
+            secretsmanager.GenerateSecretString(
+                SecretStringTemplate=json.dumps({"username": store.master_username, "dbname": store.database_name}),
+                GenerateStringKey="password",
+                PasswordLength=32,
+                ExcludeCharacters=PASSWORD_EXCLUDE,
+            ),
+        )
     elif shape.secret == "token":
-        secret = _secret(t, name, key, f"{shape.label} {name} auth token",
-                         secretsmanager.GenerateSecretString(PasswordLength=64, ExcludePunctuation=True))
+        secret = _secret(
+            t,
+            name,
+            key,
+            f"{shape.label} {name} auth token",
+            secretsmanager.GenerateSecretString(PasswordLength=64, ExcludePunctuation=True),
+        )
     return Common(sg, subnets, group, secret, key)
 
 
@@ -120,8 +153,15 @@ def _kms(c: Common, prop: str = "KmsKeyId") -> dict:
 def _postgres_common(cfg: System, ctx: StackContext, name: str, store: Postgres, c: Common) -> dict:
     """Properties DBCluster and a standalone DBInstance share (their names differ only for two)."""
     assert c.secret is not None and c.security_group is not None
-    backup = ctx.tunable(f"{pascal(name)}BackupRetentionDays", default=store.backup_retention_days, param_type="Number",
-                         label=f"{name}: backup retention (days)", group=_group(name), MinValue=1, MaxValue=35)
+    backup = ctx.tunable(
+        f"{pascal(name)}BackupRetentionDays",
+        default=store.backup_retention_days,
+        param_type="Number",
+        label=f"{name}: backup retention (days)",
+        group=_group(name),
+        MinValue=1,
+        MaxValue=35,
+    )
     return {
         "EngineVersion": store.engine_version,
         "MasterUsername": _resolve(c.secret, "username"),
@@ -146,31 +186,45 @@ def _monitoring(ctx: StackContext, name: str, store: Postgres) -> dict:
     if not store.monitoring_interval:
         return {}
     t = ctx.template
-    role = t.resources.get(MONITORING_ROLE) or t.add_resource(iam.Role(
-        MONITORING_ROLE,
-        Description="RDS enhanced monitoring publishes OS metrics to CloudWatch Logs",
-        AssumeRolePolicyDocument=make_simple_assume_policy("monitoring.rds.amazonaws.com"),
-        ManagedPolicyArns=[Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")],
-    ))
+    role = t.resources.get(MONITORING_ROLE) or t.add_resource(
+        iam.Role(
+            MONITORING_ROLE,
+            Description="RDS enhanced monitoring publishes OS metrics to CloudWatch Logs",
+            AssumeRolePolicyDocument=make_simple_assume_policy("monitoring.rds.amazonaws.com"),
+            ManagedPolicyArns=[
+                Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
+            ],
+        )
+    )
     return {"MonitoringInterval": store.monitoring_interval, "MonitoringRoleArn": GetAtt(role, "Arn")}
 
 
 def _monitoring_waiver(resource, name: str, store: Postgres) -> None:
     if not store.monitoring_interval:
-        skip(resource, "CKV_AWS_118", f"data.{name}.monitoring_interval is 0: enhanced monitoring is off "
-                                      "(CloudWatch's standard RDS metrics remain)")
+        skip(
+            resource,
+            "CKV_AWS_118",
+            f"data.{name}.monitoring_interval is 0: enhanced monitoring is off "
+            "(CloudWatch's standard RDS metrics remain)",
+        )
 
 
 def _performance_insights(store: Postgres, c: Common) -> dict:
     if not store.performance_insights:
         return {}
-    return {"EnablePerformanceInsights": True, "PerformanceInsightsRetentionPeriod": 7,
-            **_kms(c, "PerformanceInsightsKMSKeyId")}
+    return {
+        "EnablePerformanceInsights": True,
+        "PerformanceInsightsRetentionPeriod": 7,
+        **_kms(c, "PerformanceInsightsKMSKeyId"),
+    }
 
 
 def _export_credentials(ctx: StackContext, name: str, c: Common, target, target_type: str) -> None:
-    attachment = ctx.template.add_resource(secretsmanager.SecretTargetAttachment(
-        f"{pascal(name)}SecretAttachment", SecretId=Ref(c.secret), TargetId=Ref(target), TargetType=target_type))
+    attachment = ctx.template.add_resource(
+        secretsmanager.SecretTargetAttachment(
+            f"{pascal(name)}SecretAttachment", SecretId=Ref(c.secret), TargetId=Ref(target), TargetType=target_type
+        )
+    )
     # Ref of the attachment is the secret's ARN, and consumers then wait until host/port are in it.
     ctx.export(export(name, "SecretArn"), Ref(attachment), description=f"{name} credentials secret ARN")
     ctx.export(export(name, "Endpoint"), GetAtt(target, "Endpoint.Address"), description=f"{name} endpoint")
@@ -182,26 +236,59 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
     props = _postgres_common(cfg, ctx, name, store, c)
     if store.serverless_v2 is not None:
         acu = store.serverless_v2
-        low = ctx.tunable(f"{p}MinCapacity", default=f"{acu.min_acu:g}", param_type="Number", label=f"{name}: minimum ACUs",
-                          group=_group(name), MinValue=0, MaxValue=256)
-        high = ctx.tunable(f"{p}MaxCapacity", default=f"{acu.max_acu:g}", param_type="Number", label=f"{name}: maximum ACUs",
-                           group=_group(name), MinValue=1, MaxValue=256)
-        props["ServerlessV2ScalingConfiguration"] = rds.ServerlessV2ScalingConfiguration(MinCapacity=low, MaxCapacity=high)
+        low = ctx.tunable(
+            f"{p}MinCapacity",
+            default=f"{acu.min_acu:g}",
+            param_type="Number",
+            label=f"{name}: minimum ACUs",
+            group=_group(name),
+            MinValue=0,
+            MaxValue=256,
+        )
+        high = ctx.tunable(
+            f"{p}MaxCapacity",
+            default=f"{acu.max_acu:g}",
+            param_type="Number",
+            label=f"{name}: maximum ACUs",
+            group=_group(name),
+            MinValue=1,
+            MaxValue=256,
+        )
+        props["ServerlessV2ScalingConfiguration"] = rds.ServerlessV2ScalingConfiguration(
+            MinCapacity=low, MaxCapacity=high
+        )
         instance_class: Any = "db.serverless"
     else:
-        instance_class = ctx.tunable(f"{p}InstanceClass", default=store.instance_class, label=f"{name}: instance class",
-                                     group=_group(name))
-    cluster = t.add_resource(rds.DBCluster(
-        f"{p}Cluster", Engine="aurora-postgresql", DatabaseName=store.database_name, Port=5432,
-        VpcSecurityGroupIds=[GetAtt(c.security_group, "GroupId")], **props))
+        instance_class = ctx.tunable(
+            f"{p}InstanceClass", default=store.instance_class, label=f"{name}: instance class", group=_group(name)
+        )
+    cluster = t.add_resource(
+        rds.DBCluster(
+            f"{p}Cluster",
+            Engine="aurora-postgresql",
+            DatabaseName=store.database_name,
+            Port=5432,
+            VpcSecurityGroupIds=[GetAtt(c.security_group, "GroupId")],
+            **props,
+        )
+    )
     _iam_auth_waiver(cluster, name, store, "CKV_AWS_162")
     # Readers are numbered, not named: they are interchangeable, and lowering `readers` removes the
     # highest numbers, so no instance is ever renamed.
     instances = [("Writer", 0)] + [(f"Reader{i}", 1) for i in range(1, store.readers + 1)]
     for suffix, tier in instances:
-        instance = t.add_resource(rds.DBInstance(
-            f"{p}{suffix}", Engine="aurora-postgresql", DBClusterIdentifier=Ref(cluster), DBInstanceClass=instance_class,
-            PubliclyAccessible=False, PromotionTier=tier, **_performance_insights(store, c), **_monitoring(ctx, name, store)))
+        instance = t.add_resource(
+            rds.DBInstance(
+                f"{p}{suffix}",
+                Engine="aurora-postgresql",
+                DBClusterIdentifier=Ref(cluster),
+                DBInstanceClass=instance_class,
+                PubliclyAccessible=False,
+                PromotionTier=tier,
+                **_performance_insights(store, c),
+                **_monitoring(ctx, name, store),
+            )
+        )
         _monitoring_waiver(instance, name, store)
     _export_credentials(ctx, name, c, cluster, "AWS::RDS::DBCluster")
 
@@ -209,20 +296,37 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
 def _rds(cfg: System, ctx: StackContext, name: str, store: RdsPostgres, c: Common) -> None:
     p = pascal(name)
     props = _postgres_common(cfg, ctx, name, store, c)
-    instance_class = ctx.tunable(f"{p}InstanceClass", default=store.instance_class, label=f"{name}: instance class",
-                                 group=_group(name))
+    instance_class = ctx.tunable(
+        f"{p}InstanceClass", default=store.instance_class, label=f"{name}: instance class", group=_group(name)
+    )
     if store.max_allocated_storage is not None:
         props["MaxAllocatedStorage"] = store.max_allocated_storage
-    instance = ctx.template.add_resource(rds.DBInstance(
-        f"{p}Instance", Engine="postgres", DBName=store.database_name, DBInstanceClass=instance_class, Port="5432",
-        AllocatedStorage=str(store.allocated_storage), StorageType="gp3", MultiAZ=store.multi_az,
-        PubliclyAccessible=False, VPCSecurityGroups=[GetAtt(c.security_group, "GroupId")],
-        **props, **_performance_insights(store, c), **_monitoring(ctx, name, store)))
+    instance = ctx.template.add_resource(
+        rds.DBInstance(
+            f"{p}Instance",
+            Engine="postgres",
+            DBName=store.database_name,
+            DBInstanceClass=instance_class,
+            Port="5432",
+            AllocatedStorage=str(store.allocated_storage),
+            StorageType="gp3",
+            MultiAZ=store.multi_az,
+            PubliclyAccessible=False,
+            VPCSecurityGroups=[GetAtt(c.security_group, "GroupId")],
+            **props,
+            **_performance_insights(store, c),
+            **_monitoring(ctx, name, store),
+        )
+    )
     _iam_auth_waiver(instance, name, store, "CKV_AWS_161")
     _monitoring_waiver(instance, name, store)
     if not store.multi_az:
-        skip(instance, "CKV_AWS_157", f"data.{name}.multi_az is false: one instance, recovered from its backups "
-                                      "(cost over availability, e.g. a dev environment)")
+        skip(
+            instance,
+            "CKV_AWS_157",
+            f"data.{name}.multi_az is false: one instance, recovered from its backups "
+            "(cost over availability, e.g. a dev environment)",
+        )
     _export_credentials(ctx, name, c, instance, "AWS::RDS::DBInstance")
 
 
@@ -235,17 +339,21 @@ def _valkey(cfg: System, ctx: StackContext, name: str, store: ValkeyServerless, 
         limits["DataStorage"] = elasticache.DataStorage(Maximum=store.max_data_storage_gb, Unit="GB")
     if store.max_ecpu_per_second is not None:
         limits["ECPUPerSecond"] = elasticache.ECPUPerSecond(Maximum=store.max_ecpu_per_second)
-    cache = ctx.template.add_resource(elasticache.ServerlessCache(
-        f"{pascal(name)}Cache",
-        # Required by CloudFormation: lower case, unique per account and region, at most 40 characters.
-        ServerlessCacheName=dns_label_name(ctx.system, ctx.env, name, max_length=40),
-        Description=f"{ctx.system} {ctx.env} {name}",
-        Engine="valkey", MajorEngineVersion=store.major_engine_version,
-        SecurityGroupIds=[GetAtt(c.security_group, "GroupId")], SubnetIds=c.subnets,
-        SnapshotRetentionLimit=store.snapshot_retention_days,
-        **({"CacheUsageLimits": elasticache.CacheUsageLimits(**limits)} if limits else {}),
-        **_kms(c),
-    ))
+    cache = ctx.template.add_resource(
+        elasticache.ServerlessCache(
+            f"{pascal(name)}Cache",
+            # Required by CloudFormation: lower case, unique per account and region, at most 40 characters.
+            ServerlessCacheName=dns_label_name(ctx.system, ctx.env, name, max_length=40),
+            Description=f"{ctx.system} {ctx.env} {name}",
+            Engine="valkey",
+            MajorEngineVersion=store.major_engine_version,
+            SecurityGroupIds=[GetAtt(c.security_group, "GroupId")],
+            SubnetIds=c.subnets,
+            SnapshotRetentionLimit=store.snapshot_retention_days,
+            **({"CacheUsageLimits": elasticache.CacheUsageLimits(**limits)} if limits else {}),
+            **_kms(c),
+        )
+    )
     ctx.export(export(name, "Endpoint"), GetAtt(cache, "Endpoint.Address"), description=f"{name} endpoint")
     ctx.export(export(name, "Port"), GetAtt(cache, "Endpoint.Port"), description=f"{name} port")
 
@@ -254,15 +362,26 @@ def _redis(cfg: System, ctx: StackContext, name: str, store: Redis, c: Common) -
     p = pascal(name)
     node_type = ctx.tunable(f"{p}NodeType", default=store.node_type, label=f"{name}: node type", group=_group(name))
     failover = store.replicas > 0
-    group = ctx.template.add_resource(elasticache.ReplicationGroup(
-        f"{p}ReplicationGroup",
-        ReplicationGroupDescription=f"{ctx.system} {ctx.env} {name}",
-        Engine="redis", EngineVersion=store.engine_version, CacheNodeType=node_type, Port=6379,
-        NumCacheClusters=1 + store.replicas, AutomaticFailoverEnabled=failover, MultiAZEnabled=failover,
-        CacheSubnetGroupName=Ref(c.subnet_group), SecurityGroupIds=[GetAtt(c.security_group, "GroupId")],
-        AtRestEncryptionEnabled=True, TransitEncryptionEnabled=True, AuthToken=_resolve(c.secret),
-        SnapshotRetentionLimit=store.snapshot_retention_days, **_kms(c),
-    ))
+    group = ctx.template.add_resource(
+        elasticache.ReplicationGroup(
+            f"{p}ReplicationGroup",
+            ReplicationGroupDescription=f"{ctx.system} {ctx.env} {name}",
+            Engine="redis",
+            EngineVersion=store.engine_version,
+            CacheNodeType=node_type,
+            Port=6379,
+            NumCacheClusters=1 + store.replicas,
+            AutomaticFailoverEnabled=failover,
+            MultiAZEnabled=failover,
+            CacheSubnetGroupName=Ref(c.subnet_group),
+            SecurityGroupIds=[GetAtt(c.security_group, "GroupId")],
+            AtRestEncryptionEnabled=True,
+            TransitEncryptionEnabled=True,
+            AuthToken=_resolve(c.secret),
+            SnapshotRetentionLimit=store.snapshot_retention_days,
+            **_kms(c),
+        )
+    )
     ctx.export(export(name, "SecretArn"), Ref(c.secret), description=f"{name} auth token secret ARN")
     ctx.export(export(name, "Endpoint"), GetAtt(group, "PrimaryEndPoint.Address"), description=f"{name} endpoint")
     ctx.export(export(name, "Port"), GetAtt(group, "PrimaryEndPoint.Port"), description=f"{name} port")
@@ -285,32 +404,67 @@ def _efs(cfg: System, ctx: StackContext, name: str, store: Efs, c: Common) -> No
     if store.transition_to_ia_days is not None:
         days = store.transition_to_ia_days
         props["LifecyclePolicies"] = [efs.LifecyclePolicy(TransitionToIA=f"AFTER_{days}_DAY{'S' if days > 1 else ''}")]
-    fs = t.add_resource(efs.FileSystem(
-        f"{p}FileSystem", Encrypted=True, PerformanceMode=store.performance_mode, ThroughputMode=store.throughput_mode,
-        BackupPolicy=efs.BackupPolicy(Status="ENABLED" if store.backup else "DISABLED"),
-        FileSystemPolicy=json.loads(PolicyDocument(Version="2012-10-17", Statement=[Statement(
-            Sid="DenyUnencryptedTransport", Effect=Deny, Principal=AWSPrincipal("*"),
-            Action=[awsefs.ClientMount, awsefs.ClientWrite, awsefs.ClientRootAccess], Resource=["*"],
-            Condition=Condition(Bool("aws:SecureTransport", "false")),
-        )]).to_json()),
-        **_kms(c), **props,
-    ))
+    fs = t.add_resource(
+        efs.FileSystem(
+            f"{p}FileSystem",
+            Encrypted=True,
+            PerformanceMode=store.performance_mode,
+            ThroughputMode=store.throughput_mode,
+            BackupPolicy=efs.BackupPolicy(Status="ENABLED" if store.backup else "DISABLED"),
+            FileSystemPolicy=json.loads(
+                PolicyDocument(
+                    Version="2012-10-17",
+                    Statement=[
+                        Statement(
+                            Sid="DenyUnencryptedTransport",
+                            Effect=Deny,
+                            Principal=AWSPrincipal("*"),
+                            Action=[awsefs.ClientMount, awsefs.ClientWrite, awsefs.ClientRootAccess],
+                            Resource=["*"],
+                            Condition=Condition(Bool("aws:SecureTransport", "false")),
+                        )
+                    ],
+                ).to_json()
+            ),
+            **_kms(c),
+            **props,
+        )
+    )
     for az in range(az_count(cfg)):
-        t.add_resource(efs.MountTarget(
-            f"{p}MountTarget{AZ_LETTERS[az]}", FileSystemId=Ref(fs), SubnetId=Select(az, c.subnets),
-            SecurityGroups=[GetAtt(c.security_group, "GroupId")]))
+        t.add_resource(
+            efs.MountTarget(
+                f"{p}MountTarget{AZ_LETTERS[az]}",
+                FileSystemId=Ref(fs),
+                SubnetId=Select(az, c.subnets),
+                SecurityGroups=[GetAtt(c.security_group, "GroupId")],
+            )
+        )
     ctx.export(export(name, "FileSystemId"), Ref(fs), description=f"{name} file system ID")
     ctx.export(export(name, "FileSystemArn"), GetAtt(fs, "Arn"), description=f"{name} file system ARN")
     for ap_name, ap in store.access_points.items():
-        resource = t.add_resource(efs.AccessPoint(
-            f"{p}{pascal(ap_name)}AccessPoint", FileSystemId=Ref(fs),
-            PosixUser=efs.PosixUser(Uid=str(ap.uid), Gid=str(ap.gid)),
-            RootDirectory=efs.RootDirectory(Path=ap.path, CreationInfo=efs.CreationInfo(
-                OwnerUid=str(ap.uid), OwnerGid=str(ap.gid), Permissions=ap.permissions)),
-        ))
-        ctx.export(export(name, f"{pascal(ap_name)}AccessPointId"), Ref(resource), description=f"{name} {ap_name} access point ID")
-        ctx.export(export(name, f"{pascal(ap_name)}AccessPointArn"), GetAtt(resource, "Arn"),
-                   description=f"{name} {ap_name} access point ARN")
+        resource = t.add_resource(
+            efs.AccessPoint(
+                f"{p}{pascal(ap_name)}AccessPoint",
+                FileSystemId=Ref(fs),
+                PosixUser=efs.PosixUser(Uid=str(ap.uid), Gid=str(ap.gid)),
+                RootDirectory=efs.RootDirectory(
+                    Path=ap.path,
+                    CreationInfo=efs.CreationInfo(
+                        OwnerUid=str(ap.uid), OwnerGid=str(ap.gid), Permissions=ap.permissions
+                    ),
+                ),
+            )
+        )
+        ctx.export(
+            export(name, f"{pascal(ap_name)}AccessPointId"),
+            Ref(resource),
+            description=f"{name} {ap_name} access point ID",
+        )
+        ctx.export(
+            export(name, f"{pascal(ap_name)}AccessPointArn"),
+            GetAtt(resource, "Arn"),
+            description=f"{name} {ap_name} access point ARN",
+        )
 
 
 def _timestream(cfg: System, ctx: StackContext, name: str, store: Timestream, c: Common) -> None:
@@ -321,16 +475,27 @@ def _timestream(cfg: System, ctx: StackContext, name: str, store: Timestream, c:
     ctx.export(export(name, "DatabaseName"), Ref(db), description=f"{name} Timestream database name")
     ctx.export(export(name, "DatabaseArn"), GetAtt(db, "Arn"), description=f"{name} Timestream database ARN")
     for table_name, table in store.tables.items():
-        resource = t.add_resource(timestream.Table(
-            f"{p}{pascal(table_name)}Table", DatabaseName=Ref(db), Metadata=TIMESTREAM_WAIVER,
-            RetentionProperties=timestream.RetentionProperties(
-                MemoryStoreRetentionPeriodInHours=str(table.memory_retention_hours),
-                MagneticStoreRetentionPeriodInDays=str(table.magnetic_retention_days)),
-        ))
-        ctx.export(export(name, f"{pascal(table_name)}TableName"), GetAtt(resource, "Name"),
-                   description=f"{name} {table_name} table name")
-        ctx.export(export(name, f"{pascal(table_name)}TableArn"), GetAtt(resource, "Arn"),
-                   description=f"{name} {table_name} table ARN")
+        resource = t.add_resource(
+            timestream.Table(
+                f"{p}{pascal(table_name)}Table",
+                DatabaseName=Ref(db),
+                Metadata=TIMESTREAM_WAIVER,
+                RetentionProperties=timestream.RetentionProperties(
+                    MemoryStoreRetentionPeriodInHours=str(table.memory_retention_hours),
+                    MagneticStoreRetentionPeriodInDays=str(table.magnetic_retention_days),
+                ),
+            )
+        )
+        ctx.export(
+            export(name, f"{pascal(table_name)}TableName"),
+            GetAtt(resource, "Name"),
+            description=f"{name} {table_name} table name",
+        )
+        ctx.export(
+            export(name, f"{pascal(table_name)}TableArn"),
+            GetAtt(resource, "Arn"),
+            description=f"{name} {table_name} table ARN",
+        )
 
 
 def _s3(cfg: System, ctx: StackContext, name: str, store: S3, c: Common) -> None:
@@ -340,38 +505,70 @@ def _s3(cfg: System, ctx: StackContext, name: str, store: S3, c: Common) -> None
     else:
         default = s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256")
     life = store.lifecycle
-    rule: dict[str, Any] = {"AbortIncompleteMultipartUpload": s3.AbortIncompleteMultipartUpload(
-        DaysAfterInitiation=life.abort_multipart_days)}
+    rule: dict[str, Any] = {
+        "AbortIncompleteMultipartUpload": s3.AbortIncompleteMultipartUpload(
+            DaysAfterInitiation=life.abort_multipart_days
+        )
+    }
     if life.expire_days is not None:
         rule["ExpirationInDays"] = life.expire_days
     if life.noncurrent_expire_days is not None and store.versioning:
         rule["NoncurrentVersionExpiration"] = s3.NoncurrentVersionExpiration(NoncurrentDays=life.noncurrent_expire_days)
     if life.transition_ia_days is not None:
-        rule["Transitions"] = [s3.LifecycleRuleTransition(StorageClass="STANDARD_IA", TransitionInDays=life.transition_ia_days)]
-    bucket = t.add_resource(s3.Bucket(
-        f"{p}Bucket",
-        BucketEncryption=s3.BucketEncryption(ServerSideEncryptionConfiguration=[s3.ServerSideEncryptionRule(
-            ServerSideEncryptionByDefault=default, BucketKeyEnabled=c.key is not None)]),
-        PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
-            BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True),
-        OwnershipControls=s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
-        VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled" if store.versioning else "Suspended"),
-        LifecycleConfiguration=s3.LifecycleConfiguration(Rules=[s3.LifecycleRule(Id="retention", Status="Enabled", **rule)]),
-        **_server_access_logs(store),
-    ))
+        rule["Transitions"] = [
+            s3.LifecycleRuleTransition(StorageClass="STANDARD_IA", TransitionInDays=life.transition_ia_days)
+        ]
+    bucket = t.add_resource(
+        s3.Bucket(
+            f"{p}Bucket",
+            BucketEncryption=s3.BucketEncryption(
+                ServerSideEncryptionConfiguration=[
+                    s3.ServerSideEncryptionRule(
+                        ServerSideEncryptionByDefault=default, BucketKeyEnabled=c.key is not None
+                    )
+                ]
+            ),
+            PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
+                BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True
+            ),
+            OwnershipControls=s3.OwnershipControls(
+                Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+            ),
+            VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled" if store.versioning else "Suspended"),
+            LifecycleConfiguration=s3.LifecycleConfiguration(
+                Rules=[s3.LifecycleRule(Id="retention", Status="Enabled", **rule)]
+            ),
+            **_server_access_logs(store),
+        )
+    )
     if store.access_logs is None:
-        skip(bucket, "CKV_AWS_18", f"no data.{name}.access_logs: server access logs go to a bucket outside this system "
-                                   "(the account's log archive), named there; CloudTrail data events are the alternative")
+        skip(
+            bucket,
+            "CKV_AWS_18",
+            f"no data.{name}.access_logs: server access logs go to a bucket outside this system "
+            "(the account's log archive), named there; CloudTrail data events are the alternative",
+        )
     if not store.versioning:
         skip(bucket, "CKV_AWS_21", f"data.{name}.versioning is false: overwritten and deleted objects are not kept")
-    t.add_resource(s3.BucketPolicy(f"{p}BucketPolicy", Bucket=Ref(bucket), PolicyDocument=PolicyDocument(
-        Version="2012-10-17",
-        Statement=[Statement(
-            Sid="DenyInsecureTransport", Effect=Deny, Principal=AWSPrincipal("*"), Action=[awss3.Action("*")],
-            Resource=[GetAtt(bucket, "Arn"), concat(GetAtt(bucket, "Arn"), "/*")],
-            Condition=Condition(Bool("aws:SecureTransport", "false")),
-        )],
-    )))
+    t.add_resource(
+        s3.BucketPolicy(
+            f"{p}BucketPolicy",
+            Bucket=Ref(bucket),
+            PolicyDocument=PolicyDocument(
+                Version="2012-10-17",
+                Statement=[
+                    Statement(
+                        Sid="DenyInsecureTransport",
+                        Effect=Deny,
+                        Principal=AWSPrincipal("*"),
+                        Action=[awss3.Action("*")],
+                        Resource=[GetAtt(bucket, "Arn"), concat(GetAtt(bucket, "Arn"), "/*")],
+                        Condition=Condition(Bool("aws:SecureTransport", "false")),
+                    )
+                ],
+            ),
+        )
+    )
     ctx.export(export(name, "BucketName"), Ref(bucket), description=f"{name} bucket name")
     ctx.export(export(name, "BucketArn"), GetAtt(bucket, "Arn"), description=f"{name} bucket ARN")
 
@@ -380,8 +577,11 @@ def _server_access_logs(store: S3) -> dict:
     logs = store.access_logs
     if logs is None:
         return {}
-    return {"LoggingConfiguration": s3.LoggingConfiguration(
-        DestinationBucketName=logs.bucket, **({"LogFilePrefix": logs.prefix} if logs.prefix else {}))}
+    return {
+        "LoggingConfiguration": s3.LoggingConfiguration(
+            DestinationBucketName=logs.bucket, **({"LogFilePrefix": logs.prefix} if logs.prefix else {})
+        )
+    }
 
 
 BUILDERS: dict[str, Callable[..., None]] = {

@@ -8,12 +8,12 @@ Logical IDs come from region names (`UsEast1HealthCheck`), never from roles: whi
 is the `PrimaryRegion` Parameter, so promoting the secondary changes two `Failover` values in one
 record set group (one atomic Route 53 change batch) and replaces nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import Equals, If, Output, Parameter, Ref, Sub, Tags, Template
-from troposphere import route53
+from troposphere import Equals, If, Output, Parameter, Ref, Sub, Tags, Template, route53
 
 from ..config.failover import Failover, failover_load_balancer
 from ..config.system import System
@@ -66,44 +66,94 @@ def build(cfg: System, system: str, env: str) -> Template:
     regions = list(cfg.regions)
     t = Template(Description=f"{system} {env}: Route 53 failover for {fo.domain} across {', '.join(regions)} (stackc)")
 
-    t.add_parameter(Parameter(DOMAIN_NAME, Type="String", Default=fo.domain.rstrip("."),
-                              Description="The name clients use; PRIMARY and SECONDARY records are written for it"))
-    t.add_parameter(Parameter(PRIMARY_REGION, Type="String", Default=fo.primary, AllowedValues=regions,
-                              Description="The region that serves while healthy; the other takes over when it is not"))
+    t.add_parameter(
+        Parameter(
+            DOMAIN_NAME,
+            Type="String",
+            Default=fo.domain.rstrip("."),
+            Description="The name clients use; PRIMARY and SECONDARY records are written for it",
+        )
+    )
+    t.add_parameter(
+        Parameter(
+            PRIMARY_REGION,
+            Type="String",
+            Default=fo.primary,
+            AllowedValues=regions,
+            Description="The region that serves while healthy; the other takes over when it is not",
+        )
+    )
     zone: dict[str, object]
     if fo.hosted_zone_id is not None:
-        t.add_parameter(Parameter("HostedZoneId", Type="String", Default=fo.hosted_zone_id,
-                                  AllowedPattern="^Z[A-Z0-9]{1,31}$", Description="Hosted zone the records go in"))
+        t.add_parameter(
+            Parameter(
+                "HostedZoneId",
+                Type="String",
+                Default=fo.hosted_zone_id,
+                AllowedPattern="^Z[A-Z0-9]{1,31}$",
+                Description="Hosted zone the records go in",
+            )
+        )
         zone = {"HostedZoneId": Ref("HostedZoneId")}
     else:
-        t.add_parameter(Parameter("HostedZoneName", Type="String", Default=fo.zone_name,
-                                  Description="Hosted zone the records go in (with the trailing dot)"))
+        t.add_parameter(
+            Parameter(
+                "HostedZoneName",
+                Type="String",
+                Default=fo.zone_name,
+                Description="Hosted zone the records go in (with the trailing dot)",
+            )
+        )
         zone = {"HostedZoneName": Ref("HostedZoneName")}
     for region in regions:
-        t.add_parameter(Parameter(dns_name_parameter(region), Type="String",
-                                  Description=f"DNS name of the load balancer in {region} (from its root stack)"))
-        t.add_parameter(Parameter(zone_id_parameter(region), Type="String",
-                                  Description=f"Canonical hosted zone ID of the load balancer in {region} (from its root stack)"))
+        t.add_parameter(
+            Parameter(
+                dns_name_parameter(region),
+                Type="String",
+                Description=f"DNS name of the load balancer in {region} (from its root stack)",
+            )
+        )
+        t.add_parameter(
+            Parameter(
+                zone_id_parameter(region),
+                Type="String",
+                Description=f"Canonical hosted zone ID of the load balancer in {region} (from its root stack)",
+            )
+        )
         t.add_condition(_is_primary(region), Equals(Ref(PRIMARY_REGION), region))
 
     checks = {region: t.add_resource(_health_check(fo, region, system, env)) for region in regions}
     for rtype in fo.record_types:
-        t.add_resource(route53.RecordSetGroup(
-            f"Failover{pascal(rtype.lower())}Records",
-            Comment=Sub(f"{system} {env}: {rtype} failover for ${{{DOMAIN_NAME}}} (stackc)"),
-            RecordSets=[_record(rtype, region, checks[region]) for region in regions],
-            **zone,
-        ))
+        t.add_resource(
+            route53.RecordSetGroup(
+                f"Failover{pascal(rtype.lower())}Records",
+                Comment=Sub(f"{system} {env}: {rtype} failover for ${{{DOMAIN_NAME}}} (stackc)"),
+                RecordSets=[_record(rtype, region, checks[region]) for region in regions],
+                **zone,
+            )
+        )
 
     t.add_output(Output("FailoverDomainName", Value=Ref(DOMAIN_NAME), Description="The failover name"))
     t.add_output(Output(PRIMARY_REGION, Value=Ref(PRIMARY_REGION), Description="The region PRIMARY records point at"))
     for region, check in checks.items():
-        t.add_output(Output(health_check_output(region), Value=Ref(check),
-                            Description=f"Route 53 health check of the endpoint in {region}"))
-    t.set_metadata({"AWS::CloudFormation::Interface": {
-        "ParameterGroups": [{"Label": {"default": GROUP}, "Parameters": [DOMAIN_NAME, PRIMARY_REGION, *zone]}],
-        "ParameterLabels": {DOMAIN_NAME: {"default": "Domain name"}, PRIMARY_REGION: {"default": "Primary region"}},
-    }})
+        t.add_output(
+            Output(
+                health_check_output(region),
+                Value=Ref(check),
+                Description=f"Route 53 health check of the endpoint in {region}",
+            )
+        )
+    t.set_metadata(
+        {
+            "AWS::CloudFormation::Interface": {
+                "ParameterGroups": [{"Label": {"default": GROUP}, "Parameters": [DOMAIN_NAME, PRIMARY_REGION, *zone]}],
+                "ParameterLabels": {
+                    DOMAIN_NAME: {"default": "Domain name"},
+                    PRIMARY_REGION: {"default": "Primary region"},
+                },
+            }
+        }
+    )
     return t
 
 
@@ -144,5 +194,3 @@ def _record(rtype: str, region: str, check: route53.HealthCheck) -> route53.Reco
             EvaluateTargetHealth=True,
         ),
     )
-
-

@@ -4,13 +4,13 @@ ALB listeners (HTTP->HTTPS redirect, TLS policy; otherwise 404 until a rule matc
 Target groups, listener rules and NLB listeners belong to the services they forward to and are
 built in each service's stack (parts/targets.py): this stack depends on nothing service-side and
 does not grow with the number of services."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Ref, Template
+from troposphere import GetAtt, Ref, Template, ec2
 from troposphere import certificatemanager as acm
-from troposphere import ec2
 from troposphere import elasticloadbalancingv2 as elb
 
 from ..config.loadbalancing import Certificate, Listener, LoadBalancer
@@ -37,59 +37,94 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
     vpc = ctx.ref("network", "VpcId")
     subnets = ctx.ref("network", "PublicSubnetIds" if lb.scheme == "internet-facing" else "PrivateSubnetIds")
 
-    sg = t.add_resource(ec2.SecurityGroup(
-        f"{owner}LoadBalancerSecurityGroup",
-        GroupDescription=f"Load balancer {name}: listener ports from the allowed CIDRs",
-        VpcId=vpc,
-        SecurityGroupIngress=[
-            ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=lst.port, ToPort=lst.port, CidrIp=cidr,
-                                  Description=f"{lst.protocol} {lst.port} from {cidr}")
-            for lst in lb.listeners for cidr in lb.allowed_cidrs
-        ],
-        SecurityGroupEgress=_egress(cfg, ctx, lb),
-    ))
+    sg = t.add_resource(
+        ec2.SecurityGroup(
+            f"{owner}LoadBalancerSecurityGroup",
+            GroupDescription=f"Load balancer {name}: listener ports from the allowed CIDRs",
+            VpcId=vpc,
+            SecurityGroupIngress=[
+                ec2.SecurityGroupRule(
+                    IpProtocol="tcp",
+                    FromPort=lst.port,
+                    ToPort=lst.port,
+                    CidrIp=cidr,
+                    Description=f"{lst.protocol} {lst.port} from {cidr}",
+                )
+                for lst in lb.listeners
+                for cidr in lb.allowed_cidrs
+            ],
+            SecurityGroupEgress=_egress(cfg, ctx, lb),
+        )
+    )
     _public_port_80(sg, name, lb)
-    resource = t.add_resource(elb.LoadBalancer(
-        f"{owner}LoadBalancer",
-        Type=lb.type,
-        Scheme=lb.scheme,
-        Subnets=subnets,
-        SecurityGroups=[Ref(sg)],
-        LoadBalancerAttributes=[elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in _attributes(cfg, lb).items()],
-    ))
+    resource = t.add_resource(
+        elb.LoadBalancer(
+            f"{owner}LoadBalancer",
+            Type=lb.type,
+            Scheme=lb.scheme,
+            Subnets=subnets,
+            SecurityGroups=[Ref(sg)],
+            LoadBalancerAttributes=[
+                elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in _attributes(cfg, lb).items()
+            ],
+        )
+    )
     if lb.access_logs is None:
-        skip(resource, "CKV_AWS_91", (
-            f"no load_balancers.{name}.access_logs: access logs go to a bucket outside this system (the account's "
-            "log archive), named there" if alb else
-            "a network load balancer logs TLS listeners only, and this one has TCP listeners"))
+        skip(
+            resource,
+            "CKV_AWS_91",
+            (
+                f"no load_balancers.{name}.access_logs: access logs go to a bucket outside this system (the account's "
+                "log archive), named there"
+                if alb
+                else "a network load balancer logs TLS listeners only, and this one has TCP listeners"
+            ),
+        )
 
     certificate = _certificate(t, ctx, name, lb.certificate) if lb.certificate is not None else None
     for lst in lb.listeners if alb else ():  # an NLB listener must forward: its service's stack builds it
-        listener = t.add_resource(elb.Listener(
-            f"{owner}{pascal(lst.key)}Listener",
-            LoadBalancerArn=Ref(resource),
-            Port=lst.port,
-            Protocol=lst.protocol,
-            DefaultActions=[_default_action(lb, lst)],
-            **({"Certificates": [elb.Certificate(CertificateArn=certificate)], "SslPolicy": lb.ssl_policy}
-               if lst.protocol == "HTTPS" else {}),
-        ))
+        listener = t.add_resource(
+            elb.Listener(
+                f"{owner}{pascal(lst.key)}Listener",
+                LoadBalancerArn=Ref(resource),
+                Port=lst.port,
+                Protocol=lst.protocol,
+                DefaultActions=[_default_action(lb, lst)],
+                **(
+                    {"Certificates": [elb.Certificate(CertificateArn=certificate)], "SslPolicy": lb.ssl_policy}
+                    if lst.protocol == "HTTPS"
+                    else {}
+                ),
+            )
+        )
         if lst.protocol == "HTTP" and lb.certificate is None:
-            why = (f"load_balancers.{name} has no certificate: this listener serves plain HTTP by configuration "
-                   "(a certificate and an HTTPS listener make HTTP redirect)")
+            why = (
+                f"load_balancers.{name} has no certificate: this listener serves plain HTTP by configuration "
+                "(a certificate and an HTTPS listener make HTTP redirect)"
+            )
             skip(listener, "CKV_AWS_2", why)
             skip(listener, "CKV_AWS_103", why)
         if lst.services():
             ctx.export(lb_exports.listener_arn(name, lst), Ref(listener), description=f"{lst.key} listener of {name}")
 
     ctx.output(lb_exports.dns_name(name), GetAtt(resource, "DNSName"), description=f"DNS name of load balancer {name}")
-    ctx.output(lb_exports.hosted_zone(name), GetAtt(resource, "CanonicalHostedZoneID"),
-               description=f"Route 53 zone of load balancer {name} (for alias records)")
+    ctx.output(
+        lb_exports.hosted_zone(name),
+        GetAtt(resource, "CanonicalHostedZoneID"),
+        description=f"Route 53 zone of load balancer {name} (for alias records)",
+    )
     ctx.export(lb_exports.load_balancer_arn(name), Ref(resource), description=f"ARN of load balancer {name}")
-    ctx.export(lb_exports.full_name(name), GetAtt(resource, "LoadBalancerFullName"),
-               description=f"Full name of load balancer {name} (CloudWatch dimension)")
-    ctx.export(lb_exports.security_group(name), GetAtt(sg, "GroupId"), param_type="AWS::EC2::SecurityGroup::Id",
-               description=f"Security group of load balancer {name}")
+    ctx.export(
+        lb_exports.full_name(name),
+        GetAtt(resource, "LoadBalancerFullName"),
+        description=f"Full name of load balancer {name} (CloudWatch dimension)",
+    )
+    ctx.export(
+        lb_exports.security_group(name),
+        GetAtt(sg, "GroupId"),
+        param_type="AWS::EC2::SecurityGroup::Id",
+        description=f"Security group of load balancer {name}",
+    )
 
 
 def _egress(cfg: System, ctx: StackContext, lb: LoadBalancer) -> list[ec2.SecurityGroupRule]:
@@ -104,9 +139,16 @@ def _egress(cfg: System, ctx: StackContext, lb: LoadBalancer) -> list[ec2.Securi
     if not ports:
         return [no_egress("load balancers without targets")]
     cidr = ctx.ref("network", "VpcCidr") if cfg.network.mode == "create" else "0.0.0.0/0"
-    return [ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp=cidr,
-                                  Description=f"to targets on {port}: {', '.join(services)}"[:255])
-            for port, services in sorted(ports.items())]
+    return [
+        ec2.SecurityGroupRule(
+            IpProtocol="tcp",
+            FromPort=port,
+            ToPort=port,
+            CidrIp=cidr,
+            Description=f"to targets on {port}: {', '.join(services)}"[:255],
+        )
+        for port, services in sorted(ports.items())
+    ]
 
 
 def _public_port_80(sg: ec2.SecurityGroup, name: str, lb: LoadBalancer) -> None:
@@ -122,24 +164,32 @@ def _public_port_80(sg: ec2.SecurityGroup, name: str, lb: LoadBalancer) -> None:
         does = "serves plain HTTP (no certificate configured)"
     else:
         does = f"forwards {listener.protocol}"
-    skip(sg, "CKV_AWS_260", f"load_balancers.{name} is internet-facing with allowed_cidrs 0.0.0.0/0: port 80 is "
-                            f"public on purpose and {does}")
+    skip(
+        sg,
+        "CKV_AWS_260",
+        f"load_balancers.{name} is internet-facing with allowed_cidrs 0.0.0.0/0: port 80 is "
+        f"public on purpose and {does}",
+    )
 
 
 def _attributes(cfg: System, lb: LoadBalancer) -> dict[str, str]:
     attrs = {"deletion_protection.enabled": str(cfg.protect).lower()}
     if lb.type == "application":
-        attrs.update({
-            "idle_timeout.timeout_seconds": str(lb.idle_timeout),
-            "routing.http2.enabled": str(lb.http2).lower(),
-            "routing.http.drop_invalid_header_fields.enabled": "true",  # request smuggling guard
-        })
+        attrs.update(
+            {
+                "idle_timeout.timeout_seconds": str(lb.idle_timeout),
+                "routing.http2.enabled": str(lb.http2).lower(),
+                "routing.http.drop_invalid_header_fields.enabled": "true",  # request smuggling guard
+            }
+        )
         if lb.access_logs is not None:
-            attrs.update({
-                "access_logs.s3.enabled": "true",
-                "access_logs.s3.bucket": lb.access_logs.bucket,
-                "access_logs.s3.prefix": lb.access_logs.prefix,
-            })
+            attrs.update(
+                {
+                    "access_logs.s3.enabled": "true",
+                    "access_logs.s3.bucket": lb.access_logs.bucket,
+                    "access_logs.s3.prefix": lb.access_logs.prefix,
+                }
+            )
     else:
         attrs["load_balancing.cross_zone.enabled"] = "true"  # one task must serve clients of every AZ
     return attrs
@@ -150,19 +200,33 @@ def _certificate(t: Template, ctx: StackContext, name: str, cert: Certificate) -
     owner = pascal(name)
     group = f"Load balancer {name}"
     if cert.arn is not None:
-        return ctx.tunable(f"{owner}CertificateArn", default=cert.arn, label=f"{name}: TLS certificate ARN",
-                           group=group, AllowedPattern=r"^arn:aws[a-z-]*:acm:.+")
-    domain = ctx.tunable(lb_exports.certificate_domain(name), default=cert.domain,
-                         label=f"{name}: domain of the certificate", group=group)
+        return ctx.tunable(
+            f"{owner}CertificateArn",
+            default=cert.arn,
+            label=f"{name}: TLS certificate ARN",
+            group=group,
+            AllowedPattern=r"^arn:aws[a-z-]*:acm:.+",
+        )
+    domain = ctx.tunable(
+        lb_exports.certificate_domain(name),
+        default=cert.domain,
+        label=f"{name}: domain of the certificate",
+        group=group,
+    )
     ctx.export(lb_exports.certificate_domain(name), domain, description=f"Domain of the certificate of {name}")
-    zone = ctx.tunable(f"{owner}HostedZoneId", default=cert.hosted_zone_id, param_type="AWS::Route53::HostedZone::Id",
-                       label=f"{name}: hosted zone for DNS validation", group=group)
+    zone = ctx.tunable(
+        f"{owner}HostedZoneId",
+        default=cert.hosted_zone_id,
+        param_type="AWS::Route53::HostedZone::Id",
+        label=f"{name}: hosted zone for DNS validation",
+        group=group,
+    )
     props: dict[str, Any] = {
         "DomainName": domain,
         "ValidationMethod": "DNS",
         # With a HostedZoneId, CloudFormation writes the validation records itself.
-        "DomainValidationOptions": [acm.DomainValidationOption(DomainName=domain, HostedZoneId=zone)] + [
-            acm.DomainValidationOption(DomainName=alt, HostedZoneId=zone) for alt in cert.alternative_names],
+        "DomainValidationOptions": [acm.DomainValidationOption(DomainName=domain, HostedZoneId=zone)]
+        + [acm.DomainValidationOption(DomainName=alt, HostedZoneId=zone) for alt in cert.alternative_names],
     }
     if cert.alternative_names:
         props["SubjectAlternativeNames"] = cert.alternative_names
@@ -175,7 +239,13 @@ def _default_action(lb: LoadBalancer, lst: Listener) -> elb.Action:
     if lb.redirects(lst):
         https = lb.https
         assert https is not None
-        return elb.Action(Type="redirect", RedirectConfig=elb.RedirectConfig(
-            Protocol="HTTPS", Port=str(https.port), StatusCode="HTTP_301"))
-    return elb.Action(Type="fixed-response", FixedResponseConfig=elb.FixedResponseConfig(
-        StatusCode="404", ContentType="text/plain", MessageBody="not found"))
+        return elb.Action(
+            Type="redirect",
+            RedirectConfig=elb.RedirectConfig(Protocol="HTTPS", Port=str(https.port), StatusCode="HTTP_301"),
+        )
+    return elb.Action(
+        Type="fixed-response",
+        FixedResponseConfig=elb.FixedResponseConfig(
+            StatusCode="404", ContentType="text/plain", MessageBody="not found"
+        ),
+    )

@@ -2,13 +2,13 @@
 
 In existing-VPC mode it creates nothing: the VPC and subnet IDs are typed root Parameters that the
 graph hands straight to the stacks that need them."""
+
 from __future__ import annotations
 
+from awacs import logs as awslogs
 from awacs.aws import Allow, PolicyDocument, Statement
 from awacs.helpers.trust import make_simple_assume_policy
-from awacs import logs as awslogs
-from troposphere import GetAtt, GetAZs, Join, Ref, Region, Select, Sub
-from troposphere import ec2, iam
+from troposphere import GetAtt, GetAZs, Join, Ref, Region, Select, Sub, ec2, iam
 
 from ..config.network import TIERS, Network
 from ..config.system import System
@@ -35,15 +35,21 @@ def _existing(net: Network, ctx: StackContext) -> None:
     group = "Network (existing VPC)"
     vpc = ctx.tunable("VpcId", param_type="AWS::EC2::VPC::Id", default=existing.vpc_id, label="VPC", group=group)
     public = ctx.tunable(
-        "PublicSubnetIds", param_type=SUBNET_LIST, default=existing.public_subnet_ids or None,
-        label="Public subnets (load balancers)", group=group,
+        "PublicSubnetIds",
+        param_type=SUBNET_LIST,
+        default=existing.public_subnet_ids or None,
+        label="Public subnets (load balancers)",
+        group=group,
     )
     ctx.export("VpcId", vpc, param_type="AWS::EC2::VPC::Id", description="VPC ID")
     ctx.export("PublicSubnetIds", public, param_type=SUBNET_LIST, description="Public subnet IDs")
     if existing.private_subnet_ids:
         private = ctx.tunable(
-            "PrivateSubnetIds", param_type=SUBNET_LIST, default=existing.private_subnet_ids,
-            label="Private subnets (tasks, data)", group=group,
+            "PrivateSubnetIds",
+            param_type=SUBNET_LIST,
+            default=existing.private_subnet_ids,
+            label="Private subnets (tasks, data)",
+            group=group,
         )
     else:  # e.g. a default VPC: everything runs in its public subnets
         private = public
@@ -53,32 +59,52 @@ def _existing(net: Network, ctx: StackContext) -> None:
 
 def _create(net: Network, ctx: StackContext, flow_logs_key=None) -> None:
     t = ctx.template
-    vpc = t.add_resource(ec2.VPC("Vpc", CidrBlock=net.cidr, EnableDnsHostnames=True, EnableDnsSupport=True,
-                                 Tags=[{"Key": "Name", "Value": Sub("${AWS::StackName}")}]))
+    vpc = t.add_resource(
+        ec2.VPC(
+            "Vpc",
+            CidrBlock=net.cidr,
+            EnableDnsHostnames=True,
+            EnableDnsSupport=True,
+            Tags=[{"Key": "Name", "Value": Sub("${AWS::StackName}")}],
+        )
+    )
     igw = t.add_resource(ec2.InternetGateway("InternetGateway"))
-    attach = t.add_resource(ec2.VPCGatewayAttachment("InternetGatewayAttachment", VpcId=Ref(vpc), InternetGatewayId=Ref(igw)))
+    attach = t.add_resource(
+        ec2.VPCGatewayAttachment("InternetGatewayAttachment", VpcId=Ref(vpc), InternetGatewayId=Ref(igw))
+    )
 
     cidrs = net.subnet_cidrs()
     subnets: dict[str, list[ec2.Subnet]] = {}
     for tier in TIERS:
         subnets[tier] = [
-            t.add_resource(ec2.Subnet(
-                f"{pascal(tier)}Subnet{AZ_LETTERS[az]}",
-                VpcId=Ref(vpc),
-                CidrBlock=cidrs[tier][az],
-                AvailabilityZone=Select(az, GetAZs(Region)),
-                # Nothing here needs an address handed out at launch: NAT gateways have their EIPs,
-                # load balancers manage their own, and tasks say AssignPublicIp explicitly.
-                MapPublicIpOnLaunch=False,
-                Tags=[{"Key": "Name", "Value": Sub(f"${{AWS::StackName}}-{tier}-{AZ_LETTERS[az].lower()}")},
-                      {"Key": "stackc:tier", "Value": tier}],
-            ))
+            t.add_resource(
+                ec2.Subnet(
+                    f"{pascal(tier)}Subnet{AZ_LETTERS[az]}",
+                    VpcId=Ref(vpc),
+                    CidrBlock=cidrs[tier][az],
+                    AvailabilityZone=Select(az, GetAZs(Region)),
+                    # Nothing here needs an address handed out at launch: NAT gateways have their EIPs,
+                    # load balancers manage their own, and tasks say AssignPublicIp explicitly.
+                    MapPublicIpOnLaunch=False,
+                    Tags=[
+                        {"Key": "Name", "Value": Sub(f"${{AWS::StackName}}-{tier}-{AZ_LETTERS[az].lower()}")},
+                        {"Key": "stackc:tier", "Value": tier},
+                    ],
+                )
+            )
             for az in range(net.azs)
         ]
 
     public_rt = _route_table(t, "PublicRouteTable", vpc, subnets["public"])
-    t.add_resource(ec2.Route("PublicDefaultRoute", RouteTableId=Ref(public_rt), DestinationCidrBlock="0.0.0.0/0",
-                             GatewayId=Ref(igw), DependsOn=attach.title))
+    t.add_resource(
+        ec2.Route(
+            "PublicDefaultRoute",
+            RouteTableId=Ref(public_rt),
+            DestinationCidrBlock="0.0.0.0/0",
+            GatewayId=Ref(igw),
+            DependsOn=attach.title,
+        )
+    )
 
     nats = _nat_gateways(t, net, subnets["public"], attach)
     # One private route table per AZ whatever the NAT mode, so changing the mode replaces no table.
@@ -88,17 +114,27 @@ def _create(net: Network, ctx: StackContext, flow_logs_key=None) -> None:
         rt = _route_table(t, f"PrivateRouteTable{letter}", vpc, [subnet])
         if nats:
             nat = nats[az] if len(nats) > 1 else nats[0]
-            t.add_resource(ec2.Route(f"PrivateDefaultRoute{letter}", RouteTableId=Ref(rt),
-                                     DestinationCidrBlock="0.0.0.0/0", NatGatewayId=Ref(nat)))
+            t.add_resource(
+                ec2.Route(
+                    f"PrivateDefaultRoute{letter}",
+                    RouteTableId=Ref(rt),
+                    DestinationCidrBlock="0.0.0.0/0",
+                    NatGatewayId=Ref(nat),
+                )
+            )
         private_rts.append(rt)
     isolated_rt = _route_table(t, "IsolatedRouteTable", vpc, subnets["isolated"])
 
     if net.s3_endpoint:
-        t.add_resource(ec2.VPCEndpoint(
-            "S3GatewayEndpoint", VpcId=Ref(vpc), VpcEndpointType="Gateway",
-            ServiceName=Sub("com.amazonaws.${AWS::Region}.s3"),
-            RouteTableIds=[Ref(rt) for rt in [public_rt, *private_rts, isolated_rt]],
-        ))
+        t.add_resource(
+            ec2.VPCEndpoint(
+                "S3GatewayEndpoint",
+                VpcId=Ref(vpc),
+                VpcEndpointType="Gateway",
+                ServiceName=Sub("com.amazonaws.${AWS::Region}.s3"),
+                RouteTableIds=[Ref(rt) for rt in [public_rt, *private_rts, isolated_rt]],
+            )
+        )
     if net.interface_endpoints:
         _interface_endpoints(t, net, vpc, subnets["private"])
     if net.flow_logs.enabled:
@@ -107,15 +143,22 @@ def _create(net: Network, ctx: StackContext, flow_logs_key=None) -> None:
     ctx.output("VpcId", Ref(vpc), param_type="AWS::EC2::VPC::Id", description="VPC ID")
     ctx.export("VpcCidr", GetAtt(vpc, "CidrBlock"), description="VPC CIDR block")
     for tier in TIERS:
-        ctx.export(f"{pascal(tier)}SubnetIds", Join(",", [Ref(s) for s in subnets[tier]]),
-                   param_type=SUBNET_LIST, description=f"{tier.capitalize()} subnet IDs")
+        ctx.export(
+            f"{pascal(tier)}SubnetIds",
+            Join(",", [Ref(s) for s in subnets[tier]]),
+            param_type=SUBNET_LIST,
+            description=f"{tier.capitalize()} subnet IDs",
+        )
 
 
 def _route_table(t, name: str, vpc, subnets: list) -> ec2.RouteTable:
     rt = t.add_resource(ec2.RouteTable(name, VpcId=Ref(vpc)))
     for subnet in subnets:
-        t.add_resource(ec2.SubnetRouteTableAssociation(
-            f"{subnet.title}RouteTableAssociation", RouteTableId=Ref(rt), SubnetId=Ref(subnet)))
+        t.add_resource(
+            ec2.SubnetRouteTableAssociation(
+                f"{subnet.title}RouteTableAssociation", RouteTableId=Ref(rt), SubnetId=Ref(subnet)
+            )
+        )
     return rt
 
 
@@ -125,43 +168,75 @@ def _nat_gateways(t, net: Network, public_subnets: list, attach) -> list:
     for az in range(count):
         letter = AZ_LETTERS[az]
         eip = t.add_resource(ec2.EIP(f"NatEip{letter}", Domain="vpc", DependsOn=attach.title))
-        nats.append(t.add_resource(ec2.NatGateway(
-            f"NatGateway{letter}", AllocationId=GetAtt(eip, "AllocationId"), SubnetId=Ref(public_subnets[az]))))
+        nats.append(
+            t.add_resource(
+                ec2.NatGateway(
+                    f"NatGateway{letter}", AllocationId=GetAtt(eip, "AllocationId"), SubnetId=Ref(public_subnets[az])
+                )
+            )
+        )
     return nats
 
 
 def _interface_endpoints(t, net: Network, vpc, private_subnets: list) -> None:
-    sg = t.add_resource(ec2.SecurityGroup(
-        "EndpointSecurityGroup",
-        GroupDescription="Interface VPC endpoints: HTTPS from inside the VPC",
-        VpcId=Ref(vpc),
-        SecurityGroupIngress=[ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp=net.cidr,
-                                                    Description="HTTPS from the VPC")],
-        SecurityGroupEgress=[no_egress("endpoints")],  # they answer; they never open connections
-    ))
+    sg = t.add_resource(
+        ec2.SecurityGroup(
+            "EndpointSecurityGroup",
+            GroupDescription="Interface VPC endpoints: HTTPS from inside the VPC",
+            VpcId=Ref(vpc),
+            SecurityGroupIngress=[
+                ec2.SecurityGroupRule(
+                    IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp=net.cidr, Description="HTTPS from the VPC"
+                )
+            ],
+            SecurityGroupEgress=[no_egress("endpoints")],  # they answer; they never open connections
+        )
+    )
     for service in net.interface_endpoints:
-        t.add_resource(ec2.VPCEndpoint(
-            f"{pascal(service)}Endpoint", VpcId=Ref(vpc), VpcEndpointType="Interface",
-            ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"), PrivateDnsEnabled=True,
-            SubnetIds=[Ref(s) for s in private_subnets], SecurityGroupIds=[Ref(sg)],
-        ))
+        t.add_resource(
+            ec2.VPCEndpoint(
+                f"{pascal(service)}Endpoint",
+                VpcId=Ref(vpc),
+                VpcEndpointType="Interface",
+                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                PrivateDnsEnabled=True,
+                SubnetIds=[Ref(s) for s in private_subnets],
+                SecurityGroupIds=[Ref(sg)],
+            )
+        )
 
 
 def _flow_logs(t, net: Network, vpc, key) -> None:
     group = log_group(t, "FlowLogGroup", net.flow_logs.retention_days, key)
-    role = t.add_resource(iam.Role(
-        "FlowLogRole",
-        AssumeRolePolicyDocument=make_simple_assume_policy("vpc-flow-logs.amazonaws.com"),
-        Policies=[iam.Policy(PolicyName="deliver-flow-logs", PolicyDocument=PolicyDocument(
-            Version="2012-10-17",
-            Statement=[Statement(
-                Effect=Allow,
-                Action=[awslogs.CreateLogStream, awslogs.PutLogEvents, awslogs.DescribeLogStreams],
-                Resource=[GetAtt(group, "Arn")],
-            )],
-        ))],
-    ))
-    t.add_resource(ec2.FlowLog(
-        "VpcFlowLog", ResourceId=Ref(vpc), ResourceType="VPC", TrafficType=net.flow_logs.traffic,
-        LogDestinationType="cloud-watch-logs", LogGroupName=Ref(group), DeliverLogsPermissionArn=GetAtt(role, "Arn"),
-    ))
+    role = t.add_resource(
+        iam.Role(
+            "FlowLogRole",
+            AssumeRolePolicyDocument=make_simple_assume_policy("vpc-flow-logs.amazonaws.com"),
+            Policies=[
+                iam.Policy(
+                    PolicyName="deliver-flow-logs",
+                    PolicyDocument=PolicyDocument(
+                        Version="2012-10-17",
+                        Statement=[
+                            Statement(
+                                Effect=Allow,
+                                Action=[awslogs.CreateLogStream, awslogs.PutLogEvents, awslogs.DescribeLogStreams],
+                                Resource=[GetAtt(group, "Arn")],
+                            )
+                        ],
+                    ),
+                )
+            ],
+        )
+    )
+    t.add_resource(
+        ec2.FlowLog(
+            "VpcFlowLog",
+            ResourceId=Ref(vpc),
+            ResourceType="VPC",
+            TrafficType=net.flow_logs.traffic,
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=Ref(group),
+            DeliverLogsPermissionArn=GetAtt(role, "Arn"),
+        )
+    )

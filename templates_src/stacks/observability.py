@@ -4,6 +4,7 @@ CloudWatch dashboard.
 The dashboard uses SEARCH expressions keyed by cluster and load balancer, not by service: it then
 needs nothing from the service stacks, which themselves need the topic from here (no cycle), and
 it shows every service without being edited when one is added."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,11 @@ from ..parts.logs import logs_key
 from ..parts.scanners import skip
 
 NAME = "observability"
-UNENCRYPTED_TOPIC = ("no KMS key configured (observability.key): the topic carries alarm state changes, no "
-                     "application data; CloudWatch cannot publish to a topic under the AWS managed aws/sns key, "
-                     "so encryption needs a customer managed key named there")
+UNENCRYPTED_TOPIC = (
+    "no KMS key configured (observability.key): the topic carries alarm state changes, no "
+    "application data; CloudWatch cannot publish to a topic under the AWS managed aws/sns key, "
+    "so encryption needs a customer managed key named there"
+)
 TOPIC_EXPORT = "AlarmTopicArn"
 
 
@@ -46,15 +49,31 @@ def build(cfg: System, ctx: StackContext) -> None:
 
 
 def _search(namespace: str, dims: str, metric: str, where: str, stat: str = "Average") -> list:
-    return [{"expression": f"SEARCH('{{{namespace},{dims}}} MetricName=\"{metric}\" {where}', '{stat}', 60)",
-             "id": metric.lower().replace("_", ""), "label": ""}]
+    return [
+        {
+            "expression": f"SEARCH('{{{namespace},{dims}}} MetricName=\"{metric}\" {where}', '{stat}', 60)",
+            "id": metric.lower().replace("_", ""),
+            "label": "",
+        }
+    ]
 
 
 def _widget(title: str, metrics: list, y: int, x: int) -> dict:
-    return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6, "properties": {
-        "title": title, "region": "${AWS::Region}", "view": "timeSeries", "stat": "Average", "period": 60,
-        "metrics": metrics,
-    }}
+    return {
+        "type": "metric",
+        "x": x,
+        "y": y,
+        "width": 12,
+        "height": 6,
+        "properties": {
+            "title": title,
+            "region": "${AWS::Region}",
+            "view": "timeSeries",
+            "stat": "Average",
+            "period": 60,
+            "metrics": metrics,
+        },
+    }
 
 
 def _dashboard(cfg: System, ctx: StackContext) -> tuple[str, dict[str, Any]]:
@@ -63,7 +82,12 @@ def _dashboard(cfg: System, ctx: StackContext) -> tuple[str, dict[str, Any]]:
     widgets = [
         _widget("Service CPU %", _search("AWS/ECS", "ClusterName,ServiceName", "CPUUtilization", cluster), 0, 0),
         _widget("Service memory %", _search("AWS/ECS", "ClusterName,ServiceName", "MemoryUtilization", cluster), 0, 12),
-        _widget("Running tasks", _search("ECS/ContainerInsights", "ClusterName,ServiceName", "RunningTaskCount", cluster), 6, 0),
+        _widget(
+            "Running tasks",
+            _search("ECS/ContainerInsights", "ClusterName,ServiceName", "RunningTaskCount", cluster),
+            6,
+            0,
+        ),
     ]
     y = 12
     for name, lb in cfg.load_balancers.items():
@@ -71,14 +95,30 @@ def _dashboard(cfg: System, ctx: StackContext) -> tuple[str, dict[str, Any]]:
         variables[var] = ctx.ref("loadbalancing", var)
         where = f'LoadBalancer="${{{var}}}"'
         if lb.type == "application":
-            ns, rows = "AWS/ApplicationELB", [("RequestCount", "Sum"), ("HTTPCode_Target_5XX_Count", "Sum"),
-                                              ("TargetResponseTime", "Average"), ("UnHealthyHostCount", "Maximum")]
+            ns, rows = (
+                "AWS/ApplicationELB",
+                [
+                    ("RequestCount", "Sum"),
+                    ("HTTPCode_Target_5XX_Count", "Sum"),
+                    ("TargetResponseTime", "Average"),
+                    ("UnHealthyHostCount", "Maximum"),
+                ],
+            )
         else:
-            ns, rows = "AWS/NetworkELB", [("ActiveFlowCount", "Average"), ("NewFlowCount", "Sum"),
-                                          ("ProcessedBytes", "Sum"), ("UnHealthyHostCount", "Maximum")]
+            ns, rows = (
+                "AWS/NetworkELB",
+                [
+                    ("ActiveFlowCount", "Average"),
+                    ("NewFlowCount", "Sum"),
+                    ("ProcessedBytes", "Sum"),
+                    ("UnHealthyHostCount", "Maximum"),
+                ],
+            )
         for i, (metric, stat) in enumerate(rows):
             dims = "LoadBalancer,TargetGroup" if metric == "UnHealthyHostCount" else "LoadBalancer"
-            widgets.append(_widget(f"{name}: {metric}", _search(ns, dims, metric, where, stat), y + 6 * (i // 2), 12 * (i % 2)))
+            widgets.append(
+                _widget(f"{name}: {metric}", _search(ns, dims, metric, where, stat), y + 6 * (i // 2), 12 * (i % 2))
+            )
         y += 12
     body = json.dumps({"widgets": widgets}, sort_keys=True)
     return body, variables
@@ -86,5 +126,3 @@ def _dashboard(cfg: System, ctx: StackContext) -> tuple[str, dict[str, Any]]:
 
 def topic_ref(ctx: StackContext) -> Any:
     return ctx.ref(NAME, TOPIC_EXPORT)
-
-

@@ -1,4 +1,5 @@
 """The root stack: one AWS::CloudFormation::Stack per child, wired by the graph, plus the console form."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -18,7 +19,9 @@ def child_template_url(stack: str) -> str:
 def build(graph: StackGraph, resolved: Resolved, description: str, extra_tags: dict[str, str]) -> Template:
     t = Template(Description=description)
     for tunable in resolved.root_tunables:
-        t.add_parameter(_parameter(tunable.name, tunable.param_type, tunable.description, tunable.default, tunable.constraints))
+        t.add_parameter(
+            _parameter(tunable.name, tunable.param_type, tunable.description, tunable.default, tunable.constraints)
+        )
 
     for unit in resolved.units:
         params = {name: Ref(name) for name, tun in unit.tunables.items() if tun.at_root}

@@ -2,6 +2,7 @@
 
 Each is exported as `<Name>SecretArn`; containers reference secrets by name and the service stack
 turns that into the ARN (see parts/secret_refs.py). Nothing here knows which service reads what."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,9 @@ def build(cfg: System, ctx: StackContext) -> None:
             props["Name"] = physical
         resource = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}Secret", **props))
         if secret.key is None:
-            skip(resource, "CKV_AWS_149", aws_managed_key(f"secrets.{name}.key", "Secrets Manager", "aws/secretsmanager"))
+            skip(
+                resource, "CKV_AWS_149", aws_managed_key(f"secrets.{name}.key", "Secrets Manager", "aws/secretsmanager")
+            )
         ctx.export(secret_arn_export(name), Ref(resource), description=f"ARN of secret {name}")
 
 

@@ -4,6 +4,7 @@ scaling and alarms.
 
 One stack per service keeps resource placement stable (adding a service never moves another) and
 each template far from CloudFormation's limits whatever the number of services."""
+
 from __future__ import annotations
 
 import functools
@@ -14,9 +15,8 @@ from awacs import ecr as awsecr
 from awacs import logs as awslogs
 from awacs import ssmmessages
 from awacs.aws import Statement
-from troposphere import GetAtt, Join, Ref, Template
+from troposphere import GetAtt, Join, Ref, Template, ec2, ecr, ecs
 from troposphere import applicationautoscaling as aas
-from troposphere import ec2, ecr, ecs
 
 from ..config.loadbalancing import LoadBalancer
 from ..config.services import Service
@@ -67,7 +67,9 @@ class ServiceBuilder:
         repo = self.repository()
         key = logs_key(self.cfg, self.ctx, self.name)  # also the sidecars' log groups
         logs = log_group(self.t, f"{self.owner}LogGroup", self.svc.log_retention_days, key)
-        self.execution_statements.append(iam.allow([awslogs.CreateLogStream, awslogs.PutLogEvents], [GetAtt(logs, "Arn")]))
+        self.execution_statements.append(
+            iam.allow([awslogs.CreateLogStream, awslogs.PutLogEvents], [GetAtt(logs, "Arn")])
+        )
         cars = sidecars(self.t, self.name, self.svc, system=self.ctx.system, env=self.ctx.env, log_key=key)
         definitions = self.app_containers(repo, logs, cars, wiring) + [self.sidecar_container(c, logs) for c in cars]
         self.execution_statements += wiring.execution_statements
@@ -80,38 +82,59 @@ class ServiceBuilder:
             self.scaling(service)
         if self.svc.alarms is not None:
             self.alarms(service)
-        self.ctx.export(f"{self.owner}ServiceName", GetAtt(service, "Name"), description=f"ECS service name of {self.name}")
+        self.ctx.export(
+            f"{self.owner}ServiceName", GetAtt(service, "Name"), description=f"ECS service name of {self.name}"
+        )
 
     # -- images and containers -----------------------------------------------------------------
 
     def repository(self) -> ecr.Repository | None:
         if self.svc.ecr is None:
             return None
-        policy = {"rules": [{
-            "rulePriority": 1,
-            "description": f"keep the newest {self.svc.ecr.keep_images} images",
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": self.svc.ecr.keep_images},
-            "action": {"type": "expire"},
-        }]}
-        repo = self.t.add_resource(ecr.Repository(
-            f"{self.owner}Repository",
-            # An explicit name: deploy scripts push to it, and the local emulator requires one.
-            RepositoryName=ecr_repository_name(self.ctx.system, self.ctx.env, self.name),
-            ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
-            ImageTagMutability="IMMUTABLE",
-            EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType=self.svc.ecr.encryption.upper()),
-            LifecyclePolicy=ecr.LifecyclePolicy(LifecyclePolicyText=json.dumps(policy, sort_keys=True)),
-        ))
+        policy = {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"keep the newest {self.svc.ecr.keep_images} images",
+                    "selection": {
+                        "tagStatus": "any",
+                        "countType": "imageCountMoreThan",
+                        "countNumber": self.svc.ecr.keep_images,
+                    },
+                    "action": {"type": "expire"},
+                }
+            ]
+        }
+        repo = self.t.add_resource(
+            ecr.Repository(
+                f"{self.owner}Repository",
+                # An explicit name: deploy scripts push to it, and the local emulator requires one.
+                RepositoryName=ecr_repository_name(self.ctx.system, self.ctx.env, self.name),
+                ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
+                ImageTagMutability="IMMUTABLE",
+                EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType=self.svc.ecr.encryption.upper()),
+                LifecyclePolicy=ecr.LifecyclePolicy(LifecyclePolicyText=json.dumps(policy, sort_keys=True)),
+            )
+        )
         if self.svc.ecr.encryption == "aes256":
-            skip(repo, "CKV_AWS_136", f"services.{self.name}.ecr.encryption is aes256: ECR encrypts the images with "
-                                      "AES-256; kept for a repository created so, whose encryption cannot change")
+            skip(
+                repo,
+                "CKV_AWS_136",
+                f"services.{self.name}.ecr.encryption is aes256: ECR encrypts the images with "
+                "AES-256; kept for a repository created so, whose encryption cannot change",
+            )
         self.execution_statements += [
             iam.allow([awsecr.GetAuthorizationToken], ["*"]),  # the token is account-wide by design
-            iam.allow([awsecr.BatchCheckLayerAvailability, awsecr.GetDownloadUrlForLayer, awsecr.BatchGetImage],
-                      [GetAtt(repo, "Arn")]),
+            iam.allow(
+                [awsecr.BatchCheckLayerAvailability, awsecr.GetDownloadUrlForLayer, awsecr.BatchGetImage],
+                [GetAtt(repo, "Arn")],
+            ),
         ]
-        self.ctx.output(f"{self.owner}RepositoryUri", GetAtt(repo, "RepositoryUri"),
-                        description=f"ECR repository of service {self.name} (push images here)")
+        self.ctx.output(
+            f"{self.owner}RepositoryUri",
+            GetAtt(repo, "RepositoryUri"),
+            description=f"ECR repository of service {self.name} (push images here)",
+        )
         return repo
 
     def app_containers(self, repo, logs, cars: list[Sidecar], wiring: ServiceWiring) -> list[ecs.ContainerDefinition]:
@@ -123,9 +146,11 @@ class ServiceBuilder:
         for cname, c in self.svc.containers.items():
             # `ApiImageTag` for the container named like its service (the common case), else `ApiWorkerImageTag`.
             tag = self.ctx.tunable(
-                f"{self.owner}{'' if cname == self.name else pascal(cname)}ImageTag", default=c.tag,
+                f"{self.owner}{'' if cname == self.name else pascal(cname)}ImageTag",
+                default=c.tag,
                 label=f"{self.name}/{cname}: image tag",
-                group=self.group, AllowedPattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                group=self.group,
+                AllowedPattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
             )
             repository = c.image if c.image is not None else GetAtt(repo, "RepositoryUri")
             secrets: dict[str, Any] = {}
@@ -142,53 +167,90 @@ class ServiceBuilder:
             if c.essential:
                 secrets = {**wiring.secrets, **secrets}
                 mounts = wiring.mount_points or None
-            out.append(containers.definition(
-                cname, c, image=containers.image(repository, tag), log_configuration=awslogs_config(logs, cname),
-                environment=environment, secrets=secrets, mount_points=mounts,
-            ))
+            out.append(
+                containers.definition(
+                    cname,
+                    c,
+                    image=containers.image(repository, tag),
+                    log_configuration=awslogs_config(logs, cname),
+                    environment=environment,
+                    secrets=secrets,
+                    mount_points=mounts,
+                )
+            )
         return out
 
     def sidecar_container(self, car: Sidecar, logs) -> ecs.ContainerDefinition:
         self.task_statements += car.task_statements
         self.execution_statements += car.execution_statements
-        return containers.definition(car.name, car.spec, image=car.image, log_configuration=awslogs_config(logs, car.name),
-                                     environment=car.environment, secrets=car.secrets)
+        return containers.definition(
+            car.name,
+            car.spec,
+            image=car.image,
+            log_configuration=awslogs_config(logs, car.name),
+            environment=car.environment,
+            secrets=car.secrets,
+        )
 
     # -- task ----------------------------------------------------------------------------------
 
     def task_definition(self, definitions: list[ecs.ContainerDefinition], wiring: ServiceWiring) -> ecs.TaskDefinition:
-        execution_role = iam.role(self.t, f"{self.owner}ExecutionRole", "ecs-tasks.amazonaws.com",
-                                  self.execution_statements + [iam.from_config(s) for s in self.svc.iam.execution],
-                                  description=f"ECS pulls images, writes logs and reads secrets for {self.name}")
+        execution_role = iam.role(
+            self.t,
+            f"{self.owner}ExecutionRole",
+            "ecs-tasks.amazonaws.com",
+            self.execution_statements + [iam.from_config(s) for s in self.svc.iam.execution],
+            description=f"ECS pulls images, writes logs and reads secrets for {self.name}",
+        )
         task_statements = self.task_statements + [iam.from_config(s) for s in self.svc.iam.task]
         if self.svc.exec:
             task_statements += self.exec_statements()
-        task_role = iam.role(self.t, f"{self.owner}TaskRole", "ecs-tasks.amazonaws.com", task_statements,
-                             description=f"What the code of {self.name} may call")
+        task_role = iam.role(
+            self.t,
+            f"{self.owner}TaskRole",
+            "ecs-tasks.amazonaws.com",
+            task_statements,
+            description=f"What the code of {self.name} may call",
+        )
         props: dict[str, Any] = {}
         if wiring.volumes:
             props["Volumes"] = wiring.volumes
-        return self.t.add_resource(ecs.TaskDefinition(
-            f"{self.owner}TaskDefinition",
-            Cpu=str(self.svc.cpu),
-            Memory=str(self.svc.memory),
-            NetworkMode="awsvpc",
-            RequiresCompatibilities=["FARGATE"],
-            ExecutionRoleArn=GetAtt(execution_role, "Arn"),
-            TaskRoleArn=GetAtt(task_role, "Arn"),
-            ContainerDefinitions=definitions,
-            **props,
-        ))
+        return self.t.add_resource(
+            ecs.TaskDefinition(
+                f"{self.owner}TaskDefinition",
+                Cpu=str(self.svc.cpu),
+                Memory=str(self.svc.memory),
+                NetworkMode="awsvpc",
+                RequiresCompatibilities=["FARGATE"],
+                ExecutionRoleArn=GetAtt(execution_role, "Arn"),
+                TaskRoleArn=GetAtt(task_role, "Arn"),
+                ContainerDefinitions=definitions,
+                **props,
+            )
+        )
 
     def exec_statements(self) -> list[Statement]:
         """ECS Exec: the SSM agent's channels, and the cluster's exec log group when it logs."""
-        out = [iam.allow([ssmmessages.CreateControlChannel, ssmmessages.CreateDataChannel,
-                          ssmmessages.OpenControlChannel, ssmmessages.OpenDataChannel], ["*"])]
+        out = [
+            iam.allow(
+                [
+                    ssmmessages.CreateControlChannel,
+                    ssmmessages.CreateDataChannel,
+                    ssmmessages.OpenControlChannel,
+                    ssmmessages.OpenDataChannel,
+                ],
+                ["*"],
+            )
+        ]
         if self.cfg.cluster.exec_logging.enabled:
             # DescribeLogGroups has no resource-level permission; the streams are the cluster's exec group's only.
             out.append(iam.allow([awslogs.DescribeLogGroups], ["*"]))
-            out.append(iam.allow([awslogs.CreateLogStream, awslogs.DescribeLogStreams, awslogs.PutLogEvents],
-                                 [self.ctx.ref("cluster", EXEC_LOG_GROUP_ARN)]))
+            out.append(
+                iam.allow(
+                    [awslogs.CreateLogStream, awslogs.DescribeLogStreams, awslogs.PutLogEvents],
+                    [self.ctx.ref("cluster", EXEC_LOG_GROUP_ARN)],
+                )
+            )
         return out
 
     # -- network and service -------------------------------------------------------------------
@@ -198,40 +260,73 @@ class ServiceBuilder:
         if self.lb is not None:
             lb_name, _ = self.lb
             _, port = self.svc.target_container()  # type: ignore[misc]  # checked: behind an LB => a port
-            ingress.append(ec2.SecurityGroupRule(
-                IpProtocol="tcp", FromPort=port, ToPort=port,
-                SourceSecurityGroupId=self.ctx.ref(lb_exports.STACK, lb_exports.security_group(lb_name)),
-                Description=f"container port from load balancer {lb_name}",
-            ))
+            ingress.append(
+                ec2.SecurityGroupRule(
+                    IpProtocol="tcp",
+                    FromPort=port,
+                    ToPort=port,
+                    SourceSecurityGroupId=self.ctx.ref(lb_exports.STACK, lb_exports.security_group(lb_name)),
+                    Description=f"container port from load balancer {lb_name}",
+                )
+            )
         props: dict[str, Any] = {"SecurityGroupIngress": ingress} if ingress else {}
         if isinstance(self.svc.egress, list):
             props["SecurityGroupEgress"] = self.egress(wiring)
-        sg = self.t.add_resource(ec2.SecurityGroup(
-            f"{self.owner}SecurityGroup",
-            GroupDescription=f"Tasks of service {self.name}",
-            VpcId=self.ctx.ref("network", "VpcId"),
-            **props,
-        ))
+        sg = self.t.add_resource(
+            ec2.SecurityGroup(
+                f"{self.owner}SecurityGroup",
+                GroupDescription=f"Tasks of service {self.name}",
+                VpcId=self.ctx.ref("network", "VpcId"),
+                **props,
+            )
+        )
         for rule in wiring.ingress:
-            self.t.add_resource(ec2.SecurityGroupIngress(
-                f"{self.owner}To{pascal(rule.store)}Ingress",
-                GroupId=rule.group_id, SourceSecurityGroupId=GetAtt(sg, "GroupId"),
-                IpProtocol="tcp", FromPort=rule.port, ToPort=rule.port, Description=rule.description,
-            ))
+            self.t.add_resource(
+                ec2.SecurityGroupIngress(
+                    f"{self.owner}To{pascal(rule.store)}Ingress",
+                    GroupId=rule.group_id,
+                    SourceSecurityGroupId=GetAtt(sg, "GroupId"),
+                    IpProtocol="tcp",
+                    FromPort=rule.port,
+                    ToPort=rule.port,
+                    Description=rule.description,
+                )
+            )
         return sg
 
     def egress(self, wiring: ServiceWiring) -> list[ec2.SecurityGroupRule]:
         """Narrowed egress (`egress:` a list): HTTPS anywhere, the used stores on their ports, the rules
         given. DNS, task metadata and time sync are not subject to security groups."""
         assert isinstance(self.svc.egress, list)
-        rules = [ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0",
-                                       Description="HTTPS: AWS APIs, image pulls, external APIs")]
-        rules += [ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=r.port, ToPort=r.port,
-                                        DestinationSecurityGroupId=r.group_id, Description=r.description)
-                  for r in wiring.ingress]
-        rules += [ec2.SecurityGroupRule(IpProtocol=r.protocol, FromPort=r.port, ToPort=r.to_port or r.port, CidrIp=r.cidr,
-                                        Description=r.description or f"services.{self.name}.egress[{i}]")
-                  for i, r in enumerate(self.svc.egress)]
+        rules = [
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=443,
+                ToPort=443,
+                CidrIp="0.0.0.0/0",
+                Description="HTTPS: AWS APIs, image pulls, external APIs",
+            )
+        ]
+        rules += [
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=r.port,
+                ToPort=r.port,
+                DestinationSecurityGroupId=r.group_id,
+                Description=r.description,
+            )
+            for r in wiring.ingress
+        ]
+        rules += [
+            ec2.SecurityGroupRule(
+                IpProtocol=r.protocol,
+                FromPort=r.port,
+                ToPort=r.to_port or r.port,
+                CidrIp=r.cidr,
+                Description=r.description or f"services.{self.name}.egress[{i}]",
+            )
+            for i, r in enumerate(self.svc.egress)
+        ]
         return rules
 
     def attach(self) -> targets.Attachment | None:
@@ -240,55 +335,77 @@ class ServiceBuilder:
             return None
         lb_name, lb = self.lb
         attachment = targets.attach(self.t, self.ctx, self.name, self.svc, lb_name, lb)
-        self.ctx.output(self.svc.url_output_name(self.name), targets.url(self.ctx, self.name, lb_name, lb),
-                        description=f"URL of service {self.name}",
-                        origin=("services", self.name, "url_output") if self.svc.url_output else None)
+        self.ctx.output(
+            self.svc.url_output_name(self.name),
+            targets.url(self.ctx, self.name, lb_name, lb),
+            description=f"URL of service {self.name}",
+            origin=("services", self.name, "url_output") if self.svc.url_output else None,
+        )
         return attachment
 
-    def service(self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup,
-                attachment: targets.Attachment | None) -> ecs.Service:
+    def service(
+        self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup, attachment: targets.Attachment | None
+    ) -> ecs.Service:
         svc = self.svc
         props: dict[str, Any] = {}
         if svc.scaling is None:
             props["DesiredCount"] = self.ctx.tunable(
-                f"{self.owner}DesiredCount", default=svc.desired_count, param_type="Number",
-                label=f"{self.name}: desired task count", group=self.group, MinValue=0)
+                f"{self.owner}DesiredCount",
+                default=svc.desired_count,
+                param_type="Number",
+                label=f"{self.name}: desired task count",
+                group=self.group,
+                MinValue=0,
+            )
         # With auto scaling, DesiredCount stays out of the template: CloudFormation would reset the running
         # count to it on every update; the scalable target's MinCapacity sets the floor instead.
         if attachment is not None:
             container, port = svc.target_container()  # type: ignore[misc]
-            props["LoadBalancers"] = [ecs.LoadBalancer(
-                ContainerName=container, ContainerPort=port, TargetGroupArn=Ref(attachment.target_group),
-            )]
+            props["LoadBalancers"] = [
+                ecs.LoadBalancer(
+                    ContainerName=container,
+                    ContainerPort=port,
+                    TargetGroupArn=Ref(attachment.target_group),
+                )
+            ]
             props["HealthCheckGracePeriodSeconds"] = svc.health_check_grace
             # ECS refuses a target group that no listener forwards to yet.
             props["DependsOn"] = [f.title for f in attachment.forwarders]
         if svc.capacity is not None:
             props["CapacityProviderStrategy"] = [
                 ecs.CapacityProviderStrategyItem(CapacityProvider=s.provider, Weight=s.weight, Base=s.base)
-                for s in svc.capacity]
+                for s in svc.capacity
+            ]
         if svc.public_ip:  # the waiver lint rule E9003 looks for: public on purpose, and where it was said
-            props["Metadata"] = {"stackc": {"public": f"services.{self.name}.public_ip is true (image pulls without NAT)"}}
+            props["Metadata"] = {
+                "stackc": {"public": f"services.{self.name}.public_ip is true (image pulls without NAT)"}
+            }
         # Neither launch type nor strategy: the cluster's default capacity provider strategy applies.
-        return self.t.add_resource(ecs.Service(
-            f"{self.owner}Service",
-            Cluster=self.ctx.ref("cluster", "ClusterName"),
-            TaskDefinition=Ref(task_definition),
-            NetworkConfiguration=ecs.NetworkConfiguration(AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-                Subnets=self.ctx.ref("network", "PublicSubnetIds" if svc.public_ip else "PrivateSubnetIds"),
-                SecurityGroups=[GetAtt(sg, "GroupId")],
-                AssignPublicIp="ENABLED" if svc.public_ip else "DISABLED",
-            )),
-            DeploymentConfiguration=ecs.DeploymentConfiguration(
-                DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=svc.circuit_breaker, Rollback=svc.circuit_breaker),
-                MinimumHealthyPercent=svc.min_healthy_percent,
-                MaximumPercent=svc.max_percent,
-            ),
-            EnableExecuteCommand=svc.exec,
-            EnableECSManagedTags=True,
-            PropagateTags="SERVICE",
-            **props,
-        ))
+        return self.t.add_resource(
+            ecs.Service(
+                f"{self.owner}Service",
+                Cluster=self.ctx.ref("cluster", "ClusterName"),
+                TaskDefinition=Ref(task_definition),
+                NetworkConfiguration=ecs.NetworkConfiguration(
+                    AwsvpcConfiguration=ecs.AwsvpcConfiguration(
+                        Subnets=self.ctx.ref("network", "PublicSubnetIds" if svc.public_ip else "PrivateSubnetIds"),
+                        SecurityGroups=[GetAtt(sg, "GroupId")],
+                        AssignPublicIp="ENABLED" if svc.public_ip else "DISABLED",
+                    )
+                ),
+                DeploymentConfiguration=ecs.DeploymentConfiguration(
+                    DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(
+                        Enable=svc.circuit_breaker, Rollback=svc.circuit_breaker
+                    ),
+                    MinimumHealthyPercent=svc.min_healthy_percent,
+                    MaximumPercent=svc.max_percent,
+                ),
+                EnableExecuteCommand=svc.exec,
+                EnableECSManagedTags=True,
+                PropagateTags="SERVICE",
+                **props,
+            )
+        )
 
     # -- scaling and alarms --------------------------------------------------------------------
 
@@ -305,42 +422,61 @@ class ServiceBuilder:
     def scaling(self, service: ecs.Service) -> None:
         sc = self.svc.scaling
         assert sc is not None
-        lo = self.ctx.tunable(f"{self.owner}MinCapacity", default=sc.min, param_type="Number",
-                              label=f"{self.name}: minimum tasks", group=self.group, MinValue=0)
-        hi = self.ctx.tunable(f"{self.owner}MaxCapacity", default=sc.max, param_type="Number",
-                              label=f"{self.name}: maximum tasks", group=self.group, MinValue=1)
-        target = self.t.add_resource(aas.ScalableTarget(
-            f"{self.owner}ScalableTarget",
-            MinCapacity=lo, MaxCapacity=hi,
-            ResourceId=Join("/", ["service", self.ctx.ref("cluster", "ClusterName"), GetAtt(service, "Name")]),
-            ScalableDimension="ecs:service:DesiredCount",
-            ServiceNamespace="ecs",
-        ))
+        lo = self.ctx.tunable(
+            f"{self.owner}MinCapacity",
+            default=sc.min,
+            param_type="Number",
+            label=f"{self.name}: minimum tasks",
+            group=self.group,
+            MinValue=0,
+        )
+        hi = self.ctx.tunable(
+            f"{self.owner}MaxCapacity",
+            default=sc.max,
+            param_type="Number",
+            label=f"{self.name}: maximum tasks",
+            group=self.group,
+            MinValue=1,
+        )
+        target = self.t.add_resource(
+            aas.ScalableTarget(
+                f"{self.owner}ScalableTarget",
+                MinCapacity=lo,
+                MaxCapacity=hi,
+                ResourceId=Join("/", ["service", self.ctx.ref("cluster", "ClusterName"), GetAtt(service, "Name")]),
+                ScalableDimension="ecs:service:DesiredCount",
+                ServiceNamespace="ecs",
+            )
+        )
         policies: list[tuple[str, int | None, str, Any]] = [
             ("Cpu", sc.cpu, "ECSServiceAverageCPUUtilization", None),
             ("Memory", sc.memory, "ECSServiceAverageMemoryUtilization", None),
         ]
         if sc.requests_per_target is not None:
             _, lb_dim, tg_dim = self._lb_dimensions()
-            policies.append(("Requests", sc.requests_per_target, "ALBRequestCountPerTarget", Join("/", [lb_dim, tg_dim])))
+            policies.append(
+                ("Requests", sc.requests_per_target, "ALBRequestCountPerTarget", Join("/", [lb_dim, tg_dim]))
+            )
         for suffix, value, metric, label in policies:
             if value is None:
                 continue
             spec = aas.PredefinedMetricSpecification(PredefinedMetricType=metric)
             if label is not None:
                 spec.ResourceLabel = label
-            self.t.add_resource(aas.ScalingPolicy(
-                f"{self.owner}{suffix}Scaling",
-                PolicyName=f"{self.name}-{suffix.lower()}",
-                PolicyType="TargetTrackingScaling",
-                ScalingTargetId=Ref(target),
-                TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(
-                    PredefinedMetricSpecification=spec,
-                    TargetValue=float(value),
-                    ScaleInCooldown=sc.scale_in_cooldown,
-                    ScaleOutCooldown=sc.scale_out_cooldown,
-                ),
-            ))
+            self.t.add_resource(
+                aas.ScalingPolicy(
+                    f"{self.owner}{suffix}Scaling",
+                    PolicyName=f"{self.name}-{suffix.lower()}",
+                    PolicyType="TargetTrackingScaling",
+                    ScalingTargetId=Ref(target),
+                    TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(
+                        PredefinedMetricSpecification=spec,
+                        TargetValue=float(value),
+                        ScaleInCooldown=sc.scale_in_cooldown,
+                        ScaleOutCooldown=sc.scale_out_cooldown,
+                    ),
+                )
+            )
 
     def alarms(self, service: ecs.Service) -> None:
         a = self.svc.alarms
@@ -349,25 +485,55 @@ class ServiceBuilder:
         ecs_dims = {"ClusterName": self.ctx.ref("cluster", "ClusterName"), "ServiceName": GetAtt(service, "Name")}
         specs: list[alarms.AlarmSpec] = []
         if a.cpu is not None:
-            specs.append(alarms.AlarmSpec("Cpu", f"{self.name}: CPU above {a.cpu}%",
-                                          alarms.Metric("AWS/ECS", "CPUUtilization", ecs_dims), a.cpu))
+            specs.append(
+                alarms.AlarmSpec(
+                    "Cpu",
+                    f"{self.name}: CPU above {a.cpu}%",
+                    alarms.Metric("AWS/ECS", "CPUUtilization", ecs_dims),
+                    a.cpu,
+                )
+            )
         if a.memory is not None:
-            specs.append(alarms.AlarmSpec("Memory", f"{self.name}: memory above {a.memory}%",
-                                          alarms.Metric("AWS/ECS", "MemoryUtilization", ecs_dims), a.memory))
+            specs.append(
+                alarms.AlarmSpec(
+                    "Memory",
+                    f"{self.name}: memory above {a.memory}%",
+                    alarms.Metric("AWS/ECS", "MemoryUtilization", ecs_dims),
+                    a.memory,
+                )
+            )
         if self.lb is not None:
             kind, lb_dim, tg_dim = self._lb_dimensions()
             lb_dims = {"LoadBalancer": lb_dim, "TargetGroup": tg_dim}
             ns = "AWS/ApplicationELB" if kind == "application" else "AWS/NetworkELB"
             if kind == "application" and a.http_5xx is not None:
-                specs.append(alarms.AlarmSpec("Http5xx", f"{self.name}: more than {a.http_5xx} 5XX responses a minute",
-                                              alarms.Metric(ns, "HTTPCode_Target_5XX_Count", lb_dims, "Sum"), a.http_5xx))
+                specs.append(
+                    alarms.AlarmSpec(
+                        "Http5xx",
+                        f"{self.name}: more than {a.http_5xx} 5XX responses a minute",
+                        alarms.Metric(ns, "HTTPCode_Target_5XX_Count", lb_dims, "Sum"),
+                        a.http_5xx,
+                    )
+                )
             if kind == "application" and a.response_time is not None:
-                specs.append(alarms.AlarmSpec("ResponseTime", f"{self.name}: responses slower than {a.response_time}s",
-                                              alarms.Metric(ns, "TargetResponseTime", lb_dims), a.response_time))
+                specs.append(
+                    alarms.AlarmSpec(
+                        "ResponseTime",
+                        f"{self.name}: responses slower than {a.response_time}s",
+                        alarms.Metric(ns, "TargetResponseTime", lb_dims),
+                        a.response_time,
+                    )
+                )
             if a.unhealthy_hosts is not None:
-                specs.append(alarms.AlarmSpec("UnhealthyHosts", f"{self.name}: {a.unhealthy_hosts}+ unhealthy targets",
-                                              alarms.Metric(ns, "UnHealthyHostCount", lb_dims, "Maximum"),
-                                              a.unhealthy_hosts, "GreaterThanOrEqualToThreshold"))
+                specs.append(
+                    alarms.AlarmSpec(
+                        "UnhealthyHosts",
+                        f"{self.name}: {a.unhealthy_hosts}+ unhealthy targets",
+                        alarms.Metric(ns, "UnHealthyHostCount", lb_dims, "Maximum"),
+                        a.unhealthy_hosts,
+                        "GreaterThanOrEqualToThreshold",
+                    )
+                )
         for spec in specs:
             alarms.metric_alarm(self.t, self.owner, spec, topic)
         if a.running_below_desired:
