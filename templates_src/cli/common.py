@@ -1,0 +1,120 @@
+"""What every command shares: error reporting, the selection and AWS options, the opened deployment.
+
+Only templates_src/cli/ knows click. Library code raises typed errors (templates_src/errors.py); they become a
+message on stderr and an exit code here: 2 for bad input, 3 for a refused dangerous change, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from ..errors import StackcError
+
+
+def reports_errors(fn):
+    """Turn library errors into messages and exit codes; never show a traceback for them."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StackcError as exc:
+            for line in exc.lines():
+                click.secho(f"error: {line}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so plainly; STACKC_DEBUG=1 shows the traceback
+            if os.environ.get("STACKC_DEBUG"):
+                raise
+            click.secho(
+                f"internal error: {type(exc).__name__}: {exc} (set STACKC_DEBUG=1 for the traceback)",
+                fg="red",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper
+
+
+def selection_options(fn):
+    fn = click.option("--all", "all_", is_flag=True, help="Every system and env under params/.")(fn)
+    fn = click.option("--env", "-e", help="Environment (default from pyproject.toml [tool.stackc]).")(fn)
+    fn = click.option("--system", "-s", help="System (default from pyproject.toml [tool.stackc]).")(fn)
+    return fn
+
+
+def _targets(system, env, all_):
+    from templates_src.config.load import all_targets, resolve_target
+
+    if all_:
+        if system or env:
+            raise click.UsageError("--all goes without --system/--env")
+        return all_targets()
+    return [resolve_target(system, env)]
+
+
+# ----------------------------------------------------------------------------------------------- deploy
+# package / plan / deploy / outputs / status / destroy / failover: each parses its options, opens the
+# deployment (build if stale, connect) and calls one function of templates_src/deploy/flow.py.
+
+
+def aws_options(fn):
+    """Where to connect (and which stack): shared by every command that talks to AWS."""
+    fn = click.option("--stack-name", help="Root stack name (default: <system>-<env>).")(fn)
+    fn = click.option(
+        "--endpoint-url",
+        envvar="STACKC_ENDPOINT_URL",
+        help="AWS endpoint to call instead of the real one (e.g. a local emulator).",
+    )(fn)
+    fn = click.option("--region", help="AWS region (default: AWS_REGION / profile / the system's primary region).")(fn)
+    fn = click.option("--profile", help="AWS profile (default: AWS_PROFILE / the usual AWS config).")(fn)
+    fn = click.option("--env", "-e", help="Environment (default from pyproject.toml [tool.stackc]).")(fn)
+    fn = click.option("--system", "-s", help="System (default from pyproject.toml [tool.stackc]).")(fn)
+    return fn
+
+
+def opens_deployment(build: bool = True):
+    """Turn the `aws_options` (and `--parameter`) into the command's first argument: the opened
+    deployment (templates_src/deploy/flow.py; built first when `build`). Goes below `reports_errors`."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(system, env, stack_name, profile, region, endpoint_url, parameters=(), **options):
+            from templates_src.deploy.flow import Selection, open_deployment
+            from templates_src.deploy.session import AwsOptions
+
+            selection = Selection(system, env, stack_name, AwsOptions(profile, region, endpoint_url), tuple(parameters))
+            return fn(open_deployment(selection, build=build), **options)
+
+        return wrapper
+
+    return decorate
+
+
+def _flow():
+    from templates_src.deploy import flow
+
+    return flow
+
+
+def _sink():
+    return _flow().Sink(
+        out=click.echo,
+        err=lambda text: click.echo(text, err=True),
+        warn=lambda text: click.secho(text, fg="yellow", err=True),
+    )
+
+
+def _confirm(question: str) -> bool:
+    return click.confirm(question, default=False)
+
+
+def _exit(result) -> None:
+    if result.exit_code:
+        sys.exit(result.exit_code)
