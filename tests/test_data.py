@@ -77,7 +77,7 @@ def test_key_rotation_and_policy(built):
         built["keys"],
         "AWS::KMS::Key",
         {"EnableKeyRotation": True, "RotationPeriodInDays": 365},
-        DeletionPolicy="Retain",
+        DeletionPolicy="RetainExceptOnCreate",
         UpdateReplacePolicy="Retain",
     )
     statements = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"]}
@@ -155,7 +155,7 @@ def test_aurora_serverless_v2(built, data):
 
 def test_generated_credentials_with_host_and_port(data):
     secret = has_resource(
-        data, "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="Retain"
+        data, "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="RetainExceptOnCreate"
     )
     generate = secret["Properties"]["GenerateSecretString"]
     assert json.loads(generate["SecretStringTemplate"]) == {"username": "vmxai", "dbname": "vmxai"}
@@ -224,7 +224,7 @@ def test_valkey_serverless(data):
             "SubnetIds": {"Ref": "IsolatedSubnetIds"},
             "CacheUsageLimits": {"DataStorage": {"Maximum": 10, "Unit": "GB"}},
         },
-        DeletionPolicy="Retain",
+        DeletionPolicy="RetainExceptOnCreate",
     )
 
 
@@ -264,7 +264,7 @@ def test_efs(data):
             "BackupPolicy": {"Status": "ENABLED"},
             "LifecyclePolicies": [{"TransitionToIA": "AFTER_30_DAYS"}],
         },
-        DeletionPolicy="Retain",
+        DeletionPolicy="RetainExceptOnCreate",
     )
     targets = resources(data, "AWS::EFS::MountTarget")
     assert sorted(targets) == ["FilesMountTargetA", "FilesMountTargetB"]
@@ -283,7 +283,7 @@ def test_efs(data):
 
 
 def test_timestream(data):
-    has_resource(data, "AWS::Timestream::Database", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="Retain")
+    has_resource(data, "AWS::Timestream::Database", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="RetainExceptOnCreate")
     has_resource(
         data,
         "AWS::Timestream::Table",
@@ -294,7 +294,7 @@ def test_timestream(data):
                 "MagneticStoreRetentionPeriodInDays": "365",
             },
         },
-        DeletionPolicy="Retain",
+        DeletionPolicy="RetainExceptOnCreate",
     )
 
 
@@ -331,7 +331,7 @@ def test_s3_bucket(data):
                 ]
             },
         },
-        DeletionPolicy="Retain",
+        DeletionPolicy="RetainExceptOnCreate",
     )
     plain = data["Resources"]["PlainBucket"]["Properties"]
     assert plain["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {

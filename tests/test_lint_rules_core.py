@@ -53,8 +53,12 @@ def test_no_wildcard_actions(tmp_path, actions, found):
 @pytest.mark.parametrize(
     "attrs, found",
     [
-        ({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}, []),
-        ({"DeletionPolicy": "Retain"}, ["W3011", "E9001"]),  # cfn-lint agrees
+        ({"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}, []),
+        ({"DeletionPolicy": "RetainExceptOnCreate"}, ["W3011", "E9001"]),  # cfn-lint agrees
+        # Retain would outlive a failed first create and block the retry with "already exists".
+        ({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}, ["E9001"]),
+        # CloudFormation takes no RetainExceptOnCreate in UpdateReplacePolicy.
+        ({"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "RetainExceptOnCreate"}, ["E3036", "E9001"]),
         ({"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}, ["E9001", "E9001"]),
     ],
 )

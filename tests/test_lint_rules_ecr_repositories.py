@@ -20,7 +20,7 @@ def lint(tmp_path, props: dict) -> list[str]:
     path = tmp_path / "t.json"
     repo = {
         "Type": "AWS::ECR::Repository",
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
         "UpdateReplacePolicy": "Retain",
         "Properties": props,
     }

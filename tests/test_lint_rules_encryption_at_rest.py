@@ -9,7 +9,7 @@ import pytest
 
 from templates_src.lint import lint_paths
 
-KEEP = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+KEEP = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
 
 
 def lint(tmp_path, resources: dict) -> list[str]:

@@ -13,7 +13,7 @@ def test_generated_secret(tmp_path):
         t,
         "AWS::SecretsManager::Secret",
         {"GenerateSecretString": {"PasswordLength": 48, "ExcludePunctuation": True}},
-        DeletionPolicy="Retain",
+        DeletionPolicy="RetainExceptOnCreate",
     )
     assert "ApiKeySecret" in t["Resources"]
 

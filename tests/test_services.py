@@ -72,7 +72,7 @@ def test_ecr_repository_scan_immutable_lifecycle(tmp_path):
             "ImageScanningConfiguration": {"ScanOnPush": True},
             "ImageTagMutability": "IMMUTABLE",
         },
-        DeletionPolicy="Retain",
+        DeletionPolicy="RetainExceptOnCreate",
     )
     rules = json.loads(repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
     assert rules[0]["selection"]["countNumber"] == 7

@@ -10,7 +10,7 @@ import pytest
 
 from templates_src import compiler
 from templates_src.config.load import all_targets
-from templates_src.parts.stateful import STATEFUL_POLICIES, deleted_on_purpose, policy_for
+from templates_src.parts.stateful import STATEFUL_POLICIES, deleted_on_purpose, policies_for, policy_for
 from templates_src.stacks.data import BUILDERS
 
 from .helpers import PARAMS_DIR, build, write_params
@@ -119,11 +119,11 @@ def test_every_stateful_resource_keeps_its_data(templates):
     seen = set()
     for where, template in templates.items():
         for name, res in template.get("Resources", {}).items():
-            policy = policy_for(res["Type"], res.get("Properties", {}))
-            if policy is None:
+            expected = policies_for(res["Type"], res.get("Properties", {}))
+            if expected is None:
                 continue
             seen.add(res["Type"])
-            assert (res.get("DeletionPolicy"), res.get("UpdateReplacePolicy")) == (policy, policy), f"{where}: {name}"
+            assert (res.get("DeletionPolicy"), res.get("UpdateReplacePolicy")) == expected, f"{where}: {name}"
     # The store kinds' data-holding types all appeared, so the check above really ran on them.
     assert {
         "AWS::RDS::DBCluster",
@@ -155,6 +155,26 @@ def test_every_stateful_resource_keeps_its_data(templates):
 )
 def test_snapshot_where_supported(rtype, policy):
     assert policy_for(rtype, {}) == policy
+
+
+def test_retained_data_goes_with_a_failed_first_create(templates):
+    """Retain becomes DeletionPolicy RetainExceptOnCreate: a rolled-back first create deletes the named
+    repository, secret or cache it made, so the retry does not fail with "already exists". On a
+    replacement the old resource is kept (UpdateReplacePolicy takes no RetainExceptOnCreate)."""
+    retained = {t for t, p in STATEFUL_POLICIES.items() if p == "Retain"}
+    assert {"AWS::ECR::Repository", "AWS::SecretsManager::Secret", "AWS::ElastiCache::ServerlessCache"} <= retained
+    for rtype in retained:
+        assert policies_for(rtype, {}) == ("RetainExceptOnCreate", "Retain")
+    # Snapshot is untouched: a rolled-back create leaves a snapshot with a generated name, which blocks nothing.
+    assert policies_for("AWS::RDS::DBCluster", {}) == ("Snapshot", "Snapshot")
+    kinds = {
+        res["Type"]: (res["DeletionPolicy"], res["UpdateReplacePolicy"])
+        for t in templates.values()
+        for res in t.get("Resources", {}).values()
+        if res["Type"] in retained
+    }
+    assert kinds and set(kinds.values()) == {("RetainExceptOnCreate", "Retain")}
+    assert "AWS::ECR::Repository" in kinds and "AWS::SecretsManager::Secret" in kinds
 
 
 def test_aurora_member_instances_are_left_to_the_cluster():

@@ -1,7 +1,13 @@
 """Which resources hold data, and the DeletionPolicy/UpdateReplacePolicy each gets. Decided here only.
 
 The compiler applies these to every template after the builders run, so no builder can forget one.
-`Snapshot` where CloudFormation supports it, otherwise `Retain`."""
+`Snapshot` where CloudFormation supports it, otherwise `Retain`.
+
+A `Retain` type is written `DeletionPolicy: RetainExceptOnCreate`: kept on every later delete, but
+deleted when the operation that created it rolls back, so a failed first create leaves no named
+repository, secret or cache behind to make the retry fail with "already exists". UpdateReplacePolicy
+does not accept RetainExceptOnCreate (only Delete, Retain, Snapshot), and a replacement is never the
+operation that created the old resource, so it stays `Retain`."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from troposphere import Template
 
 SNAPSHOT = "Snapshot"
 RETAIN = "Retain"
+RETAIN_EXCEPT_ON_CREATE = "RetainExceptOnCreate"
 
 STATEFUL_POLICIES: dict[str, str] = {
     "AWS::RDS::DBCluster": SNAPSHOT,
@@ -41,6 +48,17 @@ def policy_for(resource_type: str, properties: dict) -> str | None:
     return STATEFUL_POLICIES.get(resource_type)
 
 
+def deletion_policy(policy: str) -> str:
+    """The DeletionPolicy written for a data policy: Retain keeps data, except from a failed create."""
+    return RETAIN_EXCEPT_ON_CREATE if policy == RETAIN else policy
+
+
+def policies_for(resource_type: str, properties: dict) -> tuple[str, str] | None:
+    """(DeletionPolicy, UpdateReplacePolicy) a stateful resource carries, or None when it holds no data."""
+    policy = policy_for(resource_type, properties)
+    return None if policy is None else (deletion_policy(policy), policy)
+
+
 def deleted_on_purpose(resource_type: str, properties: dict) -> bool:
     """Resources that look stateful to linters (cfn-lint I3011) but must go with their stack: an
     Aurora member instance (above), and a nested stack, whose own resources carry their policies
@@ -57,7 +75,7 @@ def apply(template: Template) -> None:
             policy = DELETE
         if policy is not None:
             # UpdateReplacePolicy takes Snapshot on the same types as DeletionPolicy.
-            resource.DeletionPolicy = policy
+            resource.DeletionPolicy = deletion_policy(policy)
             resource.UpdateReplacePolicy = policy
 
 
