@@ -1,39 +1,64 @@
-# stackc — the two commands a newcomer needs are `make build` and `make test`.
+# stackc — working on stackc itself: `make build` and `make test`. (Using it: `pip install .`, see README.)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+PIP := $(PY) -m pip install --disable-pip-version-check -c constraints.txt
 SYSTEM ?=
 ENV ?=
 SELECT := $(if $(SYSTEM),--system $(SYSTEM)) $(if $(ENV),--env $(ENV))
 
-.PHONY: help build test lint bench clean snapshots
+# Which interpreter .venv was made from, and which $(PYTHON) is now: another one (an upgrade, PYTHON=...)
+# rebuilds .venv instead of reusing a broken one.
+PY_ID := $(shell $(PYTHON) -c 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
+VENV_ID := $(shell $(PY) -c 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
+VENV_STALE := $(if $(filter-out $(PY_ID),$(VENV_ID))$(filter-out $(VENV_ID),$(PY_ID)),venv)
+
+.PHONY: help build test lint bench clean snapshots python venv check
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-# The virtualenv is rebuilt only when the pinned dependencies change.
-$(STAMP): pyproject.toml constraints.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
-	@touch $(STAMP)
+python: # stackc needs Python 3.11+ (tomllib, typing); say so plainly instead of a pip resolver error
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "stackc needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>/dev/null || echo 'not found')."; \
+	  echo "Install Python 3.11+ and run e.g.: make build PYTHON=python3.11"; exit 1; }
 
-build: $(STAMP) ## Create .venv if missing, install pinned deps, compile and lint the default system (SYSTEM=, ENV= to choose)
+venv: python
+	@echo "creating $(VENV) with $(PYTHON) ($(PY_ID))"
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+
+# What `build` needs (the runtime), and what `test` adds (the test extras: moto, pytest, ruff, mypy).
+# Each is reinstalled only when the pinned dependencies change; pip shows its progress.
+$(VENV)/.installed-build: pyproject.toml constraints.txt $(VENV_STALE)
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed-build $(VENV_STALE)
+	$(PIP) -e '.[test]'
+	@touch $@
+
+build: $(VENV)/.installed-build ## Create .venv if missing, install the runtime, compile and lint the default system (SYSTEM=, ENV= to choose)
 	$(PY) cli.py build $(SELECT)
 	$(PY) cli.py lint $(SELECT)
 
-test: $(STAMP) ## Run the whole test suite
+check: $(VENV)/.installed-test ## ruff (lint + format) and mypy: what `make test` runs first
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: $(VENV)/.installed-test ## Run the whole test suite
 	$(PY) -m pytest -n 2 --dist loadfile
 
-lint: $(STAMP) ## Compile and lint every params file in the repo
+lint: $(VENV)/.installed-build ## Compile and lint every params file in the repo
 	$(PY) cli.py build --all
 	$(PY) cli.py lint --all
 
-bench: $(STAMP) ## Measure build and lint time and memory by number of services
+bench: $(VENV)/.installed-test ## Measure build and lint time and memory by number of services
 	$(PY) tests/bench.py
 
-snapshots: $(STAMP) ## Rewrite the golden snapshots (review the diff like code)
+snapshots: $(VENV)/.installed-test ## Rewrite the golden snapshots (review the diff like code)
 	$(PY) -m pytest tests/test_golden.py --update-golden
 
 clean: ## Remove build output and the virtualenv

@@ -9,10 +9,19 @@ from typing import Any
 import yaml
 
 from templates_src import compiler
-from templates_src.config.load import Target
+from templates_src.config.load import Target, all_targets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PARAMS_DIR = PROJECT_ROOT / "params"
+# The project's own systems: its examples, covered by the golden snapshots and the whole-repo tests.
+# A system anyone else puts under params/ (`stackc init` in the checkout) is theirs, never a test of
+# the tool. A new example system goes here, then `make snapshots`.
+EXAMPLE_SYSTEMS = ("ash", "demo", "docuthinker", "fargate-api", "realworld", "vmx-ai")
+
+
+def example_targets() -> list[Target]:
+    """Every env of every example system, in a stable order."""
+    return [t for t in all_targets(PARAMS_DIR) if t.system in EXAMPLE_SYSTEMS]
 
 
 def write_params(root: Path, system: str, base: Any, envs: dict[str, Any] | None = None) -> Path:
@@ -75,15 +84,19 @@ def build_digests_per_hash_seed(out_root: Path, params_dir: Path | None = None, 
     One digest means no set or dict ordering leaked into the output."""
     import hashlib
     import os
+    import shutil
     import subprocess
     import sys
 
+    if params_dir is None:  # the example systems only (a user's system in the checkout is not the tool's)
+        params_dir = out_root / "examples"
+        for system in EXAMPLE_SYSTEMS:
+            shutil.copytree(PARAMS_DIR / system, params_dir / system, dirs_exist_ok=True)
     digests = set()
     for seed in seeds:
         out = out_root / f"build-{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed, "STACKC_BUILD_DIR": str(out)}
-        if params_dir is not None:
-            env["STACKC_PARAMS_DIR"] = str(params_dir)
+        env["STACKC_PARAMS_DIR"] = str(params_dir)
         subprocess.run(
             [sys.executable, "cli.py", "build", "--all"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
         )

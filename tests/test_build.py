@@ -11,13 +11,13 @@ from click.testing import CliRunner
 
 import cli
 from templates_src import compiler, limits
-from templates_src.config.load import Target, all_targets
+from templates_src.config.load import Target
 from templates_src.errors import BuildError
 from templates_src.lint import lint_paths
 
-from .helpers import PARAMS_DIR, build_digests_per_hash_seed
+from .helpers import PARAMS_DIR, build_digests_per_hash_seed, example_targets
 
-TARGETS = all_targets(PARAMS_DIR)
+TARGETS = example_targets()
 IDS = [f"{t.system}/{t.env}" for t in TARGETS]
 
 

@@ -165,6 +165,7 @@ def test_only_the_cli_imports_click():
     importing = [
         str(p.relative_to(library))
         for p in sorted(library.rglob("*.py"))
-        if p.relative_to(library).parts[0] != "cli" and re.search(r"^\s*(import click|from click\b)", p.read_text(), re.M)
+        if p.relative_to(library).parts[0] != "cli"
+        and re.search(r"^\s*(import click|from click\b)", p.read_text(), re.M)
     ]
     assert importing == []

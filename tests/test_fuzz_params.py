@@ -33,7 +33,7 @@ from hypothesis.control import currently_in_test_context
 import cli
 from templates_src.config.base import dotted
 from templates_src.config.system import System
-from tests.helpers import PARAMS_DIR
+from tests.helpers import EXAMPLE_SYSTEMS, PARAMS_DIR
 
 EXAMPLES = int(os.environ.get("STACKC_FUZZ_EXAMPLES", "80"))
 FUZZ = settings(
@@ -184,7 +184,7 @@ def _harvest() -> dict[str, list]:
         else:
             pool.setdefault(key, set()).add(data)
 
-    for path in sorted(PARAMS_DIR.glob("*/*.yaml")):
+    for path in sorted(p for s in EXAMPLE_SYSTEMS for p in (PARAMS_DIR / s).glob("*.yaml")):
         walk(yaml.safe_load(path.read_text()) or {}, "")
     return {k: sorted(v, key=repr) for k, v in pool.items()}
 
@@ -341,7 +341,7 @@ def test_schema_guided_configs(base, env):
 
 # -- mutations of real params files -----------------------------------------------------------------
 
-SYSTEMS = sorted(p.parent.name for p in PARAMS_DIR.glob("*/_base.yaml"))
+SYSTEMS = sorted(EXAMPLE_SYSTEMS)
 INCOMPATIBLE = {  # a value of each YAML type, and the schema types that accept it
     "text": ("zz-not-this", {"string"}),
     "whole number": (4242, {"integer", "number"}),

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from templates_src import compiler
-from templates_src.config.load import all_targets
 
-from .helpers import PARAMS_DIR
+from .helpers import EXAMPLE_SYSTEMS, example_targets
 
 GOLDEN = Path(__file__).parent / "golden"
-TARGETS = all_targets(PARAMS_DIR)
+TARGETS = example_targets()
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=[f"{t.system}/{t.env}" for t in TARGETS])
@@ -35,3 +34,9 @@ def test_matches_snapshot(target, request):
     assert on_disk == set(expected_files), "the set of templates changed; run `make snapshots` and review"
     for name, text in expected_files.items():
         assert (folder / name).read_text() == text, f"{target.system}/{target.env}/{name} differs from its snapshot"
+
+
+def test_every_snapshot_is_an_example_system():
+    """A snapshot folder without its example system (renamed or dropped) is stale; the golden tests
+    cover exactly EXAMPLE_SYSTEMS (tests/helpers.py), so a user's system never needs a snapshot."""
+    assert sorted(p.name for p in GOLDEN.iterdir() if p.is_dir()) == sorted(EXAMPLE_SYSTEMS)

@@ -12,16 +12,15 @@ import pytest
 from troposphere import logs
 
 from templates_src import compiler
-from templates_src.config.load import all_targets
 from templates_src.parts.scanners import CHECKS, skip, skips
 
-from .helpers import PARAMS_DIR, PROJECT_ROOT
+from .helpers import PROJECT_ROOT, example_targets
 
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, dict]:
     out = {}
-    for target in all_targets(PARAMS_DIR):
+    for target in example_targets():
         for name, text in compiler.compile_target(target).templates.items():
             out[f"{target.system}/{target.env}/{name}"] = json.loads(text)
     return out

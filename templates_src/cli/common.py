@@ -9,19 +9,36 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from dataclasses import dataclass
 
 import click
 
 from ..errors import StackcError
 
 
+@dataclass
+class Output:
+    """What the group's --verbose/--debug asked for (set once per invocation)."""
+
+    verbose: bool = False
+    debug: bool = False
+
+
+OUTPUT = Output()
+
+
 def reports_errors(fn):
-    """Turn library errors into messages and exit codes; never show a traceback for them."""
+    """Turn library errors into messages and exit codes; never show a traceback for them. Usage errors
+    (click's) keep click's usage text and exit 2."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
+            if OUTPUT.verbose:
+                _describe_project()
             return fn(*args, **kwargs)
+        except click.ClickException:
+            raise
         except StackcError as exc:
             for line in exc.lines():
                 click.secho(f"error: {line}", fg="red", err=True)
@@ -29,11 +46,11 @@ def reports_errors(fn):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except Exception as exc:  # a bug: say so plainly; STACKC_DEBUG=1 shows the traceback
-            if os.environ.get("STACKC_DEBUG"):
+        except Exception as exc:  # a bug: say so plainly; --debug (or STACKC_DEBUG=1) shows the traceback
+            if OUTPUT.debug or os.environ.get("STACKC_DEBUG"):
                 raise
             click.secho(
-                f"internal error: {type(exc).__name__}: {exc} (set STACKC_DEBUG=1 for the traceback)",
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
                 fg="red",
                 err=True,
             )
@@ -42,10 +59,20 @@ def reports_errors(fn):
     return wrapper
 
 
+def _describe_project() -> None:
+    from ..paths import shown
+    from ..settings import settings
+
+    cfg = settings()
+    where = shown(cfg.project_file) if cfg.project_file else "none (the working directory is the project)"
+    click.echo(f"project file: {where}", err=True)
+    click.echo(f"params: {shown(cfg.params_dir)}  build: {shown(cfg.build_dir)}", err=True)
+
+
 def selection_options(fn):
-    fn = click.option("--all", "all_", is_flag=True, help="Every system and env under params/.")(fn)
-    fn = click.option("--env", "-e", help="Environment (default from pyproject.toml [tool.stackc]).")(fn)
-    fn = click.option("--system", "-s", help="System (default from pyproject.toml [tool.stackc]).")(fn)
+    fn = click.option("--all", "all_", is_flag=True, help="Every system and env in the params folder.")(fn)
+    fn = click.option("--env", "-e", help="Environment (default: default_env in stackc.toml, or the only one).")(fn)
+    fn = click.option("--system", "-s", help="System (default: default_system in stackc.toml, or the only one).")(fn)
     return fn
 
 
@@ -54,8 +81,13 @@ def _targets(system, env, all_):
 
     if all_:
         if system or env:
-            raise click.UsageError("--all goes without --system/--env")
-        return all_targets()
+            raise click.UsageError("--all goes without --system/--env", ctx=click.get_current_context())
+        targets = all_targets()
+        if not targets:
+            from templates_src.errors import UsageError
+
+            raise UsageError("no systems in the params folder: `stackc init NAME` scaffolds one")
+        return targets
     return [resolve_target(system, env)]
 
 
@@ -74,8 +106,8 @@ def aws_options(fn):
     )(fn)
     fn = click.option("--region", help="AWS region (default: AWS_REGION / profile / the system's primary region).")(fn)
     fn = click.option("--profile", help="AWS profile (default: AWS_PROFILE / the usual AWS config).")(fn)
-    fn = click.option("--env", "-e", help="Environment (default from pyproject.toml [tool.stackc]).")(fn)
-    fn = click.option("--system", "-s", help="System (default from pyproject.toml [tool.stackc]).")(fn)
+    fn = click.option("--env", "-e", help="Environment (default: default_env in stackc.toml, or the only one).")(fn)
+    fn = click.option("--system", "-s", help="System (default: default_system in stackc.toml, or the only one).")(fn)
     return fn
 
 

@@ -5,6 +5,7 @@ all of them are reported at once as a `ConfigError` (exit code 2)."""
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Hashable
@@ -61,6 +62,8 @@ class Loaded:
 
 def systems(params_dir: Path | None = None) -> list[str]:
     root = params_dir or settings().params_dir
+    if not root.is_dir():
+        return []
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
@@ -75,19 +78,47 @@ def all_targets(params_dir: Path | None = None) -> list[Target]:
 
 
 def resolve_target(system: str | None, env: str | None, params_dir: Path | None = None) -> Target:
-    """The target named on the command line (defaults from pyproject.toml), which must exist."""
+    """The target named on the command line (defaults from the project file), which must exist."""
     cfg = settings()
     root = params_dir or cfg.params_dir
-    target = Target(system or cfg.default_system, env or cfg.default_env, root)
-    if not target.system_dir.is_dir():
-        known = ", ".join(systems(root)) or "none"
-        raise UsageError(f"unknown system {target.system!r}: no folder {_rel(target.system_dir)} (systems: {known})")
-    if not target.env_file.is_file():
-        known = ", ".join(envs(target.system, root)) or "none"
+    if not root.is_dir():
         raise UsageError(
-            f"unknown env {target.env!r} for system {target.system!r}: no file {_rel(target.env_file)} (envs: {known})"
+            f"no params folder {_rel(root)}: run `stackc init NAME` to scaffold a system, or set params_dir in "
+            f"{cfg.project_file or 'stackc.toml'}"
+        )
+    system = system or cfg.default_system or _only("system", systems(root), "--system")
+    if not (root / system).is_dir():
+        raise UsageError(
+            f"unknown system {system!r}: no folder {_rel(root / system)}{_known('systems', system, systems(root))}"
+        )
+    env = env or cfg.default_env or _only("env", envs(system, root), "--env")
+    target = Target(system, env, root)
+    if env.startswith("_"):
+        raise UsageError(
+            f"{env!r} is not an env: files starting with '_' are shared by every env"
+            f"{_known('envs', env, envs(system, root))}"
+        )
+    if not target.env_file.is_file():
+        raise UsageError(
+            f"unknown env {env!r} for system {system!r}: no file {_rel(target.env_file)}"
+            f"{_known('envs', env, envs(system, root))}"
         )
     return target
+
+
+def _only(kind: str, names: list[str], option: str) -> str:
+    """The default when none is configured: the only one there is."""
+    if len(names) == 1:
+        return names[0]
+    which = f" ({kind}s: {', '.join(names)})" if names else ""
+    raise UsageError(f"which {kind}? pass {option} NAME or set default_{kind} in stackc.toml{which}")
+
+
+def _known(kind: str, name: str, names: list[str]) -> str:
+    """' (did you mean ...?; systems: a, b)' for a usage error."""
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f" ({hint}{kind}: {', '.join(names) or 'none'})"
 
 
 def load(target: Target) -> Loaded:
@@ -236,7 +267,9 @@ def _origin(target: Target, overlay: dict, path: tuple[Any, ...]) -> str:
 
 def _has_path(data: Any, path: tuple[Any, ...]) -> bool:
     for part in path:
-        if (isinstance(data, dict) and part in data) or (isinstance(data, list) and isinstance(part, int) and part < len(data)):
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and part < len(data)
+        ):
             data = data[part]
         else:
             return False
