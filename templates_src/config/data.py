@@ -241,7 +241,7 @@ class Timestream(Store):
     access: Literal["write", "read", "read-write"] = "read-write"
 
     def env_keys(self) -> tuple[str, ...]:
-        return ("database_name",) + tuple(f"{t.replace('-', '_')}_table_name" for t in self.tables)
+        return ("database_name", *tuple(f"{t.replace('-', '_')}_table_name" for t in self.tables))
 
 
 class Lifecycle(Model):
@@ -270,7 +270,177 @@ class S3(Store):
         return ("bucket_name",)
 
 
-STORE_KINDS = (AuroraPostgres, RdsPostgres, ValkeyServerless, Redis, Efs, Timestream, S3)
+# -- messaging and tables ------------------------------------------------------------------------------
+
+
+class DeadLetter(Model):
+    max_receives: int = Field(5, ge=1, le=1000, description="receipts before a message moves to the dead-letter queue")
+    retention_days: int = Field(14, ge=1, le=14, description="how long dead letters are kept")
+
+
+class QueueAlarms(Model):
+    """Alarms to the system's alarm topic; set one to null to drop it."""
+
+    oldest_message_seconds: int | None = Field(
+        900, ge=60, description="the oldest message has waited longer than this (consumers are behind or down)"
+    )
+    dead_letters: int | None = Field(1, ge=1, description="at least this many messages wait in the dead-letter queue")
+
+
+class Sqs(Store):
+    """An SQS queue, encrypted (SQS-managed keys, or `key`), with a dead-letter queue and redrive."""
+
+    kind: Literal["sqs"]
+    fifo: bool = Field(False, description="a FIFO queue (exactly-once, ordered per message group)")
+    content_based_deduplication: bool = Field(False, description="FIFO only: deduplicate by a hash of the body")
+    visibility_timeout: int = Field(30, ge=0, le=43200, description="seconds a received message stays hidden")
+    retention_days: int = Field(4, ge=1, le=14, description="how long an unconsumed message is kept")
+    receive_wait_seconds: int = Field(20, ge=0, le=20, description="long polling: how long a receive waits")
+    dead_letter: DeadLetter | None = Field(DeadLetter(), description="null: no dead-letter queue")
+    access: Literal["send", "receive", "send-receive"] = "send-receive"
+    alarms: QueueAlarms | None = Field(None, description="{} turns on the defaults")
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("queue_url", "queue_arn")
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        if self.content_based_deduplication and not self.fifo:
+            yield Finding(("content_based_deduplication",), "applies to FIFO queues only (fifo: true)", True)
+        if self.alarms is not None and self.alarms.dead_letters is not None and self.dead_letter is None:
+            yield Finding(
+                ("alarms", "dead_letters"),
+                "there is no dead-letter queue (dead_letter: null)",
+                self.alarms.dead_letters,
+            )
+
+
+class Subscription(Model):
+    """One subscriber: a queue of this system (`queue:`), or a protocol and endpoint."""
+
+    queue: Name | None = Field(None, description="an `sqs` store of this system; its queue policy admits the topic")
+    protocol: Literal["email", "email-json", "https", "http", "sqs", "lambda", "sms", "firehose"] | None = None
+    endpoint: str | None = Field(None, min_length=1, description="with protocol: the address, URL or ARN")
+    raw_message_delivery: bool = Field(False, description="sqs/https/firehose: the bare message, not SNS's envelope")
+    filter_policy: dict[str, Any] | None = Field(None, description="SNS filter policy on message attributes")
+
+    def check(self) -> Iterator[Finding]:
+        if (self.queue is None) == (self.protocol is None):
+            yield Finding((), "give either `queue:` or `protocol:` with `endpoint:`", None, False)
+        elif self.protocol is not None and self.endpoint is None:
+            yield Finding(("endpoint",), f"protocol {self.protocol} needs an endpoint", None, False)
+        elif self.queue is not None and self.endpoint is not None:
+            yield Finding(
+                ("endpoint",), "does not apply with `queue:` (the queue's ARN is the endpoint)", self.endpoint
+            )
+
+
+class TopicAlarms(Model):
+    failed_notifications: int | None = Field(1, ge=1, description="deliveries that failed in 5 minutes")
+
+
+class Sns(Store):
+    """An SNS topic, encrypted (the AWS managed aws/sns key, or `key`), with its subscriptions."""
+
+    kind: Literal["sns"]
+    fifo: bool = False
+    content_based_deduplication: bool = Field(False, description="FIFO only")
+    subscriptions: list[Subscription] = Field(default_factory=list)
+    alarms: TopicAlarms | None = Field(None, description="{} turns on the defaults")
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("topic_arn",)
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        if self.content_based_deduplication and not self.fifo:
+            yield Finding(("content_based_deduplication",), "applies to FIFO topics only (fifo: true)", True)
+        for i, sub in enumerate(self.subscriptions):
+            for f in sub.check():
+                yield Finding(("subscriptions", i, *f.path), f.message, f.value, f.has_value)
+
+
+def _attribute(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class KeyAttribute(Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,255}$")
+    type: Literal["S", "N", "B"] = Field("S", description="string, number or binary")
+
+
+Attribute = Annotated[KeyAttribute, BeforeValidator(_attribute)]
+
+
+class TableIndex(Model):
+    """A global secondary index."""
+
+    partition_key: Attribute
+    sort_key: Attribute | None = None
+    projection: Literal["all", "keys-only"] | list[str] = Field(
+        "all", description="all attributes, the keys only, or these non-key attributes"
+    )
+
+
+class TableAlarms(Model):
+    read_throttles: int | None = Field(1, ge=1, description="throttled read events in 5 minutes")
+    write_throttles: int | None = Field(1, ge=1, description="throttled write events in 5 minutes")
+
+
+class DynamoDb(Store):
+    """A DynamoDB table: encrypted (the AWS managed aws/dynamodb key, or `key`), point-in-time recovery,
+    deletion protection where the system is protected."""
+
+    kind: Literal["dynamodb"]
+    partition_key: Attribute
+    sort_key: Attribute | None = None
+    indexes: dict[Name, TableIndex] = Field(default_factory=dict, description="global secondary indexes")
+    billing: Literal["on-demand", "provisioned"] = "on-demand"
+    read_capacity: int | None = Field(None, ge=1, description="provisioned only (table and each index)")
+    write_capacity: int | None = Field(None, ge=1, description="provisioned only (table and each index)")
+    point_in_time_recovery: bool = True
+    ttl_attribute: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,255}$", description="expire items by it")
+    deletion_protection: bool | None = Field(None, description="default: the system's `protect`")
+    access: Literal["read", "read-write"] = "read-write"
+    alarms: TableAlarms | None = Field(None, description="{} turns on the defaults")
+
+    def env_keys(self) -> tuple[str, ...]:
+        return ("table_name", "table_arn")
+
+    def attributes(self) -> dict[str, str]:
+        """Every key attribute of the table and its indexes, name -> type (the AttributeDefinitions)."""
+        out: dict[str, str] = {}
+        keys = [self.partition_key, self.sort_key]
+        for index in self.indexes.values():
+            keys += [index.partition_key, index.sort_key]
+        for key in keys:
+            if key is not None:
+                out.setdefault(key.name, key.type)
+        return out
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        provisioned = self.billing == "provisioned"
+        for field_ in ("read_capacity", "write_capacity"):
+            value = getattr(self, field_)
+            if provisioned and value is None:
+                yield Finding((field_,), "required with billing: provisioned", None, False)
+            if not provisioned and value is not None:
+                yield Finding((field_,), "applies to billing: provisioned only", value)
+        keys = [(("partition_key",), self.partition_key), (("sort_key",), self.sort_key)]
+        for name, index in self.indexes.items():
+            keys += [(("indexes", name, "partition_key"), index.partition_key)]
+            keys += [(("indexes", name, "sort_key"), index.sort_key)]
+        seen: dict[str, str] = {}
+        for path, key in keys:
+            if key is None:
+                continue
+            if key.name in seen and seen[key.name] != key.type:
+                yield Finding((*path, "type"), f"{key.name!r} is also a key of type {seen[key.name]}", key.type)
+            seen.setdefault(key.name, key.type)
+
+
+STORE_KINDS = (AuroraPostgres, RdsPostgres, ValkeyServerless, Redis, Efs, Timestream, S3, Sqs, Sns, DynamoDb)
 KIND_NAMES = tuple(k.model_fields["kind"].annotation.__args__[0] for k in STORE_KINDS)
 
 
@@ -311,7 +481,7 @@ def check_data(data: dict[str, AnyStore], keys: dict[str, Key]) -> Iterator[Find
     """Rules across stores and keys; paths from the top of the file."""
     for name, store in data.items():
         for f in store.check():
-            yield Finding(("data", name) + f.path, f.message, f.value, f.has_value)
+            yield Finding(("data", name, *f.path), f.message, f.value, f.has_value)
         if store.key is not None and store.key not in keys:
             yield Finding(
                 ("data", name, "key"),
@@ -319,8 +489,26 @@ def check_data(data: dict[str, AnyStore], keys: dict[str, Key]) -> Iterator[Find
                 + (", ".join(keys) or "(no keys: add one under `keys:`)"),
                 store.key,
             )
+        if isinstance(store, Sns):
+            for i, sub in enumerate(store.subscriptions):
+                if sub.queue is None:
+                    continue
+                target = data.get(sub.queue)
+                if target is None or not isinstance(target, Sqs):
+                    queues = [n for n, s in data.items() if isinstance(s, Sqs)]
+                    yield Finding(
+                        ("data", name, "subscriptions", i, "queue"),
+                        "expected an `sqs` store of this system; queues: " + (", ".join(queues) or "(none)"),
+                        sub.queue,
+                    )
+                elif target.fifo != store.fifo:
+                    yield Finding(
+                        ("data", name, "subscriptions", i, "queue"),
+                        "a FIFO topic delivers to FIFO queues only, and a standard topic to standard queues",
+                        sub.queue,
+                    )
     for name, key in keys.items():
         for f in key.check():
-            yield Finding(("keys", name) + f.path, f.message, f.value, f.has_value)
+            yield Finding(("keys", name, *f.path), f.message, f.value, f.has_value)
         if name in data:
             yield Finding(("keys", name), "a store has the same name; `uses:` names must be unambiguous", name)

@@ -33,6 +33,10 @@ SHAPES: dict[str, Shape] = {
     "efs": Shape((2049,), None, None, "PrivateSubnetIds", "EFS"),
     "timestream": Shape((), None, None, None, "Timestream"),
     "s3": Shape((), None, None, None, "S3"),
+    # Reached over the AWS API with IAM only, like S3.
+    "sqs": Shape((), None, None, None, "SQS queue"),
+    "sns": Shape((), None, None, None, "SNS topic"),
+    "dynamodb": Shape((), None, None, None, "DynamoDB table"),
 }
 
 
@@ -51,4 +55,6 @@ def key_arn(key: str) -> str:
 #   efs: FileSystemId, FileSystemArn, <Ap>AccessPointId, <Ap>AccessPointArn
 #   timestream: DatabaseName, DatabaseArn, <Table>TableName, <Table>TableArn
 #   s3: BucketName, BucketArn                  keys stack: <Key>KeyArn
+#   sqs: QueueUrl, QueueArn, QueueName         sns: TopicArn, TopicName
+#   dynamodb: TableName, TableArn
 SECURITY_GROUP_ID = "SecurityGroupId"

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from awacs import dynamodb as ddb
 from awacs import elasticfilesystem as awsefs
-from awacs import kms, s3, secretsmanager, timestream
+from awacs import kms, s3, secretsmanager, sns, sqs, timestream
 from awacs.aws import Allow, Condition, Statement, StringEquals
 from troposphere import ecs
 
-from ..config.data import S3, SECRET_ENV_KEYS, Efs, Key, Postgres, Redis, Store, Timestream, Wired
+from ..config.data import S3, SECRET_ENV_KEYS, DynamoDb, Efs, Key, Postgres, Redis, Sns, Sqs, Store, Timestream, Wired
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
@@ -206,6 +207,54 @@ def _s3(w: _Wiring, name: str, store: S3) -> None:
     w.grant_key("task", store.key, kms.Decrypt, *([kms.GenerateDataKey] if store.access == "read-write" else []))
 
 
+QUEUE_ACTIONS = {
+    "send": [sqs.SendMessage, sqs.GetQueueAttributes, sqs.GetQueueUrl],
+    "receive": [
+        sqs.ReceiveMessage,
+        sqs.DeleteMessage,
+        sqs.ChangeMessageVisibility,
+        sqs.GetQueueAttributes,
+        sqs.GetQueueUrl,
+    ],
+}
+
+
+def _sqs(w: _Wiring, name: str, store: Sqs) -> None:
+    arn = w.data(name, "QueueArn")
+    w.env(name, store, "queue_url", w.data(name, "QueueUrl"))
+    w.env(name, store, "queue_arn", arn)
+    actions: list = []
+    for direction in ("send", "receive"):
+        if direction in store.access:
+            actions += [a for a in QUEUE_ACTIONS[direction] if a not in actions]
+    w.allow("task", f"Use{pascal(name)}Queue", actions, [arn])
+    # Sending encrypts a data key; receiving decrypts it (customer key only: SQS-managed keys need no grant).
+    w.grant_key("task", store.key, kms.Decrypt, *([kms.GenerateDataKey] if "send" in store.access else []))
+
+
+def _sns(w: _Wiring, name: str, store: Sns) -> None:
+    arn = w.data(name, "TopicArn")
+    w.env(name, store, "topic_arn", arn)
+    w.allow("task", f"PublishTo{pascal(name)}", [sns.Publish], [arn])
+    w.grant_key("task", store.key, kms.Decrypt, kms.GenerateDataKey)
+
+
+TABLE_READ = [ddb.GetItem, ddb.BatchGetItem, ddb.Query, ddb.Scan, ddb.ConditionCheckItem, ddb.DescribeTable]
+TABLE_WRITE = [ddb.PutItem, ddb.UpdateItem, ddb.DeleteItem, ddb.BatchWriteItem]
+
+
+def _dynamodb(w: _Wiring, name: str, store: DynamoDb) -> None:
+    arn = w.data(name, "TableArn")
+    w.env(name, store, "table_name", w.data(name, "TableName"))
+    w.env(name, store, "table_arn", arn)
+    actions = TABLE_READ + (TABLE_WRITE if store.access == "read-write" else [])
+    # The table and its indexes (Query on a GSI names the index ARN), and no other table.
+    resources = [arn] + ([concat(arn, "/index/*")] if store.indexes else [])
+    w.allow("task", f"Use{pascal(name)}Table", actions, resources)
+    write = [kms.Encrypt, kms.GenerateDataKey] if store.access == "read-write" else []
+    w.grant_key("task", store.key, kms.Decrypt, kms.DescribeKey, *write)
+
+
 def _key(w: _Wiring, name: str, key: Key) -> None:
     """A key used directly (envelope encryption in the app, e.g. vm-x-ai's aws-kms provider)."""
     w.env(name, key, "key_arn", w.ctx.ref(KEYS_STACK, key_arn(name)))
@@ -220,4 +269,7 @@ WIRERS: dict[str, Callable[..., None]] = {
     "efs": _efs,
     "timestream": _timestream,
     "s3": _s3,
+    "sqs": _sqs,
+    "sns": _sns,
+    "dynamodb": _dynamodb,
 }

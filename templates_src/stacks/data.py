@@ -40,6 +40,7 @@ from ..parts.concat import concat
 from ..parts.scanners import aws_managed_key, skip
 from ..parts.security_groups import no_egress
 from ..parts.stores import KEYS_STACK, SECURITY_GROUP_ID, SHAPES, Shape, export, key_arn
+from . import data_messaging
 
 AZ_LETTERS = "ABC"
 MONITORING_ROLE = "RdsMonitoringRole"
@@ -592,4 +593,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "efs": _efs,
     "timestream": _timestream,
     "s3": _s3,
+    "sqs": data_messaging.build_sqs,
+    "sns": data_messaging.build_sns,
+    "dynamodb": data_messaging.build_dynamodb,
 }

@@ -28,7 +28,12 @@ TOPIC_EXPORT = "AlarmTopicArn"
 
 
 def needs_topic(cfg: System) -> bool:
-    return bool(cfg.observability.alarm_emails) or any(s.alarms is not None for s in cfg.services.values())
+    """A topic when someone is told or something alarms: a service's or a store's alarms."""
+    return (
+        bool(cfg.observability.alarm_emails)
+        or any(s.alarms is not None for s in cfg.services.values())
+        or any(getattr(store, "alarms", None) is not None for store in cfg.data.values())
+    )
 
 
 def build(cfg: System, ctx: StackContext) -> None:
