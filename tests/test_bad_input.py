@@ -14,6 +14,12 @@ CASES = [
     ("yaml-syntax", "network:\n  azs: [2\n", "", ["params/s/_base.yaml:", "is not valid YAML", ":3"]),
     ("yaml-tab", GOOD_BASE, "network:\n\tazs: 2\n", ["params/s/dev.yaml", "is not valid YAML"]),
     ("duplicate-key", "network:\n  azs: 2\n  azs: 3\n", "", ["duplicate key 'azs'"]),
+    (
+        "endpoint-twice",
+        "network:\n  interface_endpoints: [logs, ecr.api, logs]\n",
+        "",
+        ["network.interface_endpoints[2]:", "listed twice", "got 'logs'"],
+    ),
     ("not-a-mapping", "- a\n- b\n", "", ["params/s/_base.yaml", "expected a mapping", "got a list"]),
     ("scalar-file", "just text\n", "", ["expected a mapping", "got a string"]),
     ("not-text", b"\xff\xfe\x00\x01binary".decode("latin-1"), "", ["is not UTF-8 text"]),

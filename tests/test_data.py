@@ -40,6 +40,9 @@ EVERY_STORE = {
         "metrics": {"kind": "timestream", "key": "main", "tables": {"usage": {"memory_retention_hours": 12}}},
         "assets": {"kind": "s3", "key": "main", "lifecycle": {"transition_ia_days": 30, "expire_days": 400}},
         "plain": {"kind": "s3", "versioning": False},
+        "jobs": {"kind": "sqs", "key": "main"},
+        "events": {"kind": "sns", "subscriptions": [{"queue": "jobs"}]},
+        "orders": {"kind": "dynamodb", "partition_key": "pk", "key": "main"},
     },
 }
 

@@ -59,8 +59,13 @@ REVIEWED_STATELESS = {
     "AWS::Route53::RecordSet",
     "AWS::Route53::RecordSetGroup",
     "AWS::S3::BucketPolicy",
-    "AWS::SecretsManager::SecretTargetAttachment",
+    # Queues and topics carry messages, they do not keep them: a replaced queue loses what waits in it
+    # (the review warns), but nothing is retained on delete (CDK's default for queues too).
+    "AWS::SQS::Queue",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::TopicPolicy",
     "AWS::SNS::Subscription",
+    "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::SNS::Topic",
     "AWS::SSM::Parameter",
     "AWS::WAFv2::WebACLAssociation",

@@ -71,6 +71,11 @@ class Network(Model):
         return {tier: [str(blocks[i * SLOTS_PER_TIER + az]) for az in range(self.azs)] for i, tier in enumerate(TIERS)}
 
     def check(self) -> Iterator[Finding]:
+        seen_endpoints: set[str] = set()
+        for i, endpoint in enumerate(self.interface_endpoints):
+            if endpoint in seen_endpoints:
+                yield Finding(("interface_endpoints", i), "listed twice; each endpoint once", endpoint)
+            seen_endpoints.add(endpoint)
         if self.mode == "existing":
             if self.existing is None:
                 yield Finding(
