@@ -14,7 +14,7 @@ PY_ID := $(shell $(PYTHON) -c 'import sys; print(sys.base_prefix, *sys.version_i
 VENV_ID := $(shell $(PY) -c 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
 VENV_STALE := $(if $(filter-out $(PY_ID),$(VENV_ID))$(filter-out $(VENV_ID),$(PY_ID)),venv)
 
-.PHONY: help build test lint bench clean snapshots python venv check
+.PHONY: help build test lint bench clean snapshots docs python venv check
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test: $(VENV)/.installed-test ## Run the whole test suite
 lint: $(VENV)/.installed-build ## Compile and lint every params file in the repo
 	$(PY) cli.py build --all
 	$(PY) cli.py lint --all
+
+docs: $(VENV)/.installed-build ## Regenerate docs/params.md and docs/params.schema.json from the models (after changing one)
+	$(PY) tests/gen_docs.py
 
 bench: $(VENV)/.installed-test ## Measure build and lint time and memory by number of services
 	$(PY) tests/bench.py

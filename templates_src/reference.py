@@ -7,7 +7,10 @@ nothing: a missing required field is reported by `stackc build`, with the file a
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
+
+from pydantic import BaseModel
 
 from .config.system import System
 
@@ -39,3 +42,238 @@ def _overlay(node: Any) -> Any:
     if isinstance(node, list):
         return [_overlay(v) for v in node]
     return node
+
+
+# -- Markdown ---------------------------------------------------------------------------------------
+
+
+def examples_from(configs: Iterable[BaseModel]) -> dict[tuple[str, str], Any]:
+    """(model name, field) -> the first value a params file sets for it, walking the validated configs
+    (only fields the file sets: `model_fields_set`)."""
+    found: dict[tuple[str, str], Any] = {}
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, BaseModel):
+            name = type(obj).__name__
+            for field in type(obj).model_fields:
+                value = getattr(obj, field)
+                if field in obj.model_fields_set and (name, field) not in found and not _holds_model(value):
+                    found[name, field] = obj.model_dump(mode="json", include={field}, by_alias=True).get(field)
+                walk(value)
+        elif isinstance(obj, dict):
+            for value in obj.values():
+                walk(value)
+        elif isinstance(obj, (list, tuple)):
+            for value in obj:
+                walk(value)
+
+    for config in configs:
+        walk(config)
+    return found
+
+
+def _holds_model(value: Any) -> bool:
+    if isinstance(value, BaseModel):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_model(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_model(v) for v in value)
+    return False
+
+
+def markdown(examples: dict[tuple[str, str], Any] | None = None) -> str:
+    """docs/params.md: one section per model, in the order a params file reaches them; one row per field."""
+    examples = examples or {}
+    raw = System.model_json_schema(mode="validation")
+    defs: dict[str, Any] = raw.get("$defs", {})
+    where: dict[str, list[str]] = {"System": [""]}
+    order = ["System"]
+
+    def visit(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref:
+                name = ref.rsplit("/", 1)[-1]
+                if name not in where:
+                    where[name] = [path]
+                    order.append(name)
+                    visit(defs[name], path)
+                elif path not in where[name]:
+                    where[name].append(path)
+                return
+            for key, prop in (node.get("properties") or {}).items():
+                visit(prop, f"{path}.{key}" if path else key)
+            for sub in node.get("patternProperties", {}).values():
+                visit(sub, f"{path}.<name>")
+            if isinstance(node.get("additionalProperties"), dict):
+                visit(node["additionalProperties"], f"{path}.<key>")
+            if "items" in node:
+                visit(node["items"], f"{path}[]")
+            for branch in node.get("anyOf", []) + node.get("oneOf", []):
+                visit(branch, path)
+
+    visit(raw, "")
+    lines = [
+        "# Params reference",
+        "",
+        "<!-- Generated from the models in templates_src/config/ by `make docs`; do not edit by hand. -->",
+        "",
+        "Every key of a params file (`params/<system>/_base.yaml`, and the env files laid over it: mappings",
+        "merge key by key, lists and plain values replace). Unknown keys are errors. The same rules as a JSON",
+        "Schema: `stackc schema` ([params.schema.json](params.schema.json)). Examples are taken from the",
+        "project's example systems where they set the field.",
+        "",
+        "Sections: " + ", ".join(f"[{_heading(n, where)}](#{_anchor(n)})" for n in order),
+        "",
+    ]
+    for name in order:
+        node = raw if name == "System" else defs[name]
+        lines += [f'<a id="{_anchor(name)}"></a>', "", f"## {_heading(name, where)}", ""]
+        if node.get("description"):
+            lines += [_cell(node["description"]), ""]
+        others = [p for p in where[name][1:] if p]
+        if others:
+            lines += ["Also at: " + ", ".join(f"`{p}`" for p in others), ""]
+        lines += ["| key | type | default | allowed | example | what it is |", "|---|---|---|---|---|---|"]
+        required = set(node.get("required", []))
+        for key, prop in (node.get("properties") or {}).items():
+            if key in required:
+                default = "**required**"
+            elif "default" in prop and (prop["default"] is None or not _refers(prop)):
+                default = _code(prop["default"])
+            else:
+                default = ""  # a mapping whose own section lists its defaults
+            example = examples.get((name, key), _synthesized(prop, defs))
+            lines.append(
+                "| "
+                + " | ".join(
+                    [
+                        f"`{key}`",
+                        _type(prop),
+                        default,
+                        _allowed(prop),
+                        _code(example) if example is not _NONE else "",
+                        _cell(prop.get("description", "")),
+                    ]
+                )
+                + " |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+_NONE = object()
+
+
+def _refers(prop: Any) -> bool:
+    """Whether a field's schema holds another model (shown in its own section)."""
+    if isinstance(prop, dict):
+        return "$ref" in prop or any(_refers(v) for v in prop.values())
+    if isinstance(prop, list):
+        return any(_refers(v) for v in prop)
+    return False
+
+
+def _heading(name: str, where: dict[str, list[str]]) -> str:
+    path = where[name][0]
+    return "top level" if name == "System" else f"`{path}` ({name})"
+
+
+def _anchor(name: str) -> str:
+    return name.lower()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cell(text: str) -> str:
+    return _one_line(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if len(text) > 70:
+        text = text[:67] + "..."
+    return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
+
+
+def _type(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        return f"[{name}](#{_anchor(name)})"
+    branches = prop.get("anyOf") or prop.get("oneOf")
+    if branches:
+        shown = [_type(b) for b in branches if b.get("type") != "null"]
+        nullable = any(b.get("type") == "null" for b in branches)
+        return " or ".join(shown) + (" or null" if nullable else "")
+    if "const" in prop:
+        return _code(prop["const"])
+    if "enum" in prop:
+        values = prop["enum"]
+        if all(isinstance(v, bool) for v in values):
+            return "true/false"
+        return "whole number" if all(isinstance(v, int) for v in values) else "text"
+    kind = prop.get("type")
+    if kind == "array":
+        return f"list of {_type(prop.get('items', {}))}"
+    if kind == "object":
+        pattern = next(iter(prop.get("patternProperties", {}).values()), None)
+        if pattern is not None:
+            return f"mapping of name to {_type(pattern)}"
+        extra = prop.get("additionalProperties")
+        if isinstance(extra, dict):
+            return f"mapping of text to {_type(extra)}" if extra else "mapping"
+        return "mapping"
+    return {"integer": "whole number", "number": "number", "string": "text", "boolean": "true/false"}.get(
+        str(kind), str(kind or "any")
+    )
+
+
+def _allowed(prop: dict[str, Any]) -> str:
+    from .config.base import NAME_HELP, PATTERN_HELP
+
+    parts: list[str] = []
+    for branch in [prop, *(prop.get("anyOf") or prop.get("oneOf") or [])]:
+        if "enum" in branch:
+            parts.append(" \\| ".join(f"`{v}`" for v in branch["enum"]))
+        if "minimum" in branch or "maximum" in branch:
+            low, high = branch.get("minimum"), branch.get("maximum")
+            parts.append(f"{low if low is not None else ''}..{high if high is not None else ''}")
+        if "exclusiveMinimum" in branch:
+            parts.append(f"> {branch['exclusiveMinimum']}")
+        if "pattern" in branch:
+            pattern = branch["pattern"]
+            text = NAME_HELP if pattern.startswith("^[a-z][a-z0-9-]") else PATTERN_HELP.get(pattern)
+            parts.append(_cell(text) if text else f"`{pattern.replace('|', chr(92) + '|')}`")
+        if "minItems" in branch or "maxItems" in branch:
+            parts.append(f"{branch.get('minItems', 0)}..{branch.get('maxItems', '')} items")
+        if "minProperties" in branch:
+            parts.append(f"at least {branch['minProperties']}")
+        if "maxLength" in branch:
+            parts.append(f"at most {branch['maxLength']} characters")
+        for sub in ("items",):
+            if isinstance(branch.get(sub), dict) and "enum" in branch[sub]:
+                parts.append("each " + " \\| ".join(f"`{v}`" for v in branch[sub]["enum"]))
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _synthesized(prop: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """An example for a field no example system sets: a non-null default, else the first allowed value."""
+    if _refers(prop):
+        return _NONE  # its own section shows the keys
+    if prop.get("default") not in (None, {}, []):
+        return prop["default"]
+    for branch in [prop, *(prop.get("anyOf") or prop.get("oneOf") or [])]:
+        if "$ref" in branch:
+            return _NONE  # its own section shows the keys
+        if "const" in branch:
+            return branch["const"]
+        if "enum" in branch:
+            return branch["enum"][0]
+        if branch.get("type") in ("integer", "number"):
+            return branch.get("minimum", branch.get("exclusiveMinimum", 0) + 1)
+        if branch.get("type") == "boolean":
+            return True
+    return _NONE

@@ -438,6 +438,6 @@ def test_a_clash_set_in_the_env_file_names_the_env_file(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli.cli, ["build", "--system", "s", "--env", "dev"])
     assert result.exit_code == 2, result.output
     assert (
-        "params/s/dev.yaml: services.api.url_output: 'VpcId' is also the name of an output of stack 'network'"
+        "params/s/dev.yaml:3: services.api.url_output: 'VpcId' is also the name of an output of stack 'network'"
         in result.output
     ), result.output

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -443,8 +444,9 @@ def apply(data: Any, kind: str, path: tuple, value: Any) -> Any:
 
 
 def _error_paths(errors: list[str], file: str) -> list[str]:
-    prefix = f"error: {file}: "
-    return [line[len(prefix) :].split(":", 1)[0] for line in errors if line.startswith(prefix)]
+    """The field path of each error line about `file` ("error: FILE[:LINE]: PATH: message")."""
+    pattern = re.compile(rf"^error: {re.escape(file)}(?::\d+)?: ([^:]*):")
+    return [m.group(1) for m in map(pattern.match, errors) if m]
 
 
 def _names(error_path: str, field: str) -> bool:

@@ -30,10 +30,7 @@ def test_a_missing_python_gets_a_plain_message():
 
 def test_another_interpreter_rebuilds_the_venv(tmp_path):
     fake = tmp_path / "python3"  # answers like a different Python 3.12 installation
-    fake.write_text(
-        "#!/bin/sh\n"
-        'case "$2" in *base_prefix*) echo "/opt/other 3 12 1";; *) exit 0;; esac\n'
-    )
+    fake.write_text('#!/bin/sh\ncase "$2" in *base_prefix*) echo "/opt/other 3 12 1";; *) exit 0;; esac\n')
     fake.chmod(0o755)
     plan = make("-n", "build", f"PYTHON={fake}").stdout
     assert "rm -rf .venv" in plan and f"{fake} -m venv .venv" in plan

@@ -6,6 +6,7 @@ all of them are reported at once as a `ConfigError` (exit code 2)."""
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Hashable
@@ -57,7 +58,9 @@ class Loaded:
 
     def problem(self, path: tuple[Any, ...], message: str, value: Any) -> ConfigError:
         """A problem found after loading (e.g. a name clash the stack graph sees), as the loader reports one."""
-        return ConfigError([Problem(self.file_of(path), dotted(path), message, value, True)])
+        file = self.target.env_file if _has_path(self.overlay, path) else self.target.base_file
+        line = _Where.line_in(file, path)
+        return ConfigError([Problem(_rel(file), dotted(path), message, value, True, line)])
 
 
 def systems(params_dir: Path | None = None) -> list[str]:
@@ -129,17 +132,14 @@ def load(target: Target) -> Loaded:
     base = read_mapping(target.base_file)
     overlay = read_mapping(target.env_file)
     merged = deep_merge(base, overlay)
-
-    def origin(path: tuple[Any, ...]) -> str:
-        return _origin(target, overlay, path)
-
+    where = _Where(target, base, overlay)
     try:
         config = System.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError([_problem_from_pydantic(err, origin, merged) for err in exc.errors()]) from None
+        raise ConfigError([_problem_from_pydantic(err, where, merged) for err in exc.errors()]) from None
     findings = list(config.check())
     if findings:
-        raise ConfigError([_problem_from_finding(f, origin) for f in findings])
+        raise ConfigError([_problem_from_finding(f, where) for f in findings])
     return Loaded(target, config, overlay)
 
 
@@ -265,22 +265,104 @@ def _origin(target: Target, overlay: dict, path: tuple[Any, ...]) -> str:
     return _rel(target.env_file if _has_path(overlay, path) else target.base_file)
 
 
+class _Where:
+    """Which file, and which line of it, a problem at a field path belongs to: the file that sets the
+    value, or else the file that introduced the item holding it (a service named only in dev.yaml is
+    dev.yaml's, even when the missing field is one _base.yaml would have had). Lines are read only when
+    there is a problem to report."""
+
+    def __init__(self, target: Target, base: dict, overlay: dict):
+        self.target, self.base, self.overlay = target, base, overlay
+        self._lines: dict[Path, dict[tuple[str, ...], int]] = {}
+
+    def __call__(self, path: tuple[Any, ...]) -> tuple[str, int | None]:
+        in_env, in_base = _depth(self.overlay, path), _depth(self.base, path)
+        file = self.target.env_file if in_env == len(path) or in_env > in_base else self.target.base_file
+        depth = in_env if file == self.target.env_file else in_base
+        return _rel(file), self.line(file, path[:depth])
+
+    def line(self, file: Path, path: tuple[Any, ...]) -> int | None:
+        if file not in self._lines:
+            self._lines[file] = _key_lines(file)
+        return self._deepest(self._lines[file], path)
+
+    @staticmethod
+    def line_in(file: Path, path: tuple[Any, ...]) -> int | None:
+        return _Where._deepest(_key_lines(file), path)
+
+    @staticmethod
+    def _deepest(lines: dict[tuple[str, ...], int], path: tuple[Any, ...]) -> int | None:
+        for end in range(len(path), 0, -1):  # the deepest key of the path the file has
+            found = lines.get(tuple(str(p) for p in path[:end]))
+            if found is not None:
+                return found
+        return None
+
+    def base_names(self, path: tuple[Any, ...]) -> list[str]:
+        """The names the base file has beside the last part of `path` (for 'did you mean')."""
+        data: Any = self.base
+        for part in path[:-1]:
+            data = data.get(part) if isinstance(data, dict) else None
+        return [str(k) for k in data] if isinstance(data, dict) else []
+
+
+def _depth(data: Any, path: tuple[Any, ...]) -> int:
+    """How many leading parts of `path` exist in `data`."""
+    for depth, part in enumerate(path):
+        in_mapping = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (in_mapping or in_list):
+            return depth
+        data = data[part]
+    return len(path)
+
+
+def _key_lines(file: Path) -> dict[tuple[str, ...], int]:
+    """Path (each part as text) -> 1-based line of its key (list items: of the item), from the YAML nodes."""
+    out: dict[tuple[str, ...], int] = {}
+    try:
+        root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return out
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                here = (*path, str(key.value))
+                out.setdefault(here, key.start_mark.line + 1)
+                walk(value, here)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                here = (*path, str(i))
+                out.setdefault(here, item.start_mark.line + 1)
+                walk(item, here)
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
 def _has_path(data: Any, path: tuple[Any, ...]) -> bool:
-    for part in path:
-        if (isinstance(data, dict) and part in data) or (
-            isinstance(data, list) and isinstance(part, int) and part < len(data)
-        ):
-            data = data[part]
-        else:
-            return False
-    return True
+    return _depth(data, path) == len(path)
 
 
 # -- messages -----------------------------------------------------------------------------------
 
 
-def _problem_from_finding(f: Finding, origin) -> Problem:
-    return Problem(origin(f.path), dotted(f.path), f.message, f.value, f.has_value)
+def _problem_from_finding(f: Finding, where: _Where) -> Problem:
+    file, line = where(f.path)
+    return Problem(file, dotted(f.path), _with_suggestion(f.message, f.value), f.value, f.has_value, line)
+
+
+def _with_suggestion(message: str, value: Any) -> str:
+    """'...; did you mean 'web'?' when `value` is close to one of the names the message lists
+    ("expected one of: a, b", "expected a secret under secrets: (a, b)")."""
+    if not isinstance(value, str) or "did you mean" in message:
+        return message
+    listed = re.findall(r"[(:]\s*([^():]*,[^():]*|[^():,\s]+)\)?\s*$", message)
+    names = [n.strip(" '\"") for n in listed[-1].split(",")] if listed else []
+    close = difflib.get_close_matches(value, [n for n in names if n and n != value], n=1)
+    return f"{message}; did you mean {close[0]!r}?" if close else message
 
 
 def user_path(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -313,21 +395,48 @@ def _yaml_key(key: Any) -> str:
     return str(key).lower() if isinstance(key, bool) else str(key)
 
 
-def _problem_from_pydantic(err: dict, origin, data: Any = None) -> Problem:
+def _problem_from_pydantic(err: dict, where: _Where, data: Any = None) -> Problem:
     loc, shown = user_path(tuple(err["loc"]), data)
     kind = err["type"]
     value = err.get("input")
     has_value = True
     if kind == "extra_forbidden":
         allowed = _allowed_keys(tuple(err["loc"])[:-1])
-        message = f"unknown key {loc[-1]!r}" + (f"; expected one of: {', '.join(allowed)}" if allowed else "")
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        listed = f"expected one of: {', '.join(allowed)}" if allowed else ""
+        if close:
+            message = f"unknown key {loc[-1]!r}; did you mean {close[0]!r}? ({listed})"
+        else:
+            message = f"unknown key {loc[-1]!r}" + (f"; {listed}" if listed else "")
         has_value = False
     elif kind == "missing":
-        message = "required field is missing"
+        message = "required field is missing" + _new_item_hint(loc, where)
         has_value = False
+    elif kind == "literal_error" and isinstance(value, str):
+        choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        close = difflib.get_close_matches(value, choices, n=1)
+        message = _expected(err) + (f"; did you mean {close[0]!r}?" if close else "")
     else:
-        message = _expected(err)
-    return Problem(origin(loc), dotted(shown), message, value, has_value)
+        message = _with_suggestion(_expected(err), value)
+    file, line = where(loc)
+    return Problem(file, dotted(shown), message, value, has_value, line)
+
+
+def _new_item_hint(loc: tuple[Any, ...], where: _Where) -> str:
+    """For a required field missing from an item only the env file names (`services.wbe` in dev.yaml
+    beside `services.web` in _base.yaml): the env file starts a new item; say which one it may mean."""
+    for end in range(len(loc) - 1, 0, -1):
+        item = loc[:end]
+        if _depth(where.overlay, item) == len(item) and _depth(where.base, item) == len(item) - 1:
+            names = where.base_names(item)
+            close = difflib.get_close_matches(str(item[-1]), names, n=1)
+            if close:
+                return (
+                    f" ({item[-1]!r} is new in {_rel(where.target.env_file)}: did you mean {close[0]!r} "
+                    f"from {_rel(where.target.base_file)}?)"
+                )
+            return f" ({item[-1]!r} is new in {_rel(where.target.env_file)}, not in {_rel(where.target.base_file)})"
+    return ""
 
 
 def _expected(err: dict) -> str:
