@@ -9,17 +9,18 @@ from pathlib import Path
 
 import troposphere
 
+from .build import Built, build_targets, output_dir  # the stamp-aware entry (build.py), importable here too
 from .config.load import Loaded, Target, load
 from .config.system import System
-from .errors import BuildError, NameClash, StackcError
+from .errors import BuildError, NameClash
 from .graph import StackContext, StackGraph, parameter_value
 from .limits import MAX_BYTES_INLINE, TemplateStats
 from .parts import stateful
 from .render import dumps, json_to_yaml, to_json
-from .settings import settings
 from .stacks import cluster, data, keys, loadbalancing, network, observability, root, secrets, service
 
 Builder = Callable[[System, StackContext], None]
+__all__ = ["Built", "Compiled", "build_targets", "compile_loaded", "compile_target", "output_dir", "write"]
 
 # troposphere refuses the 201st output (or 501st resource) with a bare ValueError; the compiler checks
 # CloudFormation's limits itself after building (limits.py), naming the template, the count and the limit.
@@ -175,10 +176,6 @@ def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stat
     }
 
 
-def output_dir(target: Target, build_dir: Path | None = None) -> Path:
-    return (build_dir or settings().build_dir) / target.system / target.env
-
-
 def write(compiled: Compiled, out_dir: Path) -> list[Path]:
     """Write what differs and nothing else; remove stale files of this target. Returns changed paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -201,29 +198,3 @@ def write(compiled: Compiled, out_dir: Path) -> list[Path]:
                 stale.unlink()
                 changed.append(stale)
     return changed
-
-
-@dataclass
-class Built:
-    """One target after `build_targets`: where it went and what changed, or why it failed."""
-
-    target: Target
-    out_dir: Path
-    compiled: Compiled | None = None
-    changed: list[Path] = field(default_factory=list)
-    error: StackcError | None = None
-
-
-def build_targets(targets: list[Target], build_dir: Path | None = None) -> list[Built]:
-    """Compile and write each target; a broken one is reported in its `Built` and the rest still build."""
-    out: list[Built] = []
-    for target in targets:
-        built = Built(target, output_dir(target, build_dir))
-        try:
-            built.compiled = compile_target(target)
-        except StackcError as exc:
-            built.error = exc
-        else:
-            built.changed = write(built.compiled, built.out_dir)
-        out.append(built)
-    return out

@@ -1,19 +1,23 @@
 """cfn-lint in-process over built templates, plus the project's own rules (templates_src/lint_rules/).
 
 Results are cached by content hash (a root's key covers its children, whose parameters cfn-lint checks
-through the relative TemplateURLs), and uncached templates are linted in one batch per CPU core."""
+through the relative TemplateURLs). Uncached templates are linted by a pool forked after the rules are
+loaded once, in small chunks, one template at a time. Nothing here imports cfn-lint until a template
+must actually be linted."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 RULES_DIR = Path(__file__).parent / "lint_rules"
 CACHE_DIR_NAME = ".lint-cache"
+DEFAULT_REGIONS = ("us-east-1",)
+# W3002: child TemplateURLs are relative in build/ by design; `package` rewrites them.
+IGNORE_CHECKS = ["W3002"]
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,15 @@ class Finding:
         return self.__dict__.copy()
 
 
-def _rules_fingerprint() -> str:
-    import cfnlint.version
+def _rules_fingerprint(regions: tuple[str, ...] = DEFAULT_REGIONS) -> str:
+    """What a template's findings depend on besides its text: cfn-lint's version, the project's rules
+    and whatever they import, the options. The input stamp's environment digest covers every file of
+    the package and every installed distribution's version (read from metadata, not by importing
+    cfn-lint, which costs a second)."""
+    from .stamp import environment_digest
 
-    h = hashlib.sha256(cfnlint.version.__version__.encode())
-    for rule in [Path(__file__), *sorted(RULES_DIR.glob("*.py"))]:
-        h.update(rule.read_bytes())
+    h = hashlib.sha256(environment_digest().encode())
+    h.update(json.dumps({"regions": list(regions), "ignore": IGNORE_CHECKS}).encode())
     return h.hexdigest()
 
 
@@ -48,63 +55,109 @@ def _cache_key(path: Path, fingerprint: str) -> str:
     return h.hexdigest()
 
 
-def _lint_batch(paths: list[str]) -> dict[str, list[dict]]:
-    """Runs in a worker process: one cfn-lint run over many templates."""
-    import sys
+_RULES: dict[tuple[str, ...], object] = {}  # per process: regions -> cfn-lint's loaded rules (+ the project's)
 
-    from cfnlint.api import ManualArgs, lint_by_config
 
-    project_root = str(RULES_DIR.parent.parent)
-    if project_root not in sys.path:  # the rules import templates_src
-        sys.path.insert(0, project_root)
-    # W3002: child TemplateURLs are relative in build/ by design; `package` rewrites them.
-    config = ManualArgs(templates=paths, regions=["us-east-1"], ignore_checks=["W3002"])
-    config["append_rules"] = [str(RULES_DIR)]  # type: ignore[typeddict-unknown-key]
-    out: dict[str, list[dict]] = {p: [] for p in paths}
-    for match in lint_by_config(config):
-        filename = str(match.filename)
-        key = filename if filename in out else next((p for p in paths if os.path.samefile(p, filename)), paths[0])
-        out[key].append(
-            {
-                "rule": match.rule.id,
-                "level": {"E": "error", "W": "warning", "I": "info"}.get(match.rule.id[0], "error"),
-                "path": "/".join(str(p) for p in (match.path or [])),
-                "line": match.linenumber,
-                "message": match.message,
-            }
-        )
+def _args(paths: list[str], regions: tuple[str, ...]):
+    from cfnlint.api import ManualArgs
+
+    args = ManualArgs(templates=paths, regions=list(regions), ignore_checks=list(IGNORE_CHECKS))
+    args["append_rules"] = [str(RULES_DIR)]  # type: ignore[typeddict-unknown-key]
+    return args
+
+
+def _rules(regions: tuple[str, ...]):
+    """cfn-lint's rules and the project's, loaded once per process and reused for every template:
+    cfn-lint's own command line runs one loaded collection over all the templates it is given."""
+    if regions not in _RULES:
+        import sys
+
+        from cfnlint.config import ConfigMixIn
+        from cfnlint.runner import Runner
+
+        project_root = str(RULES_DIR.parent.parent)
+        if project_root not in sys.path:  # the rules import templates_src
+            sys.path.insert(0, project_root)
+        _RULES[regions] = Runner(ConfigMixIn(**_args([], regions))).rules
+    return _RULES[regions]
+
+
+def _lint_batch(paths: list[str], regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str, list[dict]]:
+    """One template at a time through the loaded rules, each with a configuration of its own (cfn-lint
+    reads per-template settings into it), exactly as a separate run would lint it."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner.template import run_template_by_file_paths
+
+    rules = _rules(regions)
+    out: dict[str, list[dict]] = {}
+    for path in paths:
+        found = out[path] = []
+        for match in run_template_by_file_paths(ConfigMixIn(**_args([path], regions)), rules):
+            found.append(
+                {
+                    "rule": match.rule.id,
+                    "level": {"E": "error", "W": "warning", "I": "info"}.get(match.rule.id[0], "error"),
+                    "path": "/".join(str(p) for p in (match.path or [])),
+                    "line": match.linenumber,
+                    "message": match.message,
+                }
+            )
     return out
 
 
-def lint_paths(paths: list[Path], cache_root: Path | None = None, workers: int | None = None) -> list[Finding]:
-    """Lint templates (JSON files); informational findings are dropped."""
-    fingerprint = _rules_fingerprint()
+def _lint_all(names: list[str], regions: tuple[str, ...], workers: int) -> dict[str, list[dict]]:
+    """Lint `names` with `workers` processes. The rules are loaded before the pool forks, so every
+    worker starts with cfn-lint imported and its rules loaded; small chunks keep the cores busy when
+    some templates (a root with many children) take longer than others."""
+    _rules(regions)
+    if workers <= 1 or len(names) < 2:
+        return _lint_batch(names, regions)
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # The root, which reads every child, first: the longest job should not start last.
+    order = sorted(names, key=lambda n: (Path(n).stem != "root", n))
+    size = max(1, min(8, len(order) // (workers * 4)))
+    chunks = [order[i : i + size] for i in range(0, len(order), size)]
+    linted: dict[str, list[dict]] = {}
+    with ctx.Pool(min(workers, len(chunks))) as pool:
+        for part in pool.imap_unordered(_lint_chunk, [(chunk, regions) for chunk in chunks]):
+            linted.update(part)
+    return linted
+
+
+def _lint_chunk(job: tuple[list[str], tuple[str, ...]]) -> dict[str, list[dict]]:
+    return _lint_batch(*job)
+
+
+def lint_paths(
+    paths: list[Path],
+    cache_root: Path | None = None,
+    workers: int | None = None,
+    regions: tuple[str, ...] = DEFAULT_REGIONS,
+) -> list[Finding]:
+    """Lint templates (JSON files); informational findings are dropped. Templates with the same cache
+    key (the same text, and for a root the same children) are linted once: their findings are the same."""
+    fingerprint = _rules_fingerprint(regions)
     cache_dir = cache_root / CACHE_DIR_NAME if cache_root else None
     results: dict[str, list[dict]] = {}
-    todo: list[tuple[Path, str]] = []
+    todo: dict[str, list[Path]] = {}  # cache key -> templates with it
     for path in paths:
         key = _cache_key(path, fingerprint)
         cached = cache_dir / f"{key}.json" if cache_dir else None
         if cached is not None and cached.is_file():
             results[str(path)] = json.loads(cached.read_text())
         else:
-            todo.append((path, key))
+            todo.setdefault(key, []).append(path)
 
     if todo:
-        names = [str(p) for p, _ in todo]
-        workers = workers or min(os.cpu_count() or 1, 4)
-        batches = [names[i::workers] for i in range(workers)] if len(names) >= 2 * workers else [names]
-        batches = [b for b in batches if b]
-        if len(batches) == 1:
-            linted = _lint_batch(batches[0])
-        else:
-            linted = {}
-            with ProcessPoolExecutor(max_workers=len(batches)) as pool:
-                for part in pool.map(_lint_batch, batches):
-                    linted.update(part)
-        for path, key in todo:
-            found = linted.get(str(path), [])
-            results[str(path)] = found
+        names = [str(same[0]) for same in todo.values()]
+        linted = _lint_all(names, regions, workers or min(os.cpu_count() or 1, 4))
+        for key, same in todo.items():
+            found = linted.get(str(same[0]), [])
+            for path in same:
+                results[str(path)] = found
             if cache_dir is not None:
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 (cache_dir / f"{key}.json").write_text(json.dumps(found))
@@ -118,14 +171,15 @@ def lint_paths(paths: list[Path], cache_root: Path | None = None, workers: int |
 
 
 def lint_targets(targets: list, build_dir: Path | None = None) -> tuple[list[Path], list[Finding]]:
-    """Build what is stale (writing only changed files), then lint every template of the targets."""
-    from . import compiler
+    """Build what is stale (the input stamp skips what `build` just wrote), then lint every template of
+    the targets."""
+    from .build import build_targets
     from .settings import settings
 
     build_dir = build_dir or settings().build_dir
     paths: list[Path] = []
-    for built in compiler.build_targets(targets, build_dir):
+    for built in build_targets(targets, build_dir):
         if built.error is not None:
             raise built.error
-        paths.extend(built.out_dir / f"{name}.json" for name in built.compiled.templates)
+        paths.extend(built.out_dir / f"{name}.json" for name in built.templates)
     return paths, lint_paths(paths, cache_root=build_dir)

@@ -102,7 +102,7 @@ def build_digests_per_hash_seed(out_root: Path, params_dir: Path | None = None, 
         )
         h = hashlib.sha256()
         for p in sorted(out.rglob("*")):
-            if p.is_file():
+            if p.is_file() and not p.relative_to(out).parts[0].startswith("."):  # .stamps/: bookkeeping
                 h.update(str(p.relative_to(out)).encode() + p.read_bytes())
         digests.add(h.hexdigest())
     return digests

@@ -77,7 +77,7 @@ def selection_options(fn):
 
 
 def _targets(system, env, all_):
-    from templates_src.config.load import all_targets, resolve_target
+    from templates_src.targets import all_targets, resolve_target
 
     if all_:
         if system or env:

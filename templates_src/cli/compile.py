@@ -16,7 +16,7 @@ from .common import _targets, reports_errors, selection_options
 @reports_errors
 def build(system, env, all_):
     """Compile templates into build/<system>/<env>/ (only changed files are written)."""
-    from templates_src.compiler import build_targets
+    from templates_src.build import build_targets
     from templates_src.errors import ConfigError
 
     exit_code = 0
@@ -28,10 +28,10 @@ def build(system, env, all_):
                 click.secho(f"error: {prefix}{line}", fg="red", err=True)
             exit_code = max(exit_code, built.error.exit_code)
             continue
-        summary = ", ".join(f"{s.name} {s.resources}r" for s in built.compiled.stats)
+        summary = ", ".join(f"{name} {resources}r" for name, resources in built.summary)
         state = f"{len(built.changed)} file(s) changed" if built.changed else "up to date"
         click.echo(f"built {target.system}/{target.env} -> {shown(built.out_dir)} ({state}; {summary})")
-        for note in built.compiled.notes:
+        for note in built.notes:
             click.secho(f"  note: {note}", fg="yellow")
     sys.exit(exit_code)
 

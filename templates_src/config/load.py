@@ -17,33 +17,23 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConfigError, Problem, UsageError
-from ..settings import settings
+from ..errors import ConfigError, Problem
+from ..targets import BASE_FILE, Target, all_targets, envs, resolve_target, systems
+from ..targets import rel as _rel
 from .base import Finding, deep_merge, dotted
 from .system import System
 
-BASE_FILE = "_base.yaml"
-
-
-@dataclass(frozen=True)
-class Target:
-    """Which system and environment, and where their params live."""
-
-    system: str
-    env: str
-    params_dir: Path
-
-    @property
-    def system_dir(self) -> Path:
-        return self.params_dir / self.system
-
-    @property
-    def base_file(self) -> Path:
-        return self.system_dir / BASE_FILE
-
-    @property
-    def env_file(self) -> Path:
-        return self.system_dir / f"{self.env}.yaml"
+__all__ = [
+    "BASE_FILE",
+    "Loaded",
+    "Target",
+    "all_targets",
+    "envs",
+    "load",
+    "read_mapping",
+    "resolve_target",
+    "systems",
+]
 
 
 @dataclass(frozen=True)
@@ -61,67 +51,6 @@ class Loaded:
         file = self.target.env_file if _has_path(self.overlay, path) else self.target.base_file
         line = _Where.line_in(file, path)
         return ConfigError([Problem(_rel(file), dotted(path), message, value, True, line)])
-
-
-def systems(params_dir: Path | None = None) -> list[str]:
-    root = params_dir or settings().params_dir
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-
-
-def envs(system: str, params_dir: Path | None = None) -> list[str]:
-    root = (params_dir or settings().params_dir) / system
-    return sorted(p.stem for p in root.glob("*.yaml") if not p.name.startswith("_"))
-
-
-def all_targets(params_dir: Path | None = None) -> list[Target]:
-    root = params_dir or settings().params_dir
-    return [Target(s, e, root) for s in systems(root) for e in envs(s, root)]
-
-
-def resolve_target(system: str | None, env: str | None, params_dir: Path | None = None) -> Target:
-    """The target named on the command line (defaults from the project file), which must exist."""
-    cfg = settings()
-    root = params_dir or cfg.params_dir
-    if not root.is_dir():
-        raise UsageError(
-            f"no params folder {_rel(root)}: run `stackc init NAME` to scaffold a system, or set params_dir in "
-            f"{cfg.project_file or 'stackc.toml'}"
-        )
-    system = system or cfg.default_system or _only("system", systems(root), "--system")
-    if not (root / system).is_dir():
-        raise UsageError(
-            f"unknown system {system!r}: no folder {_rel(root / system)}{_known('systems', system, systems(root))}"
-        )
-    env = env or cfg.default_env or _only("env", envs(system, root), "--env")
-    target = Target(system, env, root)
-    if env.startswith("_"):
-        raise UsageError(
-            f"{env!r} is not an env: files starting with '_' are shared by every env"
-            f"{_known('envs', env, envs(system, root))}"
-        )
-    if not target.env_file.is_file():
-        raise UsageError(
-            f"unknown env {env!r} for system {system!r}: no file {_rel(target.env_file)}"
-            f"{_known('envs', env, envs(system, root))}"
-        )
-    return target
-
-
-def _only(kind: str, names: list[str], option: str) -> str:
-    """The default when none is configured: the only one there is."""
-    if len(names) == 1:
-        return names[0]
-    which = f" ({kind}s: {', '.join(names)})" if names else ""
-    raise UsageError(f"which {kind}? pass {option} NAME or set default_{kind} in stackc.toml{which}")
-
-
-def _known(kind: str, name: str, names: list[str]) -> str:
-    """' (did you mean ...?; systems: a, b)' for a usage error."""
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f" ({hint}{kind}: {', '.join(names) or 'none'})"
 
 
 def load(target: Target) -> Loaded:
@@ -532,10 +461,3 @@ def _yaml_type(value: Any) -> str:
     return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
         type(value), type(value).__name__
     )
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(settings().params_dir.parent))
-    except ValueError:
-        return str(path)
