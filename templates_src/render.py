@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cfn_flip import to_yaml
+from .render_yaml import json_to_yaml
+
+__all__ = ["canonical", "dumps", "json_to_yaml", "to_json"]
 
 TOP_ORDER = [
     "AWSTemplateFormatVersion",
@@ -63,10 +65,6 @@ def _sorted(value: Any, keep_lists: bool = True) -> Any:
 
 def to_json(template: dict[str, Any]) -> str:
     return json.dumps(canonical(template), indent=2, ensure_ascii=False) + "\n"
-
-
-def json_to_yaml(json_text: str) -> str:
-    return to_yaml(json_text, clean_up=False, long_form=False)
 
 
 def dumps(data: Any) -> str:
