@@ -39,7 +39,12 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed-build
 	$(PIP) -e '.[test]'
 	@touch $@
 
-build: $(VENV)/.installed-build ## Create .venv if missing, install the runtime, compile and lint the default system (SYSTEM=, ENV= to choose)
+# Sources byte-compiled ahead, so the first run after a change does not pay for it (only when one changed).
+$(VENV)/.compiled: $(VENV)/.installed-build cli.py $(shell find templates_src -name '*.py' 2>/dev/null)
+	@$(PY) -m compileall -q templates_src cli.py
+	@touch $@
+
+build: $(VENV)/.installed-build $(VENV)/.compiled ## Create .venv if missing, install the runtime, compile and lint the default system (SYSTEM=, ENV= to choose)
 	$(PY) cli.py build $(SELECT)
 	$(PY) cli.py lint $(SELECT)
 
@@ -51,14 +56,14 @@ check: $(VENV)/.installed-test ## ruff (lint + format) and mypy: what `make test
 test: $(VENV)/.installed-test ## Run the whole test suite
 	$(PY) -m pytest -n 2 --dist loadfile
 
-lint: $(VENV)/.installed-build ## Compile and lint every params file in the repo
+lint: $(VENV)/.installed-build $(VENV)/.compiled ## Compile and lint every params file in the repo
 	$(PY) cli.py build --all
 	$(PY) cli.py lint --all
 
 docs: $(VENV)/.installed-build ## Regenerate docs/params.md and docs/params.schema.json from the models (after changing one)
 	$(PY) tests/gen_docs.py
 
-bench: $(VENV)/.installed-test ## Measure build and lint time and memory by number of services
+bench: $(VENV)/.installed-test $(VENV)/.compiled ## Time and memory of build/lint per system and for 1-300 services (table + build/bench.json)
 	$(PY) tests/bench.py
 
 snapshots: $(VENV)/.installed-test ## Rewrite the golden snapshots (review the diff like code)

@@ -10,6 +10,7 @@ stay as the child's own Parameter defaults (the manifest says which is which).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,12 +193,16 @@ class StackGraph:
         self._check_imports()
         order = self._topological_order()
         root_tunables, child_tunables = self._place_tunables(order, tunable_budget)
+        imported: dict[str, set[str]] = {}  # producer -> the outputs some stack imports (one pass, not per unit)
+        for u in self.units.values():
+            for imp in u.imports.values():
+                imported.setdefault(imp.producer, set()).add(imp.output)
         for name in order:
-            self._finish_child(self.units[name])
+            self._finish_child(self.units[name], imported.get(name, set()))
         public = [(self.units[n], o, d) for n in order for o, d in sorted(self.units[n].public_outputs.items())]
-        names = [o for _, o, _ in public]
+        uses = Counter(o for _, o, _ in public)
         for unit, o, _ in public:
-            if names.count(o) > 1:
+            if uses[o] > 1:
                 raise BuildError(f"two stacks output {o!r} to the root (one of them: {unit.name!r})")
         return Resolved(
             [self.units[n] for n in order],
@@ -320,7 +325,7 @@ class StackGraph:
                 child.append((stack, tunable))
         return [t for _, t in at_root.values()], child
 
-    def _finish_child(self, unit: StackUnit) -> None:
+    def _finish_child(self, unit: StackUnit, imported: set[str]) -> None:
         t = unit.template
         for tunable in unit.tunables.values():
             t.add_parameter(
@@ -331,12 +336,7 @@ class StackGraph:
             t.add_parameter(
                 Parameter(param, Type=export.param_type, Description=f"{export.description} (from {imp.producer})")
             )
-        consumed = {
-            imp.output
-            for u in self.units.values()
-            for imp in u.imports.values()
-            if imp.producer == unit.name and self._passthrough(unit, unit.exports[imp.output]) is None
-        }  # the root hands those out
+        consumed = {o for o in imported if self._passthrough(unit, unit.exports[o]) is None}  # the root hands those out
         for name in sorted(consumed | set(unit.public_outputs)):
             export = unit.exports[name]
             t.add_output(Output(name, Value=export.value, Description=export.description))
