@@ -178,6 +178,12 @@ class _Out(list):
 class _Writer(Emitter):
     """PyYAML's emitter state (column, indent, whitespace) and writers, driven by a walk over the data."""
 
+    indent: int | None
+    indents: list[int | None]
+    column: int
+    whitespace: bool
+    indention: bool
+
     def __init__(self) -> None:
         super().__init__(_Out(), indent=2, width=WIDTH, allow_unicode=True)
         self.tag_prefixes = dict(Emitter.DEFAULT_TAG_PREFIXES)

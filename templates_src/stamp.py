@@ -65,7 +65,7 @@ def installed_distributions() -> list[str]:
     parsing 80 METADATA files or importing any package."""
     found: set[str] = set()
     for entry in sys.path:
-        if not entry or Path(entry).resolve() == PROJECT_ROOT:  # the checkout's own egg-info: sources are hashed
+        if not entry:
             continue
         try:
             with os.scandir(entry) as it:
@@ -88,10 +88,21 @@ def distribution_version(name: str) -> str | None:
 
 
 def environment_digest(*setting_dirs: Path) -> str:
-    """Everything but the params: the package's files, settings (pyproject.toml/stackc.toml in the
-    project, the working directory and `setting_dirs`), STACKC_* variables, interpreter, packages."""
+    """Everything but the params: the package's files, settings (the project file settings.py finds, and
+    any pyproject.toml/stackc.toml in the checkout, the working directory and `setting_dirs`), STACKC_*
+    variables, interpreter, packages."""
     h = hashlib.sha256(_files_and_packages_digest().encode())
-    for folder in sorted({str(PROJECT_ROOT), str(Path.cwd()), *(str(d) for d in setting_dirs)}):
+    folders = {str(PROJECT_ROOT), str(Path.cwd()), *(str(d) for d in setting_dirs)}
+    try:
+        from .settings import find_project_file
+
+        found = find_project_file()
+    except Exception as exc:  # an unreadable project file: the command reports it; hash what we saw
+        _feed(h, f"project file: {exc}")
+    else:
+        if found is not None:
+            folders.add(str(found[0].parent))
+    for folder in sorted(folders):
         for name in SETTINGS_FILES:
             path = Path(folder, name)
             if path.is_file():  # a file that appears or goes changes the digest all the same

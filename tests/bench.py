@@ -155,7 +155,6 @@ def case(name: str, params_dir: Path, select: list[str], build_dir: Path) -> dic
     cold_lint()
     sampled = run(["lint", *select], env, sample=True)
     all_runs = compile_runs + noop_runs + lint_cold_runs + lint_warm_runs + [sampled]
-    stats = {}
     manifest = _manifests(build_dir)
     return {
         "case": name,
@@ -177,7 +176,6 @@ def case(name: str, params_dir: Path, select: list[str], build_dir: Path) -> dic
         },
         "load_before": load_before,
         "load_after": os.getloadavg(),
-        **stats,
     }
 
 
@@ -216,7 +214,7 @@ def row(r: dict) -> str:
     cells = []
     for key, _, width, fmt in COLUMNS:
         value = r.get(key)
-        if key == "load_before":
+        if key == "load_before" and value is not None:
             value = value[0]
         text = "-" if value is None else fmt.format(value)
         cells.append(text.ljust(width) if key == "case" else text.rjust(width))
