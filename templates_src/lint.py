@@ -78,8 +78,61 @@ def _rules(regions: tuple[str, ...]):
         project_root = str(RULES_DIR.parent.parent)
         if project_root not in sys.path:  # the rules import templates_src
             sys.path.insert(0, project_root)
+        _share_child_parameters()
         _RULES[regions] = Runner(ConfigMixIn(**_args([], regions))).rules
     return _RULES[regions]
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+def _share_child_parameters() -> None:
+    """A root's nested stacks are decoded through cfn-lint's YAML loader, again and again: by E3043 (the
+    names of the child's Parameters and whether each has a Default) and by the context that resolves
+    `GetAtt Child.Outputs.X` (the names of its Outputs). A root of 300 services paid thousands of YAML
+    parses for that. For a child that is a JSON object without a duplicate key, json.loads reads the
+    same names and the same Defaults (JSON is the YAML subset that loader parses it as; nulls stay
+    None); both readers only read, so one parse per file content serves them all, with the same
+    findings. Anything else (not .json, unreadable, invalid, duplicate keys, not an object) goes to
+    cfn-lint's decoder as before. The template being linted itself is still decoded by cfn-lint's
+    runner (line numbers). tests/test_lint_scale.py checks the findings against unpatched cfn-lint."""
+    import cfnlint.decode
+    from cfnlint.rules.resources.cloudformation import NestedStackParameters as rule
+
+    if getattr(rule.decode, "stackc_shared", False):
+        return
+    original = cfnlint.decode.decode
+    parsed: dict[tuple[str, bytes], tuple[dict, list]] = {}
+
+    def decode(filename):
+        if not isinstance(filename, str) or not filename.endswith(".json"):
+            return original(filename)
+        try:
+            data = Path(filename).read_bytes()
+        except OSError:
+            return original(filename)
+        key = (filename, hashlib.sha256(data).digest())
+        if key not in parsed:
+            try:
+                template = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+            except ValueError:  # invalid JSON or UTF-8, a duplicate key: cfn-lint's own answer
+                return original(filename)
+            if not isinstance(template, dict):
+                return original(filename)
+            parsed[key] = (template, [])
+        return parsed[key]
+
+    decode.stackc_shared = True  # type: ignore[attr-defined]
+    rule.decode = decode  # E3043's own binding
+    cfnlint.decode.decode = decode  # what the context imports when it resolves a nested stack's outputs
 
 
 def _lint_batch(paths: list[str], regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str, list[dict]]:

@@ -62,7 +62,8 @@ def _feed_files(h, root: Path, files: Iterable[Path]) -> None:
 def installed_distributions() -> list[str]:
     """`<name>-<version>` of every installed distribution on sys.path, from the names of the
     installers' metadata folders (`*.dist-info`, `*.egg-info`): what importlib.metadata finds, without
-    parsing 80 METADATA files or importing any package."""
+    parsing 80 METADATA files or importing any package. A development egg-info folder has no version in
+    its name (`stackc.egg-info`): its PKG-INFO says it."""
     found: set[str] = set()
     for entry in sys.path:
         if not entry:
@@ -71,20 +72,47 @@ def installed_distributions() -> list[str]:
             with os.scandir(entry) as it:
                 for e in it:
                     if e.name.endswith((".dist-info", ".egg-info")):
-                        found.add(e.name.rsplit(".", 1)[0])
+                        name = e.name.rsplit(".", 1)[0]
+                        found.add(name if "-" in name else f"{name}-{_pkg_info_version(Path(e.path))}")
         except OSError:  # not a folder (a zip, a missing path)
             continue
     return sorted(found)
 
 
+def _pkg_info_version(folder: Path) -> str:
+    for meta in ("PKG-INFO", "METADATA"):
+        try:
+            with (folder / meta).open(encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break
+        except OSError:
+            continue
+    return ""
+
+
 def distribution_version(name: str) -> str | None:
-    """The installed version of one distribution (`cfn-lint`), from its metadata folder's name."""
-    wanted = name.replace("-", "_").lower()
-    for dist in installed_distributions():
-        dist_name, _, version = dist.partition("-")
-        if dist_name.replace("-", "_").replace(".", "_").lower() == wanted:
-            return version
+    """The installed version of one distribution (`cfn-lint`), from its metadata folder's name, as
+    importlib.metadata.version gives it (the first on sys.path)."""
+    wanted = _normal(name)
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                names = sorted(e.name for e in it if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        for folder in names:
+            stem = folder.rsplit(".", 1)[0]
+            dist_name, _, version = stem.partition("-")
+            if _normal(dist_name) == wanted:
+                return version or _pkg_info_version(Path(entry or ".", folder))
     return None
+
+
+def _normal(name: str) -> str:
+    return name.replace("-", "_").replace(".", "_").lower()
 
 
 def environment_digest(*setting_dirs: Path) -> str:
