@@ -162,7 +162,10 @@ def _lint_all(names: list[str], regions: tuple[str, ...], workers: int) -> dict[
     """Lint `names` with `workers` processes. The rules are loaded before the pool forks, so every
     worker starts with cfn-lint imported and its rules loaded; small chunks keep the cores busy when
     some templates (a root with many children) take longer than others."""
+    from .build import tune_gc
+
     _rules(regions)
+    tune_gc()  # after the imports and rules: they are frozen out of the collector, and shared by the fork
     if workers <= 1 or len(names) < 2:
         return _lint_batch(names, regions)
     import multiprocessing

@@ -229,7 +229,10 @@ def main() -> None:
 
     print(" ".join(h.ljust(w) if k == "case" else h.rjust(w) for k, h, w, _ in COLUMNS), flush=True)
     results = []
-    with tempfile.TemporaryDirectory(prefix="stackc-bench-") as tmp:
+    # Under the project's build/ (the working directory): cfn-lint reads a root's children only below
+    # the working directory, as it does for `make build`; a folder elsewhere would skip that work.
+    (ROOT / "build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=ROOT / "build") as tmp:
         work = Path(tmp)
         params = ROOT / "params"
         if SEEDS:
