@@ -53,7 +53,7 @@ check: $(VENV)/.installed-test ## ruff (lint + format) and mypy: what `make test
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-test: $(VENV)/.installed-test ## Run the whole test suite
+test: $(VENV)/.installed-test check ## ruff, mypy, then the whole test suite (CI runs this)
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.installed-build $(VENV)/.compiled ## Compile and lint every params file in the repo

@@ -241,7 +241,7 @@ class StackGraph:
             for export in unit.exports.values():
                 if self._passthrough(unit, export) is None:
                     raise BuildError(f"stack {name!r} has no resources but exports {export.name!r} computed inside it")
-            unit.template = None  # type: ignore[assignment]  # marks it virtual
+            unit.template = None  # marks it virtual
 
     @staticmethod
     def _passthrough(unit: StackUnit, export: Export) -> Tunable | None:
@@ -254,7 +254,7 @@ class StackGraph:
 
     def _check_imports(self) -> None:
         for unit in self.units.values():
-            for param, imp in unit.imports.items():
+            for _param, imp in unit.imports.items():
                 producer = self.units.get(imp.producer)
                 if producer is None:
                     known = ", ".join(sorted(self.units))

@@ -62,7 +62,7 @@ def _args(paths: list[str], regions: tuple[str, ...]):
     from cfnlint.api import ManualArgs
 
     args = ManualArgs(templates=paths, regions=list(regions), ignore_checks=list(IGNORE_CHECKS))
-    args["append_rules"] = [str(RULES_DIR)]  # type: ignore[typeddict-unknown-key]
+    args["append_rules"] = [str(RULES_DIR)]
     return args
 
 

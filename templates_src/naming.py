@@ -29,7 +29,7 @@ def ecr_repository_name(*parts: str) -> str:
     pieces = re.split(r"([^a-z0-9]+)", "-".join(parts).lower())
     words = [p for i, p in enumerate(pieces) if i % 2 == 0]
     seps = [p if re.fullmatch(r"\.|_|__|-+", p) else "-" for i, p in enumerate(pieces) if i % 2 == 1]
-    name = words[0] + "".join(sep + word for sep, word in zip(seps, words[1:]))
+    name = words[0] + "".join(sep + word for sep, word in zip(seps, words[1:], strict=False))
     name = re.sub(r"^[^a-z0-9]+|[^a-z0-9]+$", "", name)
     if len(name) < 2:  # ECR's minimum
         name = (name + "-repository").lstrip("-")

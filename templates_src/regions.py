@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config.base import REGION_PATTERN
 from .config.failover import for_region
@@ -26,6 +27,9 @@ from .errors import BuildError
 from .limits import TemplateStats
 from .render import dumps, json_to_yaml, to_json
 from .stacks import dns
+
+if TYPE_CHECKING:
+    from .compiler import Compiled
 
 GLOBAL = "global"
 
@@ -37,7 +41,7 @@ def layout_folders(out_dir: Path) -> list[Path]:
     return sorted(p for p in out_dir.iterdir() if p.is_dir() and (p.name == GLOBAL or re.match(REGION_PATTERN, p.name)))
 
 
-def compile_regions(cfg: System, target: Target, compile_single: Callable) -> Compiled:  # noqa: F821
+def compile_regions(cfg: System, target: Target, compile_single: Callable) -> Compiled:
     from .compiler import Compiled
 
     folders: dict[str, Compiled] = {}
@@ -67,7 +71,7 @@ def compile_regions(cfg: System, target: Target, compile_single: Callable) -> Co
     )
 
 
-def _compile_dns(cfg: System, target: Target, regional: dict) -> Compiled:  # noqa: F821
+def _compile_dns(cfg: System, target: Target, regional: dict) -> Compiled:
     from .compiler import Compiled
 
     fo = cfg.failover

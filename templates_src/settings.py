@@ -65,7 +65,7 @@ def _read(path: Path, table: tuple[str, ...]) -> dict[str, Any]:
 def settings(start: Path | None = None) -> Settings:
     found = find_project_file(start)
     if found is None:
-        root, project_file, data = (start or Path.cwd()).resolve(), None, {}
+        root, project_file, data = (start or Path.cwd()).resolve(), None, dict[str, Any]()
     else:
         project_file, data = found
         root = project_file.parent

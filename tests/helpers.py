@@ -66,7 +66,7 @@ def has_resource(template: dict, rtype: str, props: dict | None = None, **attrs:
     """The first resource of `rtype` whose Properties contain `props` (subset) and whose top-level
     attributes (DeletionPolicy=...) equal `attrs`; fails the test with the candidates otherwise."""
     candidates = resources(template, rtype)
-    for name, res in candidates.items():
+    for _name, res in candidates.items():
         if is_subset(props or {}, res.get("Properties", {})) and all(res.get(k) == v for k, v in attrs.items()):
             return res
     raise AssertionError(

@@ -131,7 +131,7 @@ def test_aurora_cluster(data):
 def test_aurora_writer_and_readers(data):
     instances = {k: v for k, v in resources(data, "AWS::RDS::DBInstance").items() if k.startswith("Db")}
     assert sorted(instances) == ["DbReader1", "DbReader2", "DbWriter"]
-    for name, inst in instances.items():
+    for _name, inst in instances.items():
         props = inst["Properties"]
         assert props["DBClusterIdentifier"] == {"Ref": "DbCluster"}
         assert props["DBInstanceClass"] == {"Ref": "DbInstanceClass"}
@@ -286,7 +286,9 @@ def test_efs(data):
 
 
 def test_timestream(data):
-    has_resource(data, "AWS::Timestream::Database", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="RetainExceptOnCreate")
+    has_resource(
+        data, "AWS::Timestream::Database", {"KmsKeyId": {"Ref": "MainKeyArn"}}, DeletionPolicy="RetainExceptOnCreate"
+    )
     has_resource(
         data,
         "AWS::Timestream::Table",

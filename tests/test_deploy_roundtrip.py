@@ -73,7 +73,7 @@ def bump_image_tag(params_root: Path, system: str = "demo") -> tuple[str, str, s
 
 
 def test_deploy_update_noop_destroy_roundtrip(aws_env, params):
-    cfn, s3 = clients(aws_env)
+    cfn, _s3 = clients(aws_env)
 
     # 1. First deploy: root + every nested stack, outputs wired through nested GetAtt.
     first = run(aws_env, "deploy", "--system", "demo", "--env", "dev", "--yes")
@@ -100,7 +100,7 @@ def test_deploy_update_noop_destroy_roundtrip(aws_env, params):
     assert "LogicalResourceId/NetworkStack" in denied  # removing a nested stack deletes its resources
 
     # 2. Change an image tag: the plan shows the service stack modified, and nothing else.
-    service, old, new = bump_image_tag(params)
+    _service, old, new = bump_image_tag(params)
     plan = run(aws_env, "plan", "--system", "demo", "--env", "dev", "--format", "json", "--cleanup")
     review = json.loads(plan.stdout)
     modified = {(c["stack"], c["logical_id"], c["action"]) for c in review["changes"]}
@@ -139,7 +139,7 @@ def test_deploy_update_noop_destroy_roundtrip(aws_env, params):
 
 
 def test_package_twice_uploads_nothing_the_second_time(aws_env, params):
-    cfn, s3 = clients(aws_env)
+    _cfn, s3 = clients(aws_env)
     first = run(aws_env, "package", "--system", "demo", "--env", "dev")
     bucket = "stackc-artifacts-123456789012-us-east-1"
     assert f"created artifact bucket {bucket}" in first.output

@@ -356,7 +356,7 @@ INCOMPATIBLE = {  # a value of each YAML type, and the schema types that accept 
 def schema_at(path: tuple) -> dict | None:
     """The schema node of the value at `path` in a params file (None: free-form, e.g. tags values)."""
     node: dict | None = {"type": "object", "properties": SCHEMA["properties"]}
-    for i, part in enumerate(path):
+    for _i, part in enumerate(path):
         node = _resolve(node)
         branches = [b for b in node.get("anyOf", node.get("oneOf", [node])) if b.get("type") != "null"]
         node = _resolve(branches[0]) if len(branches) == 1 else None

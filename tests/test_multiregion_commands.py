@@ -98,7 +98,9 @@ def test_status_outputs_then_destroy_dns_first(aws_env, system):
 
     status = run(aws_env, "status", "-s", "shop", "-e", "dev").stdout
     assert headers(status) == HEADERS
-    sections = dict(zip(("us-east-1", "us-west-2", "global"), re.split(r"^=== .* ===$", status, flags=re.M)[1:]))
+    sections = dict(
+        zip(("us-east-1", "us-west-2", "global"), re.split(r"^=== .* ===$", status, flags=re.M)[1:], strict=False)
+    )
     for folder in REGIONS:
         assert re.search(r"^shop-dev\s+CREATE_COMPLETE", sections[folder], re.M), sections[folder]
         assert re.search(r"^shop-dev/NetworkStack\s+CREATE_COMPLETE", sections[folder], re.M)

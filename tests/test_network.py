@@ -109,7 +109,11 @@ def test_interface_endpoints(tmp_path):
 def test_flow_logs_to_retained_log_group(tmp_path):
     t = network(tmp_path, flow_logs={"enabled": True, "retention_days": 90, "traffic": "REJECT"})["network"]
     has_resource(
-        t, "AWS::Logs::LogGroup", {"RetentionInDays": 90}, DeletionPolicy="RetainExceptOnCreate", UpdateReplacePolicy="Retain"
+        t,
+        "AWS::Logs::LogGroup",
+        {"RetentionInDays": 90},
+        DeletionPolicy="RetainExceptOnCreate",
+        UpdateReplacePolicy="Retain",
     )
     has_resource(
         t,

@@ -7,7 +7,6 @@ Slow (a virtualenv and the dependencies from pip's cache or PyPI: about a minute
 from __future__ import annotations
 
 import subprocess
-import sys
 import venv
 from pathlib import Path
 

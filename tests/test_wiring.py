@@ -61,7 +61,7 @@ def statement(statements: list[dict], action: str) -> dict:
 
 
 def test_nothing_used_nothing_wired():
-    w, statements, imports = wired([])
+    w, _statements, imports = wired([])
     assert (w.ingress, w.environment, w.secrets, w.volumes, imports) == ([], {}, {}, [], {})
 
 
@@ -135,7 +135,7 @@ def test_efs_volumes_and_scoped_mount():
 
 
 def test_efs_read_only_mounts_cannot_write():
-    w, st, _ = wired(
+    _w, st, _ = wired(
         ["files"],
         files={
             "kind": "efs",

@@ -664,7 +664,7 @@ def test_azs(zoo, name, azs):
 
 
 def test_forty_services_respect_the_budgets(zoo):
-    compiled, folder = zoo["forty-services"]
+    compiled, _folder = zoo["forty-services"]
     manifest = json.loads(compiled.files["manifest.json"])
     assert sum(1 for s in manifest["stacks"] if s.startswith("service-")) == 40
     for name, stats in manifest["templates"].items():

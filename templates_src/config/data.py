@@ -4,8 +4,9 @@ to a KMS key. Services reach both through `uses:`; see parts/wiring.py for what 
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag
 
@@ -427,7 +428,10 @@ class DynamoDb(Store):
                 yield Finding((field_,), "required with billing: provisioned", None, False)
             if not provisioned and value is not None:
                 yield Finding((field_,), "applies to billing: provisioned only", value)
-        keys = [(("partition_key",), self.partition_key), (("sort_key",), self.sort_key)]
+        keys: list[tuple[tuple[str, ...], KeyAttribute | None]] = [
+            (("partition_key",), self.partition_key),
+            (("sort_key",), self.sort_key),
+        ]
         for name, index in self.indexes.items():
             keys += [(("indexes", name, "partition_key"), index.partition_key)]
             keys += [(("indexes", name, "sort_key"), index.sort_key)]
@@ -441,7 +445,7 @@ class DynamoDb(Store):
 
 
 STORE_KINDS = (AuroraPostgres, RdsPostgres, ValkeyServerless, Redis, Efs, Timestream, S3, Sqs, Sns, DynamoDb)
-KIND_NAMES = tuple(k.model_fields["kind"].annotation.__args__[0] for k in STORE_KINDS)
+KIND_NAMES: tuple[str, ...] = tuple(typing.get_args(k.model_fields["kind"].annotation)[0] for k in STORE_KINDS)
 
 
 def _kind_tag(value: Any) -> str | None:
@@ -451,14 +455,17 @@ def _kind_tag(value: Any) -> str | None:
     return f"[{kind}]" if kind in KIND_NAMES else None
 
 
-AnyStore = Annotated[
-    Union[tuple(Annotated[k, Tag(f"[{n}]")] for k, n in zip(STORE_KINDS, KIND_NAMES, strict=True))],  # type: ignore[misc]  # noqa: UP007 - a Union built at run time
-    Discriminator(
-        _kind_tag,
-        custom_error_type="invalid_kind",
-        custom_error_message="expected a mapping with kind: one of " + ", ".join(KIND_NAMES),
-    ),
-]
+if TYPE_CHECKING:  # what type checkers see; the validator below is built from STORE_KINDS (keep both in step)
+    AnyStore = AuroraPostgres | RdsPostgres | ValkeyServerless | Redis | Efs | Timestream | S3 | Sqs | Sns | DynamoDb
+else:
+    AnyStore = Annotated[
+        Union[tuple(Annotated[k, Tag(f"[{n}]")] for k, n in zip(STORE_KINDS, KIND_NAMES, strict=True))],  # noqa: UP007 - a Union built at run time
+        Discriminator(
+            _kind_tag,
+            custom_error_type="invalid_kind",
+            custom_error_message="expected a mapping with kind: one of " + ", ".join(KIND_NAMES),
+        ),
+    ]
 
 # -- keys -------------------------------------------------------------------------------------------
 

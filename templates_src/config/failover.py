@@ -14,7 +14,7 @@ one region only would break failover), and never a key in `SAME_IN_EVERY_REGION`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -73,7 +73,7 @@ class Failover(Model):
         description="which load balancer the records point at; default: the system's only one",
     )
     health_check: FailoverHealthCheck = FailoverHealthCheck()
-    record_types: list[RecordType] = Field(default_factory=lambda: ["A"], min_length=1)
+    record_types: list[RecordType] = Field(default_factory=lambda: list[RecordType](["A"]), min_length=1)
     secondary: Literal["warm", "pilot-light"] = Field(
         "warm", description="warm: full desired counts; pilot-light: pilot_light_desired tasks per service"
     )
@@ -295,7 +295,7 @@ def _check_override(override: Any, base: Any, path: tuple[str | int, ...]) -> It
 
 def _fixed(rel: tuple[str | int, ...]) -> bool:
     return any(
-        len(rel) >= len(pattern) and all(p == "*" or p == r for p, r in zip(pattern, rel))
+        len(rel) >= len(pattern) and all(p == "*" or p == r for p, r in zip(pattern, rel, strict=False))
         for pattern in SAME_IN_EVERY_REGION
     )
 
@@ -327,7 +327,7 @@ def pilot_light(system: System, desired: int) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     try:
         from .load import _expected
 

@@ -9,7 +9,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,7 +324,7 @@ def _yaml_key(key: Any) -> str:
     return str(key).lower() if isinstance(key, bool) else str(key)
 
 
-def _problem_from_pydantic(err: dict, where: _Where, data: Any = None) -> Problem:
+def _problem_from_pydantic(err: Mapping[str, Any], where: _Where, data: Any = None) -> Problem:
     loc, shown = user_path(tuple(err["loc"]), data)
     kind = err["type"]
     value = err.get("input")
@@ -368,7 +368,7 @@ def _new_item_hint(loc: tuple[Any, ...], where: _Where) -> str:
     return ""
 
 
-def _expected(err: dict) -> str:
+def _expected(err: Mapping[str, Any]) -> str:
     kind, msg, ctx = err["type"], err["msg"], err.get("ctx") or {}
     if kind == "literal_error":
         return f"expected one of {ctx.get('expected', '')}"

@@ -356,23 +356,24 @@ class Service(Model):
                 self.memory,
             )
         if self.target.container is not None:
-            c = self.containers.get(self.target.container)
-            if c is None:
+            target_container = self.containers.get(self.target.container)
+            if target_container is None:
                 yield Finding(
                     ("target", "container"),
                     f"expected an app container: one of {', '.join(self.containers)}",
                     self.target.container,
                 )
-            elif self.target.port is None and not c.ports:
+            elif self.target.port is None and not target_container.ports:
                 yield Finding(
                     ("target", "container"),
                     "this container has no ports; add one or set target.port",
                     self.target.container,
                 )
-            elif self.target.port is not None and self.target.port not in [p.port for p in c.ports]:
+            elif self.target.port is not None and self.target.port not in [p.port for p in target_container.ports]:
+                ports = [p.port for p in target_container.ports]
                 yield Finding(
                     ("target", "port"),
-                    f"container {self.target.container!r} exposes no such port (ports: {[p.port for p in c.ports]})",
+                    f"container {self.target.container!r} exposes no such port (ports: {ports})",
                     self.target.port,
                 )
         if isinstance(self.egress, list):

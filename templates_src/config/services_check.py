@@ -52,14 +52,15 @@ def check_services(cfg: System) -> Iterator[Finding]:
         for f in lb.check():
             yield Finding(base + f.path, f.message, f.value, f.has_value)
         for i, lst in enumerate(lb.listeners):
-            targets = [(("service",), lst.service)] if lst.service else []
+            targets: list[tuple[tuple[str | int, ...], str]] = [(("service",), lst.service)] if lst.service else []
             targets += [(("rules", j, "service"), r.service) for j, r in enumerate(lst.rules)]
             for sub, service in targets:
                 path = base + ("listeners", i) + sub
-                svc = cfg.services.get(service)
-                if svc is None:
+                listened = cfg.services.get(service)
+                if listened is None:
                     yield Finding(path, f"expected a service under services: ({_known(cfg.services)})", service)
                     continue
+                svc = listened
                 if owner.setdefault(service, lb_name) != lb_name:
                     yield Finding(
                         path,

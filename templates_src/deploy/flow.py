@@ -69,7 +69,7 @@ class Selection:
     system: str | None = None
     env: str | None = None
     stack_name: str | None = None  # default <system>-<env>
-    aws: AwsOptions = AwsOptions()
+    aws: AwsOptions = AwsOptions()  # noqa: RUF009 - frozen: one shared default is safe
     parameters: tuple[str, ...] = ()  # --parameter Key=Value
 
 
@@ -171,7 +171,8 @@ def package(d: Deployment, sink: Sink, *, bucket: str | None = None, prefix: str
         if packaged.bucket_created:
             sink.out(f"created artifact bucket {packaged.bucket} (private, encrypted, versioned)")
         sink.out(f"root template: {packaged.root_url}")
-        sink.out(f"written: {shown(packaged.root_path)} (+ root.yaml)")
+        if packaged.root_path is not None:
+            sink.out(f"written: {shown(packaged.root_path)} (+ root.yaml)")
         sink.out(f"capabilities: {', '.join(packaged.capabilities) or 'none'}")
         sink.out(f"quick-create link: {packaged.quick_create_url}")
         result.by_folder[folder.name] = packaged
@@ -273,9 +274,9 @@ def deploy(d: Deployment, options: DeployOptions, confirm: Confirm, sink: Sink) 
     )
     result = Result("deployed")
     for folder, outputs in multi.outputs.items():
-        outcome = multi.dns if folder == mr.GLOBAL else multi.regional.get(folder)
-        _report(sink, f"{folder}: {outcome.status if outcome else 'no changes'}", outcome, outputs)
-        result.by_folder[folder] = outcome
+        done = multi.dns if folder == mr.GLOBAL else multi.regional.get(folder)
+        _report(sink, f"{folder}: {done.status if done else 'no changes'}", done, outputs)
+        result.by_folder[folder] = done
     return result
 
 

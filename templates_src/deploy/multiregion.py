@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import DangerousChange, DeployError, UsageError
 from . import review as rv
@@ -161,7 +161,9 @@ def plan_all(
     try:
         for folder in layout.regional:
             made.append(_plan_folder(folder, sessions[folder.region], prefix, bucket))
-        dns, values, pending = None, {}, []
+        dns: FolderPlan | None = None
+        values: dict[str, str] = {}
+        pending: list[str] = []
         if layout.dns is not None:
             values, pending = current_inputs(layout, sessions)
             dns = _plan_folder(_with_values(layout.dns, values), sessions[layout.dns.region], prefix)
@@ -474,7 +476,8 @@ def _execute_dns(
         result.dns = execute(
             fp.aws, fp.plan, fp.folder.target, console_for(GLOBAL), allow_replace=allow_replace, selection=selection
         )
-    result.outputs[GLOBAL] = output_values(result.dns.outputs)
+    if result.dns is not None:
+        result.outputs[GLOBAL] = output_values(result.dns.outputs)
 
 
 class in_folder:
@@ -486,7 +489,7 @@ class in_folder:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> Literal[False]:
         if self.folder.name == SINGLE:
             return False
         if isinstance(exc, DeployError) and not str(exc).startswith(f"[{self.folder.name}]"):

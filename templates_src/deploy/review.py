@@ -184,7 +184,7 @@ def is_no_change(response: dict[str, Any]) -> bool:
     )
 
 
-def _change_set_fields(cs: dict[str, Any], *, status: str = "", execution_status: str = "") -> dict[str, str]:
+def _change_set_fields(cs: dict[str, Any], *, status: str = "", execution_status: str = "") -> dict[str, Any]:
     """The Review fields a DescribeChangeSet response gives (these defaults where it has none)."""
     return {
         "change_set_id": cs.get("ChangeSetId", ""),
@@ -442,11 +442,11 @@ def _tree_lines(review: Review) -> list[str]:
         depth = len(c.stack) - 1
         prefix = "".join("   " if _ancestor_done(changes, i, d) else "│  " for d in range(depth))
         labels.append((prefix, _is_last(changes, i)))
-    w_label = max((len(p) + 3 + len(c.logical_id) for (p, _), c in zip(labels, changes)), default=0)
+    w_label = max((len(p) + 3 + len(c.logical_id) for (p, _), c in zip(labels, changes, strict=False)), default=0)
     w_action = max((len(c.action) for c in changes), default=0)
     w_type = max((len(c.resource_type) for c in changes), default=0)
     out = []
-    for (prefix, last), c in zip(labels, changes):
+    for (prefix, last), c in zip(labels, changes, strict=False):
         label = f"{prefix}{'└─ ' if last else '├─ '}{c.logical_id}"
         risk = {"danger": "DANGER", "warn": "warn"}.get(c.risk, "")
         rep = f"replacement={c.replacement}" if c.replacement and c.resource_type != NESTED_STACK else ""

@@ -151,7 +151,7 @@ def _kms(c: Common, prop: str = "KmsKeyId") -> dict:
 # -- relational -------------------------------------------------------------------------------------
 
 
-def _postgres_common(cfg: System, ctx: StackContext, name: str, store: Postgres, c: Common) -> dict:
+def _postgres_common(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres | RdsPostgres, c: Common) -> dict:
     """Properties DBCluster and a standalone DBInstance share (their names differ only for two)."""
     assert c.secret is not None and c.security_group is not None
     backup = ctx.tunable(

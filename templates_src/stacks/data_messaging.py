@@ -193,6 +193,8 @@ def build_sns(cfg: System, ctx: StackContext, name: str, store: Sns, c: Common) 
             extra["RawMessageDelivery"] = True
         if sub.filter_policy is not None:
             extra["FilterPolicy"] = sub.filter_policy
+        protocol: str | None
+        endpoint: Any
         if sub.queue is not None:
             protocol, endpoint = "sqs", GetAtt(queue_id(sub.queue), "Arn")
         else:
