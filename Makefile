@@ -7,6 +7,7 @@ PIP := $(PY) -m pip install --disable-pip-version-check -c constraints.txt
 SYSTEM ?=
 ENV ?=
 SELECT := $(if $(SYSTEM),--system $(SYSTEM)) $(if $(ENV),--env $(ENV))
+PORT ?= 5000
 
 # Which interpreter .venv was made from, and which $(PYTHON) is now: another one (an upgrade, PYTHON=...)
 # rebuilds .venv instead of reusing a broken one.
@@ -14,7 +15,7 @@ PY_ID := $(shell $(PYTHON) -c 'import sys; print(sys.base_prefix, *sys.version_i
 VENV_ID := $(shell $(PY) -c 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
 VENV_STALE := $(if $(filter-out $(PY_ID),$(VENV_ID))$(filter-out $(VENV_ID),$(PY_ID)),venv)
 
-.PHONY: help build test lint bench clean snapshots docs python venv check
+.PHONY: help build test lint bench clean snapshots docs python venv check emulator
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +66,9 @@ docs: $(VENV)/.installed-build ## Regenerate docs/params.md and docs/params.sche
 
 bench: $(VENV)/.installed-test $(VENV)/.compiled ## Time and memory of build/lint per system and for 1-300 services (table + build/bench.json)
 	$(PY) tests/bench.py
+
+emulator: $(VENV)/.installed-test ## Run the local AWS endpoint on 127.0.0.1:$(PORT) until Ctrl-C (PORT= to choose)
+	$(PY) -m templates_src.emulator --port $(PORT)
 
 snapshots: $(VENV)/.installed-test ## Rewrite the golden snapshots (review the diff like code)
 	$(PY) -m pytest tests/test_golden.py --update-golden

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from troposphere import AWSHelperFn, GetAtt, Output, Parameter, Ref, Template
+from troposphere import AWSHelperFn, GetAtt, Join, Output, Parameter, Ref, Template
 
 from .errors import BuildError, NameClash
 from .naming import stack_logical_id
@@ -346,8 +346,18 @@ class StackGraph:
         producer = self.units[imp.producer]
         tunable = self._passthrough(producer, producer.exports[imp.output])
         if tunable is not None:
-            return Ref(tunable.name)
-        return GetAtt(producer.logical_id, f"Outputs.{imp.output}")
+            return nested_parameter_value(tunable.name, tunable.param_type)
+        return GetAtt(producer.logical_id, f"Outputs.{imp.output}")  # an output is always a string
+
+
+def nested_parameter_value(name: str, param_type: str) -> AWSHelperFn:
+    """How the root passes its parameter `name` into a nested stack. A nested stack's Parameters must be
+    strings -- CloudFormation refuses a list ("Value of property Parameters must be an object with String
+    (or simple type) properties"; lint rule E9030) -- so a List<...> or CommaDelimitedList parameter is
+    joined on the way in; the child keeps its List type and splits it again."""
+    if param_type == "CommaDelimitedList" or "List<" in param_type:
+        return Join(",", Ref(name))
+    return Ref(name)
 
 
 def _parameter(name: str, param_type: str, description: str, default: Any, constraints: dict[str, Any]) -> Parameter:

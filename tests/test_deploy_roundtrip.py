@@ -8,7 +8,7 @@ What it does not prove: moto's change sets carry no Replacement/Details and no n
 (tests/test_review.py covers the review on realistic responses), moto runs synchronously and never
 fails a resource with events (tests/test_failure_render.py), and it skips types it lacks (e.g.
 AWS::ECS::ClusterCapacityProviderAssociations here) -- nothing is faked for them.
-The moto gaps filled for nested stacks are in tests/emulator.py (`patch_moto_nested_stacks`).
+The moto gaps filled for nested stacks are in templates_src/emulator/patches.py.
 """
 
 from __future__ import annotations
@@ -168,13 +168,17 @@ def test_protected_env_gets_protection_and_destroy_refuses(aws_env, params):
     cfn, _ = clients(aws_env)
     result = run(aws_env, "deploy", "--system", "demo", "--env", "prod", "--yes")
     assert "demo-prod: CREATE_COMPLETE" in result.output
-    # moto does not implement UpdateTerminationProtection: the deploy says so and how to fix it.
-    # (On AWS the call succeeds and the line reads "termination protection on".)
-    assert "update-termination-protection --enable-termination-protection --stack-name demo-prod" in result.output
+    # UpdateTerminationProtection (an emulator patch, as AWS): the root is protected and says so.
+    assert "termination protection on" in result.output
+    assert live_stacks(cfn)["demo-prod"]["EnableTerminationProtection"] is True
     refused = run(aws_env, "destroy", "--system", "demo", "--env", "prod", "--yes", ok=False)
     assert refused.exit_code == 3
     assert "protect: true" in refused.output
     assert live_stacks(cfn)["demo-prod"]["StackStatus"] == "CREATE_COMPLETE"
+    # And the endpoint itself refuses, as AWS does, whoever asks.
+    with pytest.raises(cfn.exceptions.ClientError, match="cannot be deleted while TerminationProtection is enabled"):
+        cfn.delete_stack(StackName="demo-prod")
+    assert "demo-prod" in live_stacks(cfn)
 
 
 def test_declining_deletes_the_change_set_and_the_review_stack(aws_env, params):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from troposphere import GetAtt, Output, Ref, Tags, Template
+from troposphere import GetAtt, Output, Tags, Template
 from troposphere.cloudformation import Stack
 
-from ..graph import Resolved, StackGraph, _parameter
+from ..graph import Resolved, StackGraph, _parameter, nested_parameter_value
 from ..naming import tags
 
 
@@ -24,7 +24,9 @@ def build(graph: StackGraph, resolved: Resolved, description: str, extra_tags: d
         )
 
     for unit in resolved.units:
-        params = {name: Ref(name) for name, tun in unit.tunables.items() if tun.at_root}
+        params = {
+            name: nested_parameter_value(name, tun.param_type) for name, tun in unit.tunables.items() if tun.at_root
+        }
         params.update({name: graph.source_of(imp) for name, imp in unit.imports.items()})
         props = {"Parameters": dict(sorted(params.items()))} if params else {}
         t.add_resource(

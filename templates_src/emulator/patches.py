@@ -1,0 +1,429 @@
+"""Patches of moto 5.2.5's CloudFormation, each one making it behave as AWS does.
+
+Every patch names the moto behaviour it replaces and how AWS behaves (the facts are measured in
+../shared/EMULATOR.md and in this package's tests). They are applied in-process, before the server
+thread starts, by `server.install()`; nothing outside the emulator sees them. Resource types moto
+lacks are not patched here: they get a provider (providers/), listed in types.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_APPLIED = False
+
+# The message AWS gives when a nested stack's Parameters hold a non-string value (a list, an object).
+NESTED_PARAMETER_MESSAGE = "Value of property Parameters must be an object with String (or simple type) properties"
+
+# Dynamic references AWS resolves in resource properties at create/update time.
+# (`${` inside is a Fn::Sub still to be substituted: resolved once moto's Sub has replaced it.)
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm|ssm-secure):([^}$]*)\}\}")
+
+# DeletionPolicy values under which AWS keeps the resource when its stack is deleted (and when the
+# resource is removed from the template). RetainExceptOnCreate deletes only during a failed create's
+# rollback, which the emulator never runs (its execution is synchronous and does not roll back).
+KEEPING_POLICIES = ("Retain", "RetainExceptOnCreate")
+
+
+def apply() -> None:
+    """Apply every patch once."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    _nested_stacks()
+    _intrinsics()
+    _load_balancers()
+    _change_sets()
+    _dependents()
+    _deletion_policies()
+    _termination_protection()
+    _reset()
+    _APPLIED = True
+
+
+def _nested_stacks() -> None:
+    from moto.cloudformation import models
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.utils import get_stack_from_s3_url
+    from moto.utilities.utils import get_partition
+
+    Stack = models.Stack
+
+    # moto: `Fn::GetAtt [ChildStack, Outputs.X]` in a parent -> HTTP 500, because its Stack model has
+    # no get_cfn_attribute. AWS: resolves to the value of the child stack's output X.
+    def get_cfn_attribute(self: Any, attribute_name: str) -> Any:
+        if attribute_name.startswith("Outputs."):
+            key = attribute_name.split(".", 1)[1]
+            for output in self.outputs or []:
+                if output["OutputKey"] == key:
+                    return output["OutputValue"]
+            raise ValidationError(self.stack_id, message=f"Template error: stack {self.name} has no output {key!r}")
+        raise NotImplementedError(f"Fn::GetAtt {attribute_name} on a nested stack")
+
+    Stack.get_cfn_attribute = get_cfn_attribute
+
+    # moto: a child stack has no ParentId/RootId, and its PhysicalResourceId in the parent (so also
+    # `Ref`) is the child's name. AWS: the child carries ParentId and RootId (stack ARNs), and the
+    # parent's PhysicalResourceId for it is the child's stack ARN.
+    Stack.parent_id = None
+    Stack.root_id = None
+    Stack.physical_resource_id = property(lambda self: self.stack_id)
+    original_create = Stack.create_from_cloudformation_json.__func__
+
+    def _string_parameters(stack_name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        # moto: passes whatever a nested stack's Parameters resolve to, so a Ref to a List<...>
+        # parameter arrives as a Python list and the child splits nothing. AWS: refuses the stack
+        # ("Value of property Parameters must be an object with String (or simple type) properties");
+        # a list has to be joined (Fn::Join [",", ...]) and the child's List parameter splits it.
+        for key, value in parameters.items():
+            if isinstance(value, list | dict):
+                raise ValidationError(
+                    stack_name,
+                    message=f"{NESTED_PARAMETER_MESSAGE} (parameter {key!r} of nested stack {stack_name} "
+                    f"is a {type(value).__name__}: {value!r})",
+                )
+        return {key: "" if value is None else value for key, value in parameters.items()}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        _string_parameters(resource_name, cloudformation_json["Properties"].get("Parameters", {}))
+        child = original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        parent = models.cloudformation_backends[account_id][region_name].stacks.get(kwargs.get("StackId") or "")
+        if parent is not None:
+            child.parent_id = parent.stack_id
+            child.root_id = parent.root_id or parent.stack_id
+        return child
+
+    # moto: an updated child stack is deleted and re-created (a new stack ARN, every resource new, and
+    # fixed-name resources kept by DeletionPolicy collide with their re-created selves). AWS: the
+    # nested stack is updated in place with its new template and parameters, so only the resources
+    # whose properties change are touched -- which is how a parameter-only change (an image tag)
+    # reaches the child's task definition.
+    @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        properties = cloudformation_json["Properties"]
+        parameters = _string_parameters(original_resource.name, properties.get("Parameters", {}))
+        template = get_stack_from_s3_url(
+            properties["TemplateURL"], account_id=account_id, partition=get_partition(region_name)
+        )
+        original_resource.update(template, parameters=parameters)
+        original_resource.parameters = dict(parameters)
+        return original_resource
+
+    Stack.create_from_cloudformation_json = create_from_cloudformation_json
+    Stack.update_from_cloudformation_json = update_from_cloudformation_json
+
+
+def _intrinsics() -> None:
+    from moto.cloudformation import parsing
+    from moto.cloudformation.exceptions import ValidationError
+
+    original_clean_json = parsing.clean_json
+
+    def clean_json(resource_json: Any, resources_map: Any) -> Any:
+        # moto: the argument of `Fn::GetAZs` is used raw, so `{"Fn::GetAZs": {"Ref": "AWS::Region"}}`
+        # yields the zone "{'Ref': 'AWS::Region'}a". AWS: the argument is resolved first.
+        if isinstance(resource_json, dict) and isinstance(resource_json.get("Fn::GetAZs"), dict):
+            region = original_clean_json(resource_json["Fn::GetAZs"], resources_map)
+            resource_json = {**resource_json, "Fn::GetAZs": region}
+        cleaned = original_clean_json(resource_json, resources_map)
+        # moto: dynamic references (`{{resolve:secretsmanager:<arn>:SecretString:password}}`) stay
+        # literal text, so a database's master password is that text. AWS: the value is fetched from
+        # Secrets Manager / SSM when the resource is created or updated.
+        if isinstance(cleaned, str) and "{{resolve:" in cleaned:
+            cleaned = _DYNAMIC_REFERENCE.sub(
+                lambda m: _resolve(m.group(1), m.group(2), resources_map, ValidationError), cleaned
+            )
+        return cleaned
+
+    parsing.clean_json = clean_json
+
+
+def _resolve(service: str, reference: str, resources_map: Any, error: type[Exception]) -> str:
+    account, region = resources_map._account_id, resources_map._region_name
+    if service == "secretsmanager":
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        # secret-id may be an ARN (which contains ':'): arn:aws:secretsmanager:r:a:secret:name-abc
+        parts = reference.split(":")
+        if reference.startswith("arn:"):
+            secret_id, rest = ":".join(parts[:7]), parts[7:]
+        else:
+            secret_id, rest = parts[0], parts[1:]
+        kind = rest[0] if rest else "SecretString"
+        key = rest[1] if len(rest) > 1 else ""
+        stage = rest[2] if len(rest) > 2 and rest[2] else "AWSCURRENT"
+        try:
+            value = secretsmanager_backends[account][region].get_secret_value(secret_id, None, stage)
+        except Exception as exc:  # the service's own error, as AWS reports it on the resource
+            raise error(
+                message=f"Could not resolve dynamic reference {{{{resolve:{service}:{reference}}}}}: {exc}"
+            ) from exc
+        text = value.get("SecretString") if kind == "SecretString" else None
+        if text is None:
+            raise error(message=f"dynamic reference {reference}: the secret has no SecretString")
+        if not key:
+            return text
+        try:
+            return str(json.loads(text)[key])
+        except (ValueError, KeyError, TypeError):
+            raise error(message=f"dynamic reference {reference}: the secret's JSON has no key {key!r}") from None
+    from moto.ssm.models import ssm_backends
+
+    name = reference.split(":")[0]
+    parameter = ssm_backends[account][region].get_parameter(name)
+    if parameter is None:
+        raise error(message=f"dynamic reference {{{{resolve:{service}:{reference}}}}}: no such parameter")
+    return parameter.value
+
+
+def _load_balancers() -> None:
+    from moto.elbv2.models import FakeListenerRule, FakeLoadBalancer, elbv2_backends
+
+    # moto: `Fn::GetAtt [Alb, CanonicalHostedZoneID]` raises NotImplementedError, so the output holds
+    # the raw GetAtt dict and DescribeStacks answers HTTP 500. AWS: the load balancer's Route 53 zone
+    # ID, which moto's model already has (what its DescribeLoadBalancers returns).
+    original_lb_attribute = FakeLoadBalancer.get_cfn_attribute
+
+    def lb_attribute(self: Any, attribute_name: str) -> Any:
+        if attribute_name == "CanonicalHostedZoneID":
+            return self.canonical_hosted_zone_id
+        return original_lb_attribute(self, attribute_name)
+
+    FakeLoadBalancer.get_cfn_attribute = lb_attribute
+
+    # moto: AWS::ElasticLoadBalancingV2::ListenerRule has no delete, so deleting the stack that owns
+    # it leaves the rule on its listener (a re-created rule then fails with PriorityInUse). AWS:
+    # deleting the stack deletes its rules.
+    def delete_rule(self: Any, account_id: str, region_name: str) -> None:
+        elbv2_backends[account_id][region_name].delete_rule(self.arn)
+
+    FakeListenerRule.delete = delete_rule
+
+
+def _change_sets() -> None:
+    from moto.cloudformation import models
+
+    Backend, ChangeSet = models.CloudFormationBackend, models.ChangeSet
+
+    # moto: ExecuteChangeSet stores the new template text but does not re-parse it, so the stack's
+    # Outputs stay `None` (a CREATE change set starts from an empty template); a change set without
+    # parameters keeps the old ones. AWS: after execution the stack has the change set's template,
+    # parameters and outputs. The parameters are compared *before* execution (not replaced first),
+    # so a parameter-only change still reaches every resource that references it.
+    original_execute = Backend.execute_change_set
+
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        pending = self.describe_change_set(change_set_name)
+        if not pending.parameters:
+            self.stacks[pending.stack_id].resource_map.input_parameters = {}
+        original_execute(self, change_set_name, stack_name)
+        stack = self.stacks[pending.stack_id]
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.parameters = dict(pending.parameters)
+        stack.output_map = stack._create_output_map()
+
+    Backend.execute_change_set = execute_change_set
+
+    # moto: a change set diffs the Resources sections only, so a change of a root Parameter (an image
+    # tag) lists no change although executing it updates the children. AWS: every resource whose
+    # properties reference a changed parameter is listed as Modify (a nested stack: its Parameters).
+    def diff(self: Any) -> list:
+        by_action = self.stack.resource_map.build_resource_diff(self.template_dict, self.parameters)
+        changes = []
+        for action, names in by_action.items():
+            for name in names:
+                source = (
+                    self.template_dict["Resources"]
+                    if action != "Remove"
+                    else self.stack.resource_map._resource_json_map
+                )
+                changes.append(
+                    models.Change(action=action, logical_resource_id=name, resource_type=source[name]["Type"])
+                )
+        return changes
+
+    ChangeSet.diff = diff
+
+    # moto: every CREATE change set makes a new stack object, so after `plan` (which leaves a
+    # REVIEW_IN_PROGRESS stack) a `deploy` creates a second stack of the same name. AWS: the
+    # REVIEW_IN_PROGRESS stack is reused (same stack ID).
+    original_create_change_set = Backend.create_change_set
+
+    def create_change_set(
+        self: Any,
+        stack_name: str,
+        change_set_name: str,
+        template: str,
+        parameters: Any,
+        description: str,
+        change_set_type: str,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[str, str]:
+        reviewing = [s for s in self.stacks.values() if s.name == stack_name and s.status == "REVIEW_IN_PROGRESS"]
+        if change_set_type != "CREATE" or not reviewing:
+            return original_create_change_set(
+                self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
+            )
+        reviewing[0].template = "{}"  # moto keeps the empty template as a dict, which its diff cannot parse
+        cs_id, stack_id = original_create_change_set(
+            self, stack_name, change_set_name, template, parameters, description, "UPDATE", *args, **kwargs
+        )
+        self.change_sets[cs_id].change_set_type = "CREATE"
+        return cs_id, stack_id
+
+    Backend.create_change_set = create_change_set
+
+
+def _references(node: Any) -> set[str]:
+    """Names a template fragment refers to: Ref, Fn::GetAtt and the ${Name} / ${Name.Attr} of Fn::Sub."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                target = value[0] if isinstance(value, list) else str(value).split(".")[0]
+                found.add(target)
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) else value
+                if isinstance(text, str):
+                    found.update(m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text))
+                found |= _references(value[1] if isinstance(value, list) and len(value) > 1 else {})
+            else:
+                found |= _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _references(item)
+    return found
+
+
+def _dependents() -> None:
+    from moto.cloudformation import parsing
+
+    # moto: a resource counts as changed by a parameter only through `Ref` (not `${Param}` in
+    # Fn::Sub, which is how an image tag reaches a container image), and a resource whose properties
+    # name a changed resource (a service naming its task definition) is not updated. AWS: both are
+    # updated -- the new values flow to everything that refers to them. Dependents are updated after
+    # what they depend on.
+    parsing.get_references_from_template = lambda template: sorted(_references(template))
+    original_diff = parsing.ResourceMap.build_resource_diff
+
+    def build_resource_diff(self: Any, other_template: dict[str, Any], parameters: Any = None) -> dict[str, Any]:
+        by_action = original_diff(self, other_template, parameters)
+        new = other_template["Resources"]
+        refs = {name: _references(body) for name, body in new.items()}
+        changed = set(by_action["Modify"])
+        added = set(by_action["Add"])
+        while True:
+            more = {
+                name
+                for name in new
+                if name not in changed
+                and name not in added
+                and name in self._resource_json_map
+                and refs[name] & changed
+            }
+            if not more:
+                break
+            changed |= more
+        ordered: list[str] = []
+
+        def visit(name: str, path: frozenset[str] = frozenset()) -> None:
+            if name in ordered or name in path:
+                return
+            for dependency in sorted(refs.get(name, set()) & changed):
+                visit(dependency, path | {name})
+            ordered.append(name)
+
+        for name in sorted(changed):
+            visit(name)
+        by_action["Modify"] = ordered
+        return by_action
+
+    parsing.ResourceMap.build_resource_diff = build_resource_diff
+
+
+def _deletion_policies() -> None:
+    from moto.cloudformation import parsing
+
+    ResourceMap = parsing.ResourceMap
+
+    # moto: deleting a stack keeps only `DeletionPolicy: Retain`, and removing a resource from the
+    # template deletes it whatever its policy. AWS: Retain and RetainExceptOnCreate keep the resource
+    # in both cases (RetainExceptOnCreate deletes only while rolling back a failed create, which the
+    # emulator never does).
+    original_delete_resource = ResourceMap._delete_resource
+
+    def _delete_resource(self: Any, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
+        if resource_json.get("DeletionPolicy") in KEEPING_POLICIES:
+            return
+        original_delete_resource(self, parsed_resource, resource_json)
+
+    ResourceMap._delete_resource = _delete_resource
+
+
+def _termination_protection() -> None:
+    from moto.cloudformation import models
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    # moto: no UpdateTerminationProtection action (HTTP 400 "not yet implemented"), and DeleteStack
+    # deletes a protected stack. AWS: the flag is set on the root stack (a nested stack refuses it:
+    # protection is inherited from the root), DescribeStacks shows it, and DeleteStack refuses with
+    # "Stack [name] cannot be deleted while TerminationProtection is enabled".
+    def update_termination_protection(self: Any) -> str:
+        name = self._get_param("StackName")
+        enabled = self._get_param("EnableTerminationProtection") in (True, "true", "True")
+        stack = self.cloudformation_backend.get_stack(name)
+        if stack.parent_id:
+            raise ValidationError(
+                name,
+                message="Termination protection cannot be updated on a nested stack: set it on the root stack "
+                f"{stack.root_id}",
+            )
+        stack.enable_termination_protection = enabled
+        return (
+            '<UpdateTerminationProtectionResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">'
+            f"<UpdateTerminationProtectionResult><StackId>{stack.stack_id}</StackId>"
+            "</UpdateTerminationProtectionResult>"
+            "<ResponseMetadata><RequestId>emulator</RequestId></ResponseMetadata>"
+            "</UpdateTerminationProtectionResponse>"
+        )
+
+    CloudFormationResponse.update_termination_protection = update_termination_protection
+
+    original_delete_stack = models.CloudFormationBackend.delete_stack
+
+    def delete_stack(self: Any, name_or_stack_id: str) -> None:
+        for stack in self.stacks.values():
+            if name_or_stack_id in (stack.stack_id, stack.name) and stack.enable_termination_protection:
+                raise ValidationError(
+                    name_or_stack_id,
+                    message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled",
+                )
+        original_delete_stack(self, name_or_stack_id)
+
+    models.CloudFormationBackend.delete_stack = delete_stack
+
+
+def _reset() -> None:
+    from moto.moto_api._internal.models import MotoAPIBackend
+
+    from .providers import placeholders
+
+    # moto: POST /moto-api/reset empties moto's backends. The placeholders' records live outside them;
+    # they are emptied with them, so a reset forgets every resource.
+    original_reset = MotoAPIBackend.reset
+
+    def reset(self: Any) -> None:
+        placeholders.RECORDS.clear()
+        original_reset(self)
+
+    MotoAPIBackend.reset = reset

@@ -1,0 +1,56 @@
+"""Resource providers: one module per AWS service, each creating its resources in moto's own
+backend for that service (placeholders.py: the types moto has no API for). `register()` adds them
+to moto's CloudFormation model map, where a provider also replaces a native model that loses
+properties (AWS::RDS::DBInstance, AWS::ECS::TaskDefinition)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import acm, applicationautoscaling, cloudwatch, ecs, elasticache, rds, secretsmanager, timestream
+from .base import Provider
+
+PROVIDERS: tuple[type[Provider], ...] = (
+    acm.Certificate,
+    applicationautoscaling.ScalableTarget,
+    applicationautoscaling.ScalingPolicy,
+    cloudwatch.Alarm,
+    ecs.ClusterCapacityProviderAssociations,
+    ecs.TaskDefinition,
+    elasticache.ReplicationGroup,
+    elasticache.ServerlessCache,
+    elasticache.SubnetGroup,
+    rds.DBCluster,
+    rds.DBInstance,
+    secretsmanager.Secret,
+    secretsmanager.SecretTargetAttachment,
+    timestream.Database,
+)
+
+BY_TYPE: dict[str, type[Provider]] = {provider.TYPE: provider for provider in PROVIDERS}
+
+_REGISTERED = False
+
+
+def register() -> None:
+    """Make moto's CloudFormation use the providers for their types (idempotent)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    from moto.cloudformation import parsing
+
+    native_models, native_names = parsing.get_model_map, parsing.get_name_type_map
+
+    def get_model_map() -> dict[str, Any]:
+        return {**native_models(), **BY_TYPE}
+
+    def get_name_type_map() -> dict[str, str]:
+        return {**native_names(), **{t: p.NAME_PROPERTY for t, p in BY_TYPE.items()}}
+
+    def resource_name_property_from_type(resource_type: str) -> str | None:
+        return get_name_type_map().get(resource_type)
+
+    parsing.get_model_map = get_model_map
+    parsing.get_name_type_map = get_name_type_map
+    parsing.resource_name_property_from_type = resource_name_property_from_type
+    _REGISTERED = True

@@ -1,0 +1,148 @@
+"""AWS::SecretsManager::Secret and ::SecretTargetAttachment, in moto's Secrets Manager backend.
+
+Reference: Secret -- Ref is the ARN, GetAtt Id is the ARN; `GenerateSecretString` generates a value
+(a JSON object with the generated key when `SecretStringTemplate` + `GenerateStringKey`); neither
+SecretString nor GenerateSecretString creates the secret with no version (its value is set later).
+SecretTargetAttachment -- adds the database's connection fields (engine, host, port,
+dbClusterIdentifier / dbInstanceIdentifier) to the secret's JSON as a new AWSCURRENT version; Ref is
+the secret's ARN.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .base import Provider, tags
+
+
+def _backend(account_id: str, region_name: str) -> Any:
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    return secretsmanager_backends[account_id][region_name]
+
+
+def generate(spec: dict[str, Any]) -> str:
+    """GenerateSecretString as Secrets Manager's GetRandomPassword does it, with the same defaults."""
+    from moto.secretsmanager.utils import random_password
+
+    password = random_password(
+        int(spec.get("PasswordLength", 32)),
+        spec.get("ExcludeCharacters", ""),
+        _bool(spec.get("ExcludeNumbers")),
+        _bool(spec.get("ExcludePunctuation")),
+        _bool(spec.get("ExcludeUppercase")),
+        _bool(spec.get("ExcludeLowercase")),
+        _bool(spec.get("IncludeSpace")),
+        _bool(spec.get("RequireEachIncludedType", True)),
+    )
+    template, key = spec.get("SecretStringTemplate"), spec.get("GenerateStringKey")
+    if template is None:
+        return password
+    document = json.loads(template)
+    if key:
+        document[key] = password
+    return json.dumps(document)
+
+
+def _bool(value: Any) -> bool:
+    return value in (True, "true", "True")
+
+
+class Secret(Provider):
+    TYPE = "AWS::SecretsManager::Secret"
+    NAME_PROPERTY = "Name"
+    REPLACE_ON = frozenset({"Name"})
+    ATTRIBUTES = frozenset({"Id"})
+
+    def create(self) -> None:
+        p = self.properties
+        value = p.get("SecretString")
+        if value is None and p.get("GenerateSecretString") is not None:
+            value = generate(p["GenerateSecretString"])
+        result = _backend(self.account_id, self.region_name).create_secret(
+            name=self.name,
+            secret_string=value,
+            secret_binary=None,
+            description=p.get("Description"),
+            tags=tags(p),
+            kms_key_id=p.get("KmsKeyId"),
+            client_request_token=None,
+            replica_regions=p.get("ReplicaRegions") or [],
+            force_overwrite=False,
+        )
+        self.arn = json.loads(result)["ARN"] if isinstance(result, str) else result["ARN"]
+
+    def update(self, old: dict[str, Any]) -> None:
+        p = self.properties
+        backend = _backend(self.account_id, self.region_name)
+        backend.update_secret(self.arn, description=p.get("Description"), kms_key_id=p.get("KmsKeyId"))
+        if p.get("SecretString") is not None and p.get("SecretString") != old.get("SecretString"):
+            backend.put_secret_value(self.arn, p["SecretString"], None, None, ["AWSCURRENT"])
+        elif p.get("GenerateSecretString") != old.get("GenerateSecretString") and p.get("GenerateSecretString"):
+            # AWS generates a new value when the generation settings change.
+            backend.put_secret_value(self.arn, generate(p["GenerateSecretString"]), None, None, ["AWSCURRENT"])
+
+    def remove(self) -> None:
+        # CloudFormation deletes a secret without a recovery window, so its name is free at once.
+        _backend(self.account_id, self.region_name).delete_secret(self.arn, None, True)
+
+    @property
+    def ref(self) -> str:
+        return self.arn
+
+    def attributes(self) -> dict[str, Any]:
+        return {"Id": self.arn}
+
+
+class SecretTargetAttachment(Provider):
+    TYPE = "AWS::SecretsManager::SecretTargetAttachment"
+    REPLACE_ON = frozenset({"SecretId"})
+
+    def create(self) -> None:
+        self._attach()
+
+    def update(self, old: dict[str, Any]) -> None:
+        self._attach()
+
+    def remove(self) -> None:
+        # AWS leaves the secret's value as it is when the attachment goes; so does the emulator.
+        pass
+
+    def _attach(self) -> None:
+        p = self.properties
+        backend = _backend(self.account_id, self.region_name)
+        secret = backend.describe_secret(p["SecretId"])
+        self.arn = secret.arn
+        current = backend.get_secret_value(p["SecretId"], None, "AWSCURRENT")
+        document = json.loads(current.get("SecretString") or "{}")
+        document.update(_connection(self.account_id, self.region_name, p["TargetType"], p["TargetId"]))
+        backend.put_secret_value(p["SecretId"], json.dumps(document), None, None, ["AWSCURRENT"])
+
+    @property
+    def ref(self) -> str:
+        return self.arn
+
+
+def _connection(account_id: str, region_name: str, target_type: str, target_id: str) -> dict[str, Any]:
+    """The fields Secrets Manager adds for a database target (what rotation functions read)."""
+    from moto.rds.models import rds_backends
+
+    rds = rds_backends[account_id][region_name]
+    if target_type == "AWS::RDS::DBCluster":
+        cluster = rds.clusters[target_id]
+        return {
+            "engine": "postgres" if "postgres" in cluster.engine else cluster.engine.replace("aurora-", ""),
+            "host": cluster.endpoint,
+            "port": int(cluster.port),
+            "dbClusterIdentifier": target_id,
+        }
+    if target_type == "AWS::RDS::DBInstance":
+        instance = rds.databases[target_id]
+        return {
+            "engine": instance.engine,
+            "host": instance.address,
+            "port": int(instance.port),
+            "dbInstanceIdentifier": target_id,
+        }
+    raise NotImplementedError(f"SecretTargetAttachment to {target_type}: the emulator has no provider for it")

@@ -1,0 +1,236 @@
+"""Every resource type the compiler emits, and what the local endpoint does with it.
+
+Three kinds of backing:
+- NATIVE: moto's own CloudFormation model creates it in moto's backend for the service (some with a
+  patch in patches.py, named in the row);
+- PROVIDER: a provider in providers/ creates it through moto's API for the service, so that API shows
+  it afterwards (the row names the service);
+- PLACEHOLDER: moto has no API for the service; the provider records the resource so the stack
+  deploys. It proves the wiring only (Ref/GetAtt values shaped as documented), and every test leaning
+  on one says so.
+
+tests/test_emulator_types.py checks that this table covers every type a build of params/ emits, that
+its kinds match the registered providers, and that the README's table is `markdown()` of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NATIVE = "moto native"
+PROVIDER = "provider"
+PLACEHOLDER = "placeholder"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    type: str
+    kind: str  # NATIVE | PROVIDER | PLACEHOLDER
+    service: str  # the moto backend that holds it ("" for a placeholder)
+    proves: str  # what a round-trip shows for it
+    not_proven: str  # what it cannot show
+
+    @property
+    def backing(self) -> str:
+        if self.kind == NATIVE:
+            return NATIVE
+        if self.kind == PROVIDER:
+            return f"provider backed by moto's {self.service} API"
+        return "placeholder — proves the wiring only"
+
+
+_NET = "created in moto's EC2; read back through its API"
+_NO_RUNTIME = "no traffic flows; nothing runs"
+
+TABLE: tuple[Coverage, ...] = (
+    Coverage(
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        PROVIDER,
+        "application-autoscaling",
+        "registered on the ECS service (which must exist); DescribeScalableTargets shows min/max",
+        "no scaling happens",
+    ),
+    Coverage(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        PROVIDER,
+        "application-autoscaling",
+        "target-tracking policy on its target; DescribeScalingPolicies shows it",
+        "no metric drives it",
+    ),
+    Coverage(
+        "AWS::CertificateManager::Certificate",
+        PROVIDER,
+        "acm",
+        "requested, DNS validation CNAME written in the hosted zone, ISSUED; a missing zone fails the resource",
+        "no real CA; validation is not checked against DNS",
+    ),
+    Coverage(
+        "AWS::CloudFormation::Stack",
+        NATIVE,
+        "cloudformation",
+        "nested stacks with ParentId/RootId, GetAtt Outputs.X, in-place updates, string-only Parameters (patches.py)",
+        "no nested change sets, no rollback, no events per resource",
+    ),
+    Coverage(
+        "AWS::CloudWatch::Alarm",
+        PROVIDER,
+        "cloudwatch",
+        "DescribeAlarms shows metric, dimensions (resolved), threshold and actions",
+        "alarms never change state",
+    ),
+    Coverage(
+        "AWS::CloudWatch::Dashboard", NATIVE, "cloudwatch", "GetDashboard shows the body", "widgets are not rendered"
+    ),
+    Coverage("AWS::EC2::EIP", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
+    Coverage("AWS::EC2::FlowLog", NATIVE, "ec2", _NET, "no logs are delivered"),
+    Coverage("AWS::EC2::InternetGateway", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
+    Coverage("AWS::EC2::NatGateway", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
+    Coverage("AWS::EC2::Route", NATIVE, "ec2", _NET, _NO_RUNTIME),
+    Coverage("AWS::EC2::RouteTable", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
+    Coverage("AWS::EC2::SecurityGroup", NATIVE, "ec2", _NET, "rules are not enforced"),
+    Coverage("AWS::EC2::SecurityGroupIngress", NATIVE, "ec2", _NET, "rules are not enforced"),
+    Coverage("AWS::EC2::Subnet", NATIVE, "ec2", _NET + " (Fn::GetAZs of a Ref patched)", _NO_RUNTIME),
+    Coverage("AWS::EC2::SubnetRouteTableAssociation", NATIVE, "ec2", _NET, _NO_RUNTIME),
+    Coverage("AWS::EC2::VPC", NATIVE, "ec2", _NET, _NO_RUNTIME),
+    Coverage("AWS::EC2::VPCEndpoint", NATIVE, "ec2", _NET, "endpoint policies are not enforced"),
+    Coverage("AWS::EC2::VPCGatewayAttachment", NATIVE, "ec2", _NET, _NO_RUNTIME),
+    Coverage(
+        "AWS::ECR::Repository",
+        NATIVE,
+        "ecr",
+        "DescribeRepositories shows it; images can be put through the ECR API",
+        "lifecycle policies and scanning do not run",
+    ),
+    Coverage(
+        "AWS::ECS::Cluster", NATIVE, "ecs", "DescribeClusters shows it", "container insights and exec are not checked"
+    ),
+    Coverage(
+        "AWS::ECS::ClusterCapacityProviderAssociations",
+        PROVIDER,
+        "ecs",
+        "DescribeClusters shows the capacity providers and default strategy",
+        "no capacity is placed",
+    ),
+    Coverage(
+        "AWS::ECS::Service",
+        NATIVE,
+        "ecs",
+        "DescribeServices shows its task definition, desired count, load balancer",
+        "no task starts (moto pulls no image), so health checks and circuit breaker are untested",
+    ),
+    Coverage(
+        "AWS::ECS::TaskDefinition",
+        PROVIDER,
+        "ecs",
+        "DescribeTaskDefinition shows CPU/memory, roles, images, environment, secrets; a change registers a new "
+        "revision of the family (moto's own model drops most properties)",
+        "nothing runs",
+    ),
+    Coverage("AWS::EFS::AccessPoint", NATIVE, "efs", "DescribeAccessPoints shows it", "nothing mounts"),
+    Coverage("AWS::EFS::FileSystem", NATIVE, "efs", "DescribeFileSystems shows it", "nothing mounts"),
+    Coverage("AWS::EFS::MountTarget", NATIVE, "efs", "DescribeMountTargets shows it", "nothing mounts"),
+    Coverage(
+        "AWS::ElastiCache::ReplicationGroup",
+        PROVIDER,
+        "elasticache",
+        "DescribeReplicationGroups shows it; PrimaryEndPoint/ReaderEndPoint as moto reports them",
+        "no Redis runs; the auth token is not checked",
+    ),
+    Coverage(
+        "AWS::ElastiCache::ServerlessCache",
+        PLACEHOLDER,
+        "",
+        "the stack deploys; Ref and Endpoint.Address/Port are shaped as documented",
+        "moto has no serverless-cache API: nothing can read the cache back",
+    ),
+    Coverage(
+        "AWS::ElastiCache::SubnetGroup",
+        PROVIDER,
+        "elasticache",
+        "DescribeCacheSubnetGroups shows its subnets",
+        "moto has no DeleteCacheSubnetGroup (the provider removes it from moto's table)",
+    ),
+    Coverage(
+        "AWS::ElasticLoadBalancingV2::Listener", NATIVE, "elbv2", "DescribeListeners shows it", "no traffic flows"
+    ),
+    Coverage(
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+        NATIVE,
+        "elbv2",
+        "DescribeRules shows it (deleted with its stack: patches.py)",
+        "no traffic flows",
+    ),
+    Coverage(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        NATIVE,
+        "elbv2",
+        "DescribeLoadBalancers shows it; DNSName and CanonicalHostedZoneID (patched) resolve",
+        "no traffic flows",
+    ),
+    Coverage(
+        "AWS::ElasticLoadBalancingV2::TargetGroup", NATIVE, "elbv2", "DescribeTargetGroups shows it", "no health checks"
+    ),
+    Coverage("AWS::IAM::Role", NATIVE, "iam", "GetRole shows trust and inline policies", "policies are not enforced"),
+    Coverage(
+        "AWS::KMS::Key", NATIVE, "kms", "DescribeKey shows it", "key policies are not enforced; nothing is encrypted"
+    ),
+    Coverage("AWS::Logs::LogGroup", NATIVE, "logs", "DescribeLogGroups shows it", "no logs are written"),
+    Coverage(
+        "AWS::RDS::DBCluster",
+        PROVIDER,
+        "rds",
+        "DescribeDBClusters shows it with the master password resolved from its secret; Endpoint/ReadEndpoint",
+        "no database runs",
+    ),
+    Coverage(
+        "AWS::RDS::DBInstance",
+        PROVIDER,
+        "rds",
+        "DescribeDBInstances shows it, in its cluster for an Aurora member (moto's own model drops that)",
+        "no database runs",
+    ),
+    Coverage("AWS::RDS::DBSubnetGroup", NATIVE, "rds", "DescribeDBSubnetGroups shows it", _NO_RUNTIME),
+    Coverage("AWS::Route53::HealthCheck", NATIVE, "route53", "GetHealthCheck shows it", "health is never measured"),
+    Coverage(
+        "AWS::Route53::RecordSetGroup",
+        NATIVE,
+        "route53",
+        "ListResourceRecordSets shows the failover alias records and their changes",
+        "no DNS answers, no failover happens",
+    ),
+    Coverage("AWS::SNS::Topic", NATIVE, "sns", "ListTopics shows it", "no e-mail is sent"),
+    Coverage("AWS::SSM::Parameter", NATIVE, "ssm", "GetParameter shows it", _NO_RUNTIME),
+    Coverage(
+        "AWS::SecretsManager::Secret",
+        PROVIDER,
+        "secretsmanager",
+        "DescribeSecret shows it; GenerateSecretString gives a value, an operator secret has no version",
+        "KMS encryption is not applied",
+    ),
+    Coverage(
+        "AWS::SecretsManager::SecretTargetAttachment",
+        PROVIDER,
+        "secretsmanager",
+        "the secret's JSON gains engine/host/port of its database (GetSecretValue)",
+        "no rotation",
+    ),
+    Coverage(
+        "AWS::Timestream::Database",
+        PROVIDER,
+        "timestream-write",
+        "DescribeDatabase shows it",
+        "no records are written",
+    ),
+)
+
+BY_TYPE: dict[str, Coverage] = {row.type: row for row in TABLE}
+
+
+def markdown() -> str:
+    """The README's table, generated from TABLE (a test keeps the two equal)."""
+    lines = [
+        "| resource type | backing | a round-trip proves | it does not prove |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| `{r.type}` | {r.backing} | {r.proves} | {r.not_proven} |" for r in TABLE]
+    return "\n".join(lines) + "\n"
