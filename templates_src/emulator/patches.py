@@ -8,6 +8,7 @@ lacks are not patched here: they get a provider (providers/), listed in types.py
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -35,6 +36,7 @@ def apply() -> None:
     _nested_stacks()
     _intrinsics()
     _load_balancers()
+    _physical_ids()
     _change_sets()
     _dependents()
     _deletion_policies()
@@ -182,19 +184,41 @@ def _resolve(service: str, reference: str, resources_map: Any, error: type[Excep
 
 
 def _load_balancers() -> None:
-    from moto.elbv2.models import FakeListenerRule, FakeLoadBalancer, elbv2_backends
+    from moto.elbv2.models import FakeListenerRule, FakeLoadBalancer, FakeTargetGroup, elbv2_backends
 
     # moto: `Fn::GetAtt [Alb, CanonicalHostedZoneID]` raises NotImplementedError, so the output holds
     # the raw GetAtt dict and DescribeStacks answers HTTP 500. AWS: the load balancer's Route 53 zone
     # ID, which moto's model already has (what its DescribeLoadBalancers returns).
     original_lb_attribute = FakeLoadBalancer.get_cfn_attribute
 
+    # Likewise LoadBalancerFullName (`app/<name>/<id>`, the CloudWatch dimension: the ARN's tail) and
+    # SecurityGroups; and a target group's TargetGroupFullName (`targetgroup/<name>/<id>`), which moto's
+    # target group model does not answer at all.
     def lb_attribute(self: Any, attribute_name: str) -> Any:
         if attribute_name == "CanonicalHostedZoneID":
             return self.canonical_hosted_zone_id
+        if attribute_name == "LoadBalancerFullName":
+            return self.arn.split(":loadbalancer/", 1)[1]
+        if attribute_name == "SecurityGroups":
+            return list(self.security_groups)
         return original_lb_attribute(self, attribute_name)
 
     FakeLoadBalancer.get_cfn_attribute = lb_attribute
+
+    def target_group_attribute(self: Any, attribute_name: str) -> Any:
+        values = {
+            "TargetGroupArn": self.arn,
+            "TargetGroupFullName": self.arn.split(":", 5)[5],
+            "TargetGroupName": self.name,
+            "LoadBalancerArns": list(self.load_balancer_arns),
+        }
+        if attribute_name not in values:
+            from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+            raise UnformattedGetAttTemplateException()
+        return values[attribute_name]
+
+    FakeTargetGroup.get_cfn_attribute = target_group_attribute
 
     # moto: AWS::ElasticLoadBalancingV2::ListenerRule has no delete, so deleting the stack that owns
     # it leaves the rule on its listener (a re-created rule then fails with PriorityInUse). AWS:
@@ -203,6 +227,25 @@ def _load_balancers() -> None:
         elbv2_backends[account_id][region_name].delete_rule(self.arn)
 
     FakeListenerRule.delete = delete_rule
+
+
+def _physical_ids() -> None:
+    from moto.rds.models import DBSubnetGroup
+
+    # moto: AWS::RDS::DBSubnetGroup has no physical ID, so `Ref` hands the model object itself to the
+    # resources that name it and DescribeStackResources shows no PhysicalResourceId. AWS: Ref is the
+    # subnet group's name (lowercase). (providers/rds.py accepts either.)
+    DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
+
+    from moto.ec2.models.security_groups import SecurityGroupIngress
+
+    # moto: AWS::EC2::SecurityGroupIngress has no physical ID (DescribeStackResources shows none, Ref is
+    # the model object). AWS: Ref is the rule's ID, `sgr-` and 17 hex digits; stable for the same rule here.
+    def rule_id(self: Any) -> str:
+        text = self.security_group.id + json.dumps(self.properties, sort_keys=True, default=str)
+        return "sgr-" + hashlib.sha256(text.encode()).hexdigest()[:17]
+
+    SecurityGroupIngress.physical_resource_id = property(rule_id)
 
 
 def _change_sets() -> None:

@@ -88,7 +88,13 @@ TABLE: tuple[Coverage, ...] = (
     Coverage("AWS::EC2::Route", NATIVE, "ec2", _NET, _NO_RUNTIME),
     Coverage("AWS::EC2::RouteTable", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
     Coverage("AWS::EC2::SecurityGroup", NATIVE, "ec2", _NET, "rules are not enforced"),
-    Coverage("AWS::EC2::SecurityGroupIngress", NATIVE, "ec2", _NET, "rules are not enforced"),
+    Coverage(
+        "AWS::EC2::SecurityGroupIngress",
+        NATIVE,
+        "ec2",
+        _NET + " (a rule ID for Ref patched)",
+        "rules are not enforced; moto keeps the rule when its stack is deleted",
+    ),
     Coverage("AWS::EC2::Subnet", NATIVE, "ec2", _NET + " (Fn::GetAZs of a Ref patched)", _NO_RUNTIME),
     Coverage("AWS::EC2::SubnetRouteTableAssociation", NATIVE, "ec2", _NET, _NO_RUNTIME),
     Coverage("AWS::EC2::VPC", NATIVE, "ec2", _NET, _NO_RUNTIME),
@@ -189,7 +195,9 @@ TABLE: tuple[Coverage, ...] = (
         "DescribeDBInstances shows it, in its cluster for an Aurora member (moto's own model drops that)",
         "no database runs",
     ),
-    Coverage("AWS::RDS::DBSubnetGroup", NATIVE, "rds", "DescribeDBSubnetGroups shows it", _NO_RUNTIME),
+    Coverage(
+        "AWS::RDS::DBSubnetGroup", NATIVE, "rds", "DescribeDBSubnetGroups shows it (Ref is its name: patched)", _NO_RUNTIME
+    ),
     Coverage("AWS::Route53::HealthCheck", NATIVE, "route53", "GetHealthCheck shows it", "health is never measured"),
     Coverage(
         "AWS::Route53::RecordSetGroup",
