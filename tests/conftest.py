@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from .emulator import aws_env, emulator  # noqa: F401  (the local endpoint's fixtures, for every test module)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 

@@ -17,8 +17,6 @@ import pytest
 
 from templates_src.emulator.patches import NESTED_PARAMETER_MESSAGE
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
-
 pytestmark = pytest.mark.emulator
 
 BUCKET = "templates"

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .roundtrip import client, destroy_or_refuse, full_roundtrip, protected
 
 pytestmark = pytest.mark.emulator

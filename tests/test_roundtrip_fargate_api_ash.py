@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .first_deploy import empty_secrets
 from .roundtrip import client, destroy_or_refuse, full_roundtrip, protected
 

@@ -21,7 +21,6 @@ import pytest
 
 from templates_src.emulator.providers import placeholders
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .roundtrip import client, destroy_or_refuse, full_roundtrip, protected
 
 pytestmark = pytest.mark.emulator

@@ -196,7 +196,11 @@ TABLE: tuple[Coverage, ...] = (
         "no database runs",
     ),
     Coverage(
-        "AWS::RDS::DBSubnetGroup", NATIVE, "rds", "DescribeDBSubnetGroups shows it (Ref is its name: patched)", _NO_RUNTIME
+        "AWS::RDS::DBSubnetGroup",
+        NATIVE,
+        "rds",
+        "DescribeDBSubnetGroups shows it (Ref is its name: patched)",
+        _NO_RUNTIME,
     ),
     Coverage("AWS::Route53::HealthCheck", NATIVE, "route53", "GetHealthCheck shows it", "health is never measured"),
     Coverage(

@@ -9,7 +9,7 @@ either branch). Pass `Fn::Join [",", ...]`; the child's List parameter splits it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
@@ -30,7 +30,7 @@ class NestedStackParameters(CloudFormationLintRule):
     source_url = (
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html"
     )
-    tags = ["stackc", "nested-stacks"]
+    tags: ClassVar[list[str]] = ["stackc", "nested-stacks"]
 
     def match(self, cfn):
         matches = []
