@@ -67,11 +67,4 @@ def test_ash_prod_into_an_existing_vpc(aws_env):
     [balancer] = client(url, "elbv2").describe_load_balancers()["LoadBalancers"]
     assert balancer["VpcId"] == vpc
     assert sorted(z["SubnetId"] for z in balancer["AvailabilityZones"]) == sorted(subnets)
-    ecs = client(url, "ecs")
-    [cluster] = ecs.list_clusters()["clusterArns"]
-    [service] = ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])[
-        "services"
-    ]
-    network = service["networkConfiguration"]["awsvpcConfiguration"]
-    assert sorted(network["subnets"]) == sorted(subnets)
     destroy_or_refuse(url, deployed, protected("ash", "prod"))

@@ -205,6 +205,25 @@ def _load_balancers() -> None:
 
     FakeLoadBalancer.get_cfn_attribute = lb_attribute
 
+    # moto: its CloudFormation model passes only name, security groups, subnets and scheme, so a
+    # `Type: network` load balancer becomes an application one and its TCP listener is refused. AWS:
+    # Type, SubnetMappings, IpAddressType and Tags are honoured.
+    @classmethod
+    def create_load_balancer(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        return elbv2_backends[account_id][region_name].create_load_balancer(
+            resource_name,
+            p.get("SecurityGroups") or [],
+            p.get("Subnets") or [],
+            subnet_mappings=p.get("SubnetMappings"),
+            scheme=p.get("Scheme", "internet-facing"),
+            loadbalancer_type=p.get("Type", "application"),
+            ip_address_type=p.get("IpAddressType", "ipv4"),
+            tags=p.get("Tags"),
+        )
+
+    FakeLoadBalancer.create_from_cloudformation_json = create_load_balancer
+
     def target_group_attribute(self: Any, attribute_name: str) -> Any:
         values = {
             "TargetGroupArn": self.arn,

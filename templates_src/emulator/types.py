@@ -170,11 +170,16 @@ TABLE: tuple[Coverage, ...] = (
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         NATIVE,
         "elbv2",
-        "DescribeLoadBalancers shows it; DNSName and CanonicalHostedZoneID (patched) resolve",
+        "DescribeLoadBalancers shows it with its type (network too: patched); DNSName, CanonicalHostedZoneID and "
+        "LoadBalancerFullName resolve (patched)",
         "no traffic flows",
     ),
     Coverage(
-        "AWS::ElasticLoadBalancingV2::TargetGroup", NATIVE, "elbv2", "DescribeTargetGroups shows it", "no health checks"
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        NATIVE,
+        "elbv2",
+        "DescribeTargetGroups shows it; TargetGroupFullName resolves (patched)",
+        "no health checks",
     ),
     Coverage("AWS::IAM::Role", NATIVE, "iam", "GetRole shows trust and inline policies", "policies are not enforced"),
     Coverage(
