@@ -37,6 +37,7 @@ def apply() -> None:
     _intrinsics()
     _load_balancers()
     _physical_ids()
+    _record_set_groups()
     _change_sets()
     _dependents()
     _deletion_policies()
@@ -266,6 +267,71 @@ def _physical_ids() -> None:
 
     SecurityGroupIngress.physical_resource_id = property(rule_id)
 
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+    from moto.efs.models import AccessPoint, FileSystem, MountTarget
+
+    # moto: its EFS models answer no Fn::GetAtt at all (AttributeError -> HTTP 500) and an access point
+    # has no physical ID. AWS: FileSystem Arn/FileSystemId, AccessPoint Arn/AccessPointId (Ref: the ID),
+    # MountTarget Id/IpAddress.
+    def attributes(table: Any) -> Any:
+        def get_cfn_attribute(self: Any, attribute_name: str) -> Any:
+            values = table(self)
+            if attribute_name not in values:
+                raise UnformattedGetAttTemplateException()
+            return values[attribute_name]
+
+        return get_cfn_attribute
+
+    FileSystem.get_cfn_attribute = attributes(lambda f: {"Arn": f.file_system_arn, "FileSystemId": f.file_system_id})
+    AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
+    AccessPoint.get_cfn_attribute = attributes(
+        lambda a: {"Arn": a.access_point_arn, "AccessPointId": a.access_point_id}
+    )
+    MountTarget.get_cfn_attribute = attributes(lambda m: {"Id": m.mount_target_id, "IpAddress": m.ip_address})
+
+
+def _record_set_groups() -> None:
+    from moto.route53.models import RecordSetGroup, route53_backends
+    from moto.utilities.utils import get_partition
+
+    # moto: AWS::Route53::RecordSetGroup has no update and no delete: a changed group (a failover
+    # promotion swapping PRIMARY and SECONDARY) keeps its old records, and deleting the stack leaves
+    # them in the zone. AWS: the group's records are changed in one batch (upserted, the dropped ones
+    # deleted) and deleted with the stack -- ListResourceRecordSets shows it.
+    def key(record: Any) -> tuple[str, str, str]:
+        if isinstance(record, dict):
+            return (record["Name"].rstrip(".") + ".", record["Type"], str(record.get("SetIdentifier") or ""))
+        return (record.name.rstrip(".") + ".", record.type, str(record.set_identifier or ""))
+
+    def zone_of(account_id: str, region_name: str, properties: dict[str, Any]) -> Any:
+        backend = route53_backends[account_id][get_partition(region_name)]
+        name = properties.get("HostedZoneName")
+        zone = backend.get_hosted_zone_by_name(name) if name else None
+        return zone if zone is not None else backend.get_hosted_zone(properties["HostedZoneId"])
+
+    def drop(zone: Any, records: list[dict[str, Any]]) -> None:
+        gone = {key(r) for r in records}
+        zone.rrsets = [r for r in zone.rrsets if key(r) not in gone]
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        properties = cloudformation_json["Properties"]
+        zone = zone_of(account_id, region_name, properties)
+        new_keys = {key(r) for r in properties["RecordSets"]}
+        drop(zone, [r for r in original_resource.record_sets if key(r) not in new_keys])
+        for record_set in properties["RecordSets"]:
+            zone.upsert_rrset(dict(record_set))
+        return RecordSetGroup(region_name, zone.resource_id, properties["RecordSets"])
+
+    def delete(self: Any, account_id: str, region_name: str) -> None:
+        backend = route53_backends[account_id][get_partition(region_name)]
+        drop(backend.get_hosted_zone(self.hosted_zone_id), self.record_sets)
+
+    RecordSetGroup.update_from_cloudformation_json = update_from_cloudformation_json
+    RecordSetGroup.delete = delete
+
 
 def _change_sets() -> None:
     from moto.cloudformation import models
@@ -343,11 +409,35 @@ def _change_sets() -> None:
     Backend.create_change_set = create_change_set
 
 
-def _references(node: Any) -> set[str]:
-    """Names a template fragment refers to: Ref, Fn::GetAtt and the ${Name} / ${Name.Attr} of Fn::Sub."""
+def _condition_references(conditions: dict[str, Any]) -> dict[str, set[str]]:
+    """What each Condition depends on (parameters, through other conditions too)."""
+    direct = {name: _references(body) for name, body in conditions.items()}
+    resolved: dict[str, set[str]] = {}
+
+    def expand(name: str, seen: frozenset[str]) -> set[str]:
+        if name in resolved:
+            return resolved[name]
+        out = set(direct.get(name, set()))
+        for other in direct.get(name, set()) & set(direct):
+            if other not in seen:
+                out |= expand(other, seen | {other})
+        resolved[name] = out
+        return out
+
+    return {name: expand(name, frozenset({name})) for name in conditions}
+
+
+def _references(node: Any, conditions: dict[str, set[str]] | None = None) -> set[str]:
+    """Names a template fragment refers to: Ref, Fn::GetAtt, the ${Name} / ${Name.Attr} of Fn::Sub, and --
+    with `conditions` -- what the conditions it uses (Fn::If, Condition) depend on."""
+    conditions = conditions or {}
     found: set[str] = set()
     if isinstance(node, dict):
         for key, value in node.items():
+            if key in ("Condition", "Fn::If") and conditions:
+                name = value[0] if isinstance(value, list) and value else value
+                if isinstance(name, str):
+                    found |= conditions.get(name, set()) | {name}
             if key == "Ref" and isinstance(value, str):
                 found.add(value)
             elif key == "Fn::GetAtt":
@@ -357,12 +447,12 @@ def _references(node: Any) -> set[str]:
                 text = value[0] if isinstance(value, list) else value
                 if isinstance(text, str):
                     found.update(m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text))
-                found |= _references(value[1] if isinstance(value, list) and len(value) > 1 else {})
+                found |= _references(value[1] if isinstance(value, list) and len(value) > 1 else {}, conditions)
             else:
-                found |= _references(value)
+                found |= _references(value, conditions)
     elif isinstance(node, list):
         for item in node:
-            found |= _references(item)
+            found |= _references(item, conditions)
     return found
 
 
@@ -380,8 +470,12 @@ def _dependents() -> None:
     def build_resource_diff(self: Any, other_template: dict[str, Any], parameters: Any = None) -> dict[str, Any]:
         by_action = original_diff(self, other_template, parameters)
         new = other_template["Resources"]
-        refs = {name: _references(body) for name, body in new.items()}
+        conditions = _condition_references(other_template.get("Conditions") or {})
+        refs = {name: _references(body, conditions) for name, body in new.items()}
         changed = set(by_action["Modify"])
+        if parameters:  # a parameter reached through a Condition (Fn::If, a resource's Condition) counts too
+            moved = {p for p in parameters if self.input_parameters.get(p) != parameters[p]}
+            changed |= {n for n in new if n in self._resource_json_map and refs[n] & moved}
         added = set(by_action["Add"])
         while True:
             more = {

@@ -132,9 +132,13 @@ TABLE: tuple[Coverage, ...] = (
         "revision of the family (moto's own model drops most properties)",
         "nothing runs",
     ),
-    Coverage("AWS::EFS::AccessPoint", NATIVE, "efs", "DescribeAccessPoints shows it", "nothing mounts"),
-    Coverage("AWS::EFS::FileSystem", NATIVE, "efs", "DescribeFileSystems shows it", "nothing mounts"),
-    Coverage("AWS::EFS::MountTarget", NATIVE, "efs", "DescribeMountTargets shows it", "nothing mounts"),
+    Coverage(
+        "AWS::EFS::AccessPoint", NATIVE, "efs", "DescribeAccessPoints shows it (Ref, GetAtt patched)", "nothing mounts"
+    ),
+    Coverage("AWS::EFS::FileSystem", NATIVE, "efs", "DescribeFileSystems shows it (GetAtt patched)", "nothing mounts"),
+    Coverage(
+        "AWS::EFS::MountTarget", NATIVE, "efs", "DescribeMountTargets shows it (GetAtt patched)", "nothing mounts"
+    ),
     Coverage(
         "AWS::ElastiCache::ReplicationGroup",
         PROVIDER,
@@ -212,7 +216,8 @@ TABLE: tuple[Coverage, ...] = (
         "AWS::Route53::RecordSetGroup",
         NATIVE,
         "route53",
-        "ListResourceRecordSets shows the failover alias records and their changes",
+        "ListResourceRecordSets shows the failover alias records, their changes (a promotion) and their deletion "
+        "(moto has neither: patched)",
         "no DNS answers, no failover happens",
     ),
     Coverage("AWS::SNS::Topic", NATIVE, "sns", "ListTopics shows it", "no e-mail is sent"),
