@@ -1,8 +1,8 @@
 """pytest fixtures for the local endpoint. The endpoint itself is templates_src/emulator/ (the same
 code `make emulator` runs); this file only starts it per test module and isolates the environment.
 
-Import the fixtures into a test module (`from .emulator import emulator, aws_env  # noqa: F401`). The
-server is module-scoped: with `--dist loadfile` each test file runs in one worker, on its own free port.
+tests/conftest.py makes `emulator` and `aws_env` available to every test module. The server is
+module-scoped: with `--dist loadfile` each test file runs in one worker, on its own free port.
 """
 
 from __future__ import annotations

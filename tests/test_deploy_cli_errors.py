@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cli import cli
 
-from .emulator import DUMMY_ENV, aws_env, emulator, free_port  # noqa: F401  (pytest fixtures)
+from .emulator import DUMMY_ENV, free_port
 
 
 def invoke(*args):

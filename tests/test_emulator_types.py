@@ -1,7 +1,7 @@
 """The emulator's type table (templates_src/emulator/types.py) is complete, honest and in the README.
 
-- every resource type a build of any params/ file emits has a row (a new type needs a row: native,
-  provider or placeholder -- decided, not defaulted);
+- every resource type a build of any params/ file (and of the messaging stores' example) emits has a
+  row (a new type needs one: native, provider or placeholder -- decided, not defaulted);
 - a row says "provider" exactly when a provider backed by moto's API is registered for the type, and
   "placeholder" exactly when the registered provider is a placeholder; "moto native" types are in moto's
   own model map;
@@ -17,23 +17,31 @@ from templates_src.config.load import Target
 from templates_src.emulator import providers, types
 from templates_src.emulator.providers.placeholders import Placeholder
 
-from .helpers import PARAMS_DIR, PROJECT_ROOT
+from .helpers import PARAMS_DIR, PROJECT_ROOT, write_params
+from .test_stores_messaging import SYSTEM as MESSAGING
 
 
 def emitted_types(tmp_path) -> dict[str, set[str]]:
+    """Types in a build of every params/ file, and of the messaging stores' example (queues, topics, tables)."""
+    write_params(tmp_path / "extra", "messaging", MESSAGING)
+    targets = [
+        (PARAMS_DIR, d.name, f.stem)
+        for d in sorted(PARAMS_DIR.iterdir())
+        if d.is_dir()
+        for f in sorted(d.glob("*.yaml"))
+        if not f.name.startswith("_")
+    ]
+    targets.append((tmp_path / "extra", "messaging", "dev"))
     found: dict[str, set[str]] = {}
-    for system_dir in sorted(p for p in PARAMS_DIR.iterdir() if p.is_dir()):
-        for env_file in sorted(system_dir.glob("*.yaml")):
-            if env_file.name.startswith("_"):
+    for params, system, env in targets:
+        compiled = compiler.compile_target(Target(system, env, params))
+        out = tmp_path / "out" / system / env
+        compiler.write(compiled, out)
+        for path in out.rglob("*.json"):
+            if path.name in ("manifest.json", "parameters.json"):
                 continue
-            compiled = compiler.compile_target(Target(system_dir.name, env_file.stem, PARAMS_DIR))
-            out = tmp_path / system_dir.name / env_file.stem
-            compiler.write(compiled, out)
-            for path in out.rglob("*.json"):
-                if path.name in ("manifest.json", "parameters.json"):
-                    continue
-                for resource in json.loads(path.read_text()).get("Resources", {}).values():
-                    found.setdefault(resource["Type"], set()).add(f"{system_dir.name}/{env_file.stem}")
+            for resource in json.loads(path.read_text()).get("Resources", {}).values():
+                found.setdefault(resource["Type"], set()).add(f"{system}/{env}")
     return found
 
 

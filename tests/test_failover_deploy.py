@@ -23,7 +23,6 @@ from templates_src.deploy import multiregion as mr
 from templates_src.deploy.session import AwsOptions
 from templates_src.errors import DeployError
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .two_regions import DOMAIN, REGIONS, failover_records, live, outputs, run, system  # noqa: F401  (system: a fixture)
 
 pytestmark = pytest.mark.emulator

@@ -21,7 +21,6 @@ import re
 import boto3
 import pytest
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .two_regions import REGIONS, cfn, live, outputs, run, system  # noqa: F401  (system: a fixture)
 
 pytestmark = pytest.mark.emulator

@@ -38,6 +38,7 @@ def apply() -> None:
     _load_balancers()
     _physical_ids()
     _record_set_groups()
+    _fifo_queues()
     _change_sets()
     _dependents()
     _deletion_policies()
@@ -331,6 +332,23 @@ def _record_set_groups() -> None:
 
     RecordSetGroup.update_from_cloudformation_json = update_from_cloudformation_json
     RecordSetGroup.delete = delete
+
+
+def _fifo_queues() -> None:
+    from moto.sqs.models import Queue
+
+    # moto: a FIFO queue without QueueName gets the generated name as it is, and then refuses it ("Queue
+    # name must end in .fifo"). AWS: the generated name of a FIFO queue ends in `.fifo` (at most 80 chars).
+    original = Queue.create_from_cloudformation_json.__func__
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json.get("Properties") or {}
+        if str(p.get("FifoQueue")).lower() == "true" and not resource_name.endswith(".fifo"):
+            resource_name = resource_name[:75] + ".fifo"
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    Queue.create_from_cloudformation_json = create_from_cloudformation_json
 
 
 def _change_sets() -> None:

@@ -101,6 +101,13 @@ TABLE: tuple[Coverage, ...] = (
     Coverage("AWS::EC2::VPCEndpoint", NATIVE, "ec2", _NET, "endpoint policies are not enforced"),
     Coverage("AWS::EC2::VPCGatewayAttachment", NATIVE, "ec2", _NET, _NO_RUNTIME),
     Coverage(
+        "AWS::DynamoDB::Table",
+        NATIVE,
+        "dynamodb",
+        "DescribeTable shows keys and indexes",
+        "no items are written; point-in-time recovery is not checked",
+    ),
+    Coverage(
         "AWS::ECR::Repository",
         NATIVE,
         "ecr",
@@ -220,7 +227,21 @@ TABLE: tuple[Coverage, ...] = (
         "(moto has neither: patched)",
         "no DNS answers, no failover happens",
     ),
+    Coverage(
+        "AWS::SNS::Subscription",
+        PROVIDER,
+        "sns",
+        "ListSubscriptionsByTopic shows it with raw delivery and filter policy",
+        "nothing is delivered; an e-mail subscription is not confirmed",
+    ),
     Coverage("AWS::SNS::Topic", NATIVE, "sns", "ListTopics shows it", "no e-mail is sent"),
+    Coverage(
+        "AWS::SNS::TopicPolicy", PROVIDER, "sns", "GetTopicAttributes shows the Policy", "the policy is not enforced"
+    ),
+    Coverage("AWS::SQS::Queue", NATIVE, "sqs", "GetQueueAttributes shows it (redrive, KMS key)", "no messages flow"),
+    Coverage(
+        "AWS::SQS::QueuePolicy", PROVIDER, "sqs", "GetQueueAttributes shows the Policy", "the policy is not enforced"
+    ),
     Coverage("AWS::SSM::Parameter", NATIVE, "ssm", "GetParameter shows it", _NO_RUNTIME),
     Coverage(
         "AWS::SecretsManager::Secret",

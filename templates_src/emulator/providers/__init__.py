@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import acm, applicationautoscaling, cloudwatch, ecs, elasticache, rds, secretsmanager, timestream
+from . import acm, applicationautoscaling, cloudwatch, ecs, elasticache, messaging, rds, secretsmanager, timestream
 from .base import Provider
 
 PROVIDERS: tuple[type[Provider], ...] = (
@@ -20,6 +20,9 @@ PROVIDERS: tuple[type[Provider], ...] = (
     elasticache.ReplicationGroup,
     elasticache.ServerlessCache,
     elasticache.SubnetGroup,
+    messaging.QueuePolicy,
+    messaging.Subscription,
+    messaging.TopicPolicy,
     rds.DBCluster,
     rds.DBInstance,
     secretsmanager.Secret,
