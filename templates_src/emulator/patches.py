@@ -28,6 +28,16 @@ _DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm|ssm-secure):([
 KEEPING_POLICIES = ("Retain", "RetainExceptOnCreate")
 
 
+def replace(owner: Any, name: str, value: Any) -> None:
+    """Replace moto's `owner.name` with `value`: the one way the emulator changes moto's classes and modules."""
+    setattr(owner, name, value)
+
+
+def _original(owner: Any, name: str) -> Any:
+    """The function behind moto's classmethod `owner.name`, to call from its replacement."""
+    return getattr(owner, name).__func__
+
+
 def apply() -> None:
     """Apply every patch once."""
     global _APPLIED
@@ -66,15 +76,15 @@ def _nested_stacks() -> None:
             raise ValidationError(self.stack_id, message=f"Template error: stack {self.name} has no output {key!r}")
         raise NotImplementedError(f"Fn::GetAtt {attribute_name} on a nested stack")
 
-    Stack.get_cfn_attribute = get_cfn_attribute
+    replace(Stack, "get_cfn_attribute", get_cfn_attribute)
 
     # moto: a child stack has no ParentId/RootId, and its PhysicalResourceId in the parent (so also
     # `Ref`) is the child's name. AWS: the child carries ParentId and RootId (stack ARNs), and the
     # parent's PhysicalResourceId for it is the child's stack ARN.
-    Stack.parent_id = None
-    Stack.root_id = None
-    Stack.physical_resource_id = property(lambda self: self.stack_id)
-    original_create = Stack.create_from_cloudformation_json.__func__
+    replace(Stack, "parent_id", None)
+    replace(Stack, "root_id", None)
+    replace(Stack, "physical_resource_id", property(lambda self: self.stack_id))
+    original_create = _original(Stack, "create_from_cloudformation_json")
 
     def _string_parameters(stack_name: str, parameters: dict[str, Any]) -> dict[str, Any]:
         # moto: passes whatever a nested stack's Parameters resolve to, so a Ref to a List<...>
@@ -90,11 +100,10 @@ def _nested_stacks() -> None:
                 )
         return {key: "" if value is None else value for key, value in parameters.items()}
 
-    @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         _string_parameters(resource_name, cloudformation_json["Properties"].get("Parameters", {}))
         child = original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        parent = models.cloudformation_backends[account_id][region_name].stacks.get(kwargs.get("StackId") or "")
+        parent: Any = models.cloudformation_backends[account_id][region_name].stacks.get(kwargs.get("StackId") or "")
         if parent is not None:
             child.parent_id = parent.stack_id
             child.root_id = parent.root_id or parent.stack_id
@@ -105,7 +114,6 @@ def _nested_stacks() -> None:
     # nested stack is updated in place with its new template and parameters, so only the resources
     # whose properties change are touched -- which is how a parameter-only change (an image tag)
     # reaches the child's task definition.
-    @classmethod
     def update_from_cloudformation_json(
         cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
     ):
@@ -118,8 +126,8 @@ def _nested_stacks() -> None:
         original_resource.parameters = dict(parameters)
         return original_resource
 
-    Stack.create_from_cloudformation_json = create_from_cloudformation_json
-    Stack.update_from_cloudformation_json = update_from_cloudformation_json
+    replace(Stack, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+    replace(Stack, "update_from_cloudformation_json", classmethod(update_from_cloudformation_json))
 
 
 def _intrinsics() -> None:
@@ -144,10 +152,10 @@ def _intrinsics() -> None:
             )
         return cleaned
 
-    parsing.clean_json = clean_json
+    replace(parsing, "clean_json", clean_json)
 
 
-def _resolve(service: str, reference: str, resources_map: Any, error: type[Exception]) -> str:
+def _resolve(service: str, reference: str, resources_map: Any, error: Any) -> str:
     account, region = resources_map._account_id, resources_map._region_name
     if service == "secretsmanager":
         from moto.secretsmanager.models import secretsmanager_backends
@@ -162,7 +170,8 @@ def _resolve(service: str, reference: str, resources_map: Any, error: type[Excep
         key = rest[1] if len(rest) > 1 else ""
         stage = rest[2] if len(rest) > 2 and rest[2] else "AWSCURRENT"
         try:
-            value = secretsmanager_backends[account][region].get_secret_value(secret_id, None, stage)
+            backend: Any = secretsmanager_backends[account][region]
+            value = backend.get_secret_value(secret_id, None, stage)
         except Exception as exc:  # the service's own error, as AWS reports it on the resource
             raise error(
                 message=f"Could not resolve dynamic reference {{{{resolve:{service}:{reference}}}}}: {exc}"
@@ -205,12 +214,11 @@ def _load_balancers() -> None:
             return list(self.security_groups)
         return original_lb_attribute(self, attribute_name)
 
-    FakeLoadBalancer.get_cfn_attribute = lb_attribute
+    replace(FakeLoadBalancer, "get_cfn_attribute", lb_attribute)
 
     # moto: its CloudFormation model passes only name, security groups, subnets and scheme, so a
     # `Type: network` load balancer becomes an application one and its TCP listener is refused. AWS:
     # Type, SubnetMappings, IpAddressType and Tags are honoured.
-    @classmethod
     def create_load_balancer(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         p = cloudformation_json["Properties"]
         return elbv2_backends[account_id][region_name].create_load_balancer(
@@ -224,7 +232,7 @@ def _load_balancers() -> None:
             tags=p.get("Tags"),
         )
 
-    FakeLoadBalancer.create_from_cloudformation_json = create_load_balancer
+    replace(FakeLoadBalancer, "create_from_cloudformation_json", classmethod(create_load_balancer))
 
     def target_group_attribute(self: Any, attribute_name: str) -> Any:
         values = {
@@ -239,7 +247,7 @@ def _load_balancers() -> None:
             raise UnformattedGetAttTemplateException()
         return values[attribute_name]
 
-    FakeTargetGroup.get_cfn_attribute = target_group_attribute
+    replace(FakeTargetGroup, "get_cfn_attribute", target_group_attribute)
 
     # moto: AWS::ElasticLoadBalancingV2::ListenerRule has no delete, so deleting the stack that owns
     # it leaves the rule on its listener (a re-created rule then fails with PriorityInUse). AWS:
@@ -247,7 +255,7 @@ def _load_balancers() -> None:
     def delete_rule(self: Any, account_id: str, region_name: str) -> None:
         elbv2_backends[account_id][region_name].delete_rule(self.arn)
 
-    FakeListenerRule.delete = delete_rule
+    replace(FakeListenerRule, "delete", delete_rule)
 
 
 def _physical_ids() -> None:
@@ -256,7 +264,7 @@ def _physical_ids() -> None:
     # moto: AWS::RDS::DBSubnetGroup has no physical ID, so `Ref` hands the model object itself to the
     # resources that name it and DescribeStackResources shows no PhysicalResourceId. AWS: Ref is the
     # subnet group's name (lowercase). (providers/rds.py accepts either.)
-    DBSubnetGroup.physical_resource_id = property(lambda self: self.name)
+    replace(DBSubnetGroup, "physical_resource_id", property(lambda self: self.name))
 
     from moto.ec2.models.security_groups import SecurityGroupIngress
 
@@ -266,7 +274,7 @@ def _physical_ids() -> None:
         text = self.security_group.id + json.dumps(self.properties, sort_keys=True, default=str)
         return "sgr-" + hashlib.sha256(text.encode()).hexdigest()[:17]
 
-    SecurityGroupIngress.physical_resource_id = property(rule_id)
+    replace(SecurityGroupIngress, "physical_resource_id", property(rule_id))
 
     from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
     from moto.efs.models import AccessPoint, FileSystem, MountTarget
@@ -283,12 +291,20 @@ def _physical_ids() -> None:
 
         return get_cfn_attribute
 
-    FileSystem.get_cfn_attribute = attributes(lambda f: {"Arn": f.file_system_arn, "FileSystemId": f.file_system_id})
-    AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
-    AccessPoint.get_cfn_attribute = attributes(
-        lambda a: {"Arn": a.access_point_arn, "AccessPointId": a.access_point_id}
+    replace(
+        FileSystem,
+        "get_cfn_attribute",
+        attributes(lambda f: {"Arn": f.file_system_arn, "FileSystemId": f.file_system_id}),
     )
-    MountTarget.get_cfn_attribute = attributes(lambda m: {"Id": m.mount_target_id, "IpAddress": m.ip_address})
+    replace(AccessPoint, "physical_resource_id", property(lambda self: self.access_point_id))
+    replace(
+        AccessPoint,
+        "get_cfn_attribute",
+        attributes(lambda a: {"Arn": a.access_point_arn, "AccessPointId": a.access_point_id}),
+    )
+    replace(
+        MountTarget, "get_cfn_attribute", attributes(lambda m: {"Id": m.mount_target_id, "IpAddress": m.ip_address})
+    )
 
 
 def _record_set_groups() -> None:
@@ -314,7 +330,6 @@ def _record_set_groups() -> None:
         gone = {key(r) for r in records}
         zone.rrsets = [r for r in zone.rrsets if key(r) not in gone]
 
-    @classmethod
     def update_from_cloudformation_json(
         cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
     ):
@@ -324,14 +339,15 @@ def _record_set_groups() -> None:
         drop(zone, [r for r in original_resource.record_sets if key(r) not in new_keys])
         for record_set in properties["RecordSets"]:
             zone.upsert_rrset(dict(record_set))
-        return RecordSetGroup(region_name, zone.resource_id, properties["RecordSets"])
+        group: Any = RecordSetGroup  # moto's class, abstract only to the type checker
+        return group(region_name, zone.resource_id, properties["RecordSets"])
 
     def delete(self: Any, account_id: str, region_name: str) -> None:
         backend = route53_backends[account_id][get_partition(region_name)]
         drop(backend.get_hosted_zone(self.hosted_zone_id), self.record_sets)
 
-    RecordSetGroup.update_from_cloudformation_json = update_from_cloudformation_json
-    RecordSetGroup.delete = delete
+    replace(RecordSetGroup, "update_from_cloudformation_json", classmethod(update_from_cloudformation_json))
+    replace(RecordSetGroup, "delete", delete)
 
 
 def _fifo_queues() -> None:
@@ -339,16 +355,15 @@ def _fifo_queues() -> None:
 
     # moto: a FIFO queue without QueueName gets the generated name as it is, and then refuses it ("Queue
     # name must end in .fifo"). AWS: the generated name of a FIFO queue ends in `.fifo` (at most 80 chars).
-    original = Queue.create_from_cloudformation_json.__func__
+    original = _original(Queue, "create_from_cloudformation_json")
 
-    @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         p = cloudformation_json.get("Properties") or {}
         if str(p.get("FifoQueue")).lower() == "true" and not resource_name.endswith(".fifo"):
             resource_name = resource_name[:75] + ".fifo"
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
-    Queue.create_from_cloudformation_json = create_from_cloudformation_json
+    replace(Queue, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
 
 
 def _change_sets() -> None:
@@ -374,7 +389,7 @@ def _change_sets() -> None:
         stack.parameters = dict(pending.parameters)
         stack.output_map = stack._create_output_map()
 
-    Backend.execute_change_set = execute_change_set
+    replace(Backend, "execute_change_set", execute_change_set)
 
     # moto: a change set diffs the Resources sections only, so a change of a root Parameter (an image
     # tag) lists no change although executing it updates the children. AWS: every resource whose
@@ -394,7 +409,7 @@ def _change_sets() -> None:
                 )
         return changes
 
-    ChangeSet.diff = diff
+    replace(ChangeSet, "diff", diff)
 
     # moto: every CREATE change set makes a new stack object, so after `plan` (which leaves a
     # REVIEW_IN_PROGRESS stack) a `deploy` creates a second stack of the same name. AWS: the
@@ -424,7 +439,7 @@ def _change_sets() -> None:
         self.change_sets[cs_id].change_set_type = "CREATE"
         return cs_id, stack_id
 
-    Backend.create_change_set = create_change_set
+    replace(Backend, "create_change_set", create_change_set)
 
 
 def _condition_references(conditions: dict[str, Any]) -> dict[str, set[str]]:
@@ -482,7 +497,7 @@ def _dependents() -> None:
     # name a changed resource (a service naming its task definition) is not updated. AWS: both are
     # updated -- the new values flow to everything that refers to them. Dependents are updated after
     # what they depend on.
-    parsing.get_references_from_template = lambda template: sorted(_references(template))
+    replace(parsing, "get_references_from_template", lambda template: sorted(_references(template)))
     original_diff = parsing.ResourceMap.build_resource_diff
 
     def build_resource_diff(self: Any, other_template: dict[str, Any], parameters: Any = None) -> dict[str, Any]:
@@ -521,7 +536,7 @@ def _dependents() -> None:
         by_action["Modify"] = ordered
         return by_action
 
-    parsing.ResourceMap.build_resource_diff = build_resource_diff
+    replace(parsing.ResourceMap, "build_resource_diff", build_resource_diff)
 
 
 def _deletion_policies() -> None:
@@ -540,7 +555,7 @@ def _deletion_policies() -> None:
             return
         original_delete_resource(self, parsed_resource, resource_json)
 
-    ResourceMap._delete_resource = _delete_resource
+    replace(ResourceMap, "_delete_resource", _delete_resource)
 
 
 def _termination_protection() -> None:
@@ -571,7 +586,7 @@ def _termination_protection() -> None:
             "</UpdateTerminationProtectionResponse>"
         )
 
-    CloudFormationResponse.update_termination_protection = update_termination_protection
+    replace(CloudFormationResponse, "update_termination_protection", update_termination_protection)
 
     original_delete_stack = models.CloudFormationBackend.delete_stack
 
@@ -584,7 +599,7 @@ def _termination_protection() -> None:
                 )
         original_delete_stack(self, name_or_stack_id)
 
-    models.CloudFormationBackend.delete_stack = delete_stack
+    replace(models.CloudFormationBackend, "delete_stack", delete_stack)
 
 
 def _reset() -> None:
@@ -600,4 +615,4 @@ def _reset() -> None:
         placeholders.RECORDS.clear()
         original_reset(self)
 
-    MotoAPIBackend.reset = reset
+    replace(MotoAPIBackend, "reset", reset)

@@ -14,6 +14,7 @@ import socket
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -62,7 +63,7 @@ class Emulator:
     def __init__(self, port: int | None = None) -> None:
         self.port = port if port is not None else free_port()
         self.url = f"http://{HOST}:{self.port}"
-        self._server = None
+        self._server: Any = None
 
     def start(self) -> Emulator:
         install()

@@ -42,6 +42,8 @@ def register() -> None:
         return
     from moto.cloudformation import parsing
 
+    from ..patches import replace
+
     native_models, native_names = parsing.get_model_map, parsing.get_name_type_map
 
     def get_model_map() -> dict[str, Any]:
@@ -53,7 +55,8 @@ def register() -> None:
     def resource_name_property_from_type(resource_type: str) -> str | None:
         return get_name_type_map().get(resource_type)
 
-    parsing.get_model_map = get_model_map
-    parsing.get_name_type_map = get_name_type_map
-    parsing.resource_name_property_from_type = resource_name_property_from_type
+    # moto looks these up as module globals at call time.
+    replace(parsing, "get_model_map", get_model_map)
+    replace(parsing, "get_name_type_map", get_name_type_map)
+    replace(parsing, "resource_name_property_from_type", resource_name_property_from_type)
     _REGISTERED = True

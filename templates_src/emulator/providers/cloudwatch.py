@@ -38,8 +38,9 @@ def _metric_queries(metrics: list[dict[str, Any]] | None) -> list[Any] | None:
                 stat=stat.get("Stat"),
                 unit=stat.get("Unit"),
             )
+        query: Any = MetricDataQuery  # moto types every field as str; CloudFormation omits some
         queries.append(
-            MetricDataQuery(
+            query(
                 query_id=metric.get("Id"),
                 label=metric.get("Label"),
                 period=metric.get("Period"),

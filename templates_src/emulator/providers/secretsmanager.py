@@ -142,7 +142,7 @@ def _connection(account_id: str, region_name: str, target_type: str, target_id: 
         return {
             "engine": instance.engine,
             "host": instance.address,
-            "port": int(instance.port),
+            "port": int(instance.port or 0),
             "dbInstanceIdentifier": target_id,
         }
     raise NotImplementedError(f"SecretTargetAttachment to {target_type}: the emulator has no provider for it")
