@@ -36,6 +36,12 @@ class ExecLogging(Model):
 
 
 class Cluster(Model):
+    name: str | None = Field(
+        None,
+        pattern=r"^[a-zA-Z0-9_-]{1,255}$",
+        description="physical cluster name (unique per account and region; renaming replaces the cluster); "
+        "default: CloudFormation's",
+    )
     container_insights: Literal["enabled", "enhanced", "disabled"] = "enabled"
     capacity: list[CapacityShare] = Field(
         default_factory=lambda: [CapacityShare(provider="FARGATE", weight=1)], min_length=1

@@ -268,6 +268,16 @@ class Service(Model):
     )
     scaling: Scaling | None = None
     alarms: Alarms | None = None
+    # Physical names, for runbooks that name them (`aws ecs update-service --service ...`, `aws logs tail ...`).
+    # Unique per cluster / account and region, and renaming one replaces it: off by default.
+    service_name: str | None = Field(
+        None, pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,254}$", description="ECS service name; default: CloudFormation's"
+    )
+    log_group_name: str | None = Field(
+        None,
+        pattern=r"^[.\-_/#A-Za-z0-9]{1,512}$",
+        description="the app containers' log group; default: CloudFormation's",
+    )
     log_retention_days: RetentionDays = 30
     log_kms_key_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:kms:", description="a key outside the system")
     log_key: Name | None = Field(

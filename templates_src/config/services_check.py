@@ -46,6 +46,7 @@ def check_services(cfg: System) -> Iterator[Finding]:
                 True,
             )
 
+    yield from _check_physical_names(cfg)
     owner: dict[str, str] = {}  # service -> the load balancer that forwards to it
     for lb_name, lb in cfg.load_balancers.items():
         base = ("load_balancers", lb_name)
@@ -132,3 +133,16 @@ def _check_url_outputs(cfg: System, owner: dict[str, str]) -> Iterator[Finding]:
                 output,
             )
         taken.setdefault(output, name)
+
+
+def _check_physical_names(cfg: System) -> Iterator[Finding]:
+    """Two services may not share an ECS service name (one cluster) or a log group name (one region)."""
+    for field in ("service_name", "log_group_name"):
+        seen: dict[str, str] = {}
+        for name, svc in cfg.services.items():
+            value = getattr(svc, field)
+            if value is None:
+                continue
+            if value in seen:
+                yield Finding(("services", name, field), f"also the {field} of service {seen[value]!r}", value)
+            seen.setdefault(value, name)

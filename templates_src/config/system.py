@@ -78,6 +78,15 @@ class System(Model):
                     secret.key,
                 )
         yield from check_names(self.secrets, self.secret_prefix)
+        yield from prefixed(("observability",), self.observability.check())
+        topic = self.observability.alarm_topic_arn
+        if topic is not None and topic.split(":")[3] not in self.regions:
+            yield Finding(
+                ("observability", "alarm_topic_arn"),
+                f"CloudWatch alarms publish only to a topic in their own region ({', '.join(self.regions)}); "
+                "a multi-region system names one per region in region_overrides",
+                topic,
+            )
         key = self.observability.key
         if key is not None and key not in self.keys:
             yield Finding(

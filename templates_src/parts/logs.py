@@ -32,8 +32,12 @@ def logs_keys(cfg: System) -> set[str]:
     return {k for k in (cfg.observability.key, *(s.log_key for s in cfg.services.values())) if k is not None}
 
 
-def log_group(t: Template, title: str, retention_days: int, kms_key_arn: Any = None) -> logs.LogGroup:
+def log_group(
+    t: Template, title: str, retention_days: int, kms_key_arn: Any = None, name: str | None = None
+) -> logs.LogGroup:
     props: dict[str, Any] = {"RetentionInDays": retention_days}
+    if name is not None:
+        props["LogGroupName"] = name
     if kms_key_arn:
         props["KmsKeyId"] = kms_key_arn  # the key policy must let logs.<region>.amazonaws.com use it
     group = t.add_resource(logs.LogGroup(title, **props))

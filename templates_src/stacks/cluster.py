@@ -31,6 +31,8 @@ def build(cfg: System, ctx: StackContext) -> None:
         )
         # Services with `exec: true` write their sessions' logs here, and only here.
         ctx.export(EXEC_LOG_GROUP_ARN, GetAtt(exec_logs, "Arn"), description="ECS Exec log group ARN")
+    if c.name is not None:
+        props["ClusterName"] = c.name
     cluster = t.add_resource(ecs.Cluster("Cluster", **props))
     t.add_resource(
         ecs.ClusterCapacityProviderAssociations(

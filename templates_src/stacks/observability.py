@@ -38,7 +38,18 @@ def needs_topic(cfg: System) -> bool:
 
 def build(cfg: System, ctx: StackContext) -> None:
     t = ctx.template
-    if needs_topic(cfg):
+    existing = cfg.observability.alarm_topic_arn
+    if existing is not None and needs_topic(cfg):
+        # A topic someone else owns (an on-call integration's): a root parameter the alarms read, no resource.
+        arn = ctx.tunable(
+            TOPIC_EXPORT,
+            default=existing,
+            label="SNS topic the alarms publish to",
+            group="Observability",
+            AllowedPattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$",
+        )
+        ctx.export(TOPIC_EXPORT, arn, description="SNS topic the alarms publish to")
+    elif needs_topic(cfg):
         emails = cfg.observability.alarm_emails
         props = {"Subscription": [sns.Subscription(Protocol="email", Endpoint=e) for e in emails]} if emails else {}
         key = logs_key(cfg, ctx)

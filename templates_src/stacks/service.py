@@ -66,7 +66,7 @@ class ServiceBuilder:
         wiring = wire(self.cfg, self.name, self.ctx)
         repo = self.repository()
         key = logs_key(self.cfg, self.ctx, self.name)  # also the sidecars' log groups
-        logs = log_group(self.t, f"{self.owner}LogGroup", self.svc.log_retention_days, key)
+        logs = log_group(self.t, f"{self.owner}LogGroup", self.svc.log_retention_days, key, self.svc.log_group_name)
         self.execution_statements.append(
             iam.allow([awslogs.CreateLogStream, awslogs.PutLogEvents], [GetAtt(logs, "Arn")])
         )
@@ -82,8 +82,12 @@ class ServiceBuilder:
             self.scaling(service)
         if self.svc.alarms is not None:
             self.alarms(service)
-        self.ctx.export(
+        # For runbooks: `aws ecs update-service --service <ServiceName>`, `aws logs tail <LogGroupName>`.
+        self.ctx.output(
             f"{self.owner}ServiceName", GetAtt(service, "Name"), description=f"ECS service name of {self.name}"
+        )
+        self.ctx.output(
+            f"{self.owner}LogGroupName", Ref(logs), description=f"log group of service {self.name}'s containers"
         )
 
     # -- images and containers -----------------------------------------------------------------
@@ -401,6 +405,7 @@ class ServiceBuilder:
                     MaximumPercent=svc.max_percent,
                 ),
                 EnableExecuteCommand=svc.exec,
+                **({"ServiceName": svc.service_name} if svc.service_name is not None else {}),
                 EnableECSManagedTags=True,
                 PropagateTags="SERVICE",
                 **props,
