@@ -62,6 +62,7 @@ REVIEWED_STATELESS = {
     # Queues and topics carry messages, they do not keep them: a replaced queue loses what waits in it
     # (the review warns), but nothing is retained on delete (CDK's default for queues too).
     "AWS::SQS::Queue",
+    "AWS::Scheduler::Schedule",
     "AWS::SQS::QueuePolicy",
     "AWS::SNS::TopicPolicy",
     "AWS::SNS::Subscription",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from ..naming import pascal
 from .base import OUTPUT_NAME_PATTERN, Cidr, Finding, Model, Name, RetentionDays
@@ -222,6 +222,30 @@ class Alarms(Model):
     )
 
 
+def _schedule(value: Any) -> Any:
+    return {"expression": value} if isinstance(value, str) else value
+
+
+class Schedule(Model):
+    """Run the service's task on a schedule (EventBridge Scheduler -> ECS RunTask) instead of keeping
+    tasks running: a cron job, a report, a cleanup. `schedule: "rate(1 hour)"` is short for
+    `schedule: {expression: "rate(1 hour)"}`."""
+
+    expression: str = Field(
+        pattern=r"^(cron\([^()]+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)|at\([0-9T:-]+\))$",
+        description='"cron(0 3 * * ? *)", "rate(15 minutes)" or a one-time "at(2026-12-01T03:00:00)"; '
+        "root parameter <Service>ScheduleExpression",
+    )
+    timezone: str = Field("UTC", pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$", description="IANA name, e.g. Europe/Paris")
+    enabled: bool = Field(True, description="root parameter <Service>ScheduleState (ENABLED/DISABLED)")
+    retries: int = Field(2, ge=0, le=185, description="RunTask attempts after a failed one")
+    max_event_age: int = Field(3600, ge=60, le=86400, description="seconds a run may wait for a retry")
+    tasks: int = Field(1, ge=1, le=10, description="tasks started per run")
+
+
+ScheduleSpec = Annotated[Schedule, BeforeValidator(_schedule)]
+
+
 class Statement(Model):
     actions: list[str] = Field(min_length=1)
     resources: list[str] = Field(min_length=1)
@@ -267,6 +291,9 @@ class Service(Model):
         description="name of the service's URL output (behind a load balancer); default: <Service>ServiceUrl",
     )
     scaling: Scaling | None = None
+    schedule: ScheduleSpec | None = Field(
+        None, description="a scheduled task instead of a long-running service (no load balancer, no scaling)"
+    )
     alarms: Alarms | None = None
     # Physical names, for runbooks that name them (`aws ecs update-service --service ...`, `aws logs tail ...`).
     # Unique per cluster / account and region, and renaming one replaces it: off by default.
@@ -396,6 +423,23 @@ class Service(Model):
         if self.scaling is not None:
             for f in self.scaling.check():
                 yield Finding(("scaling",) + f.path, f.message, f.value, f.has_value)
+        if self.schedule is not None:
+            # What only a long-running service has.
+            for field in ("scaling", "desired_count", "service_name"):
+                if field in self.model_fields_set:
+                    yield Finding((field,), "does not apply to a scheduled task (schedule:)", getattr(self, field))
+            if self.alarms is not None:
+                kept = [
+                    f
+                    for f in ("cpu", "memory", "http_5xx", "response_time", "unhealthy_hosts")
+                    if f in self.alarms.model_fields_set and getattr(self.alarms, f) is not None
+                ]
+                for field in kept:
+                    yield Finding(
+                        ("alarms", field),
+                        "a scheduled task alarms on failed runs only (its dead-letter queue)",
+                        getattr(self.alarms, field),
+                    )
         for role in ("task", "execution"):
             for i, st in enumerate(getattr(self.iam, role)):
                 for f in st.check():

@@ -82,6 +82,14 @@ def check_services(cfg: System) -> Iterator[Finding]:
                         "lb_cookie stickiness needs an application load balancer",
                         svc.target.stickiness,
                     )
+    for name in owner:
+        if cfg.services[name].schedule is not None:
+            yield Finding(
+                ("services", name, "schedule"),
+                f"a scheduled task runs to completion; a load balancer ({owner[name]!r}) forwards to a "
+                "long-running service: remove one of the two",
+                cfg.services[name].schedule.expression,
+            )
     yield from _check_url_outputs(cfg, owner)
     yield from check_references(cfg)
     for name, svc in cfg.services.items():

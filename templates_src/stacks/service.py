@@ -24,7 +24,7 @@ from ..config.services_check import load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import ecr_repository_name, pascal
-from ..parts import alarms, containers, iam, lb_exports, references, secret_refs, targets
+from ..parts import alarms, containers, iam, lb_exports, references, schedules, secret_refs, targets
 from ..parts.logs import awslogs as awslogs_config
 from ..parts.logs import log_group, logs_key
 from ..parts.scanners import skip
@@ -61,6 +61,7 @@ class ServiceBuilder:
         self.execution_statements: list[Statement] = []
         self.task_statements: list[Statement] = []
         self.attachment: targets.Attachment | None = None
+        self.role_arns: list[Any] = []  # execution and task role ARNs (what RunTask passes)
 
     def build(self) -> None:
         wiring = wire(self.cfg, self.name, self.ctx)
@@ -76,6 +77,15 @@ class ServiceBuilder:
         self.task_statements += wiring.task_statements
         task_definition = self.task_definition(definitions, wiring)
         sg = self.security_group(wiring)
+        if self.svc.schedule is not None:
+            self.scheduled(task_definition, sg)
+        else:
+            self.long_running(task_definition, sg)
+        self.ctx.output(
+            f"{self.owner}LogGroupName", Ref(logs), description=f"log group of service {self.name}'s containers"
+        )
+
+    def long_running(self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup) -> None:
         self.attachment = self.attach()
         service = self.service(task_definition, sg, self.attachment)
         if self.svc.scaling is not None:
@@ -86,8 +96,46 @@ class ServiceBuilder:
         self.ctx.output(
             f"{self.owner}ServiceName", GetAtt(service, "Name"), description=f"ECS service name of {self.name}"
         )
+
+    def scheduled(self, task_definition: ecs.TaskDefinition, sg: ec2.SecurityGroup) -> None:
+        """`schedule:` -- no ECS service: EventBridge Scheduler runs the task definition (parts/schedules.py)."""
+        spec = self.svc.schedule
+        assert spec is not None
+        expression = self.ctx.tunable(
+            f"{self.owner}ScheduleExpression", default=spec.expression, label=f"{self.name}: schedule", group=self.group
+        )
+        state = self.ctx.tunable(
+            f"{self.owner}ScheduleState",
+            default="ENABLED" if spec.enabled else "DISABLED",
+            label=f"{self.name}: schedule on or off",
+            group=self.group,
+            AllowedValues=["ENABLED", "DISABLED"],
+        )
+        capacity = (
+            [{"CapacityProvider": c.provider, "Weight": c.weight, "Base": c.base} for c in self.svc.capacity]
+            if self.svc.capacity
+            else None
+        )
+        run = schedules.scheduled_task(
+            self.t,
+            self.owner,
+            spec,
+            expression=expression,
+            state=state,
+            cluster_arn=self.ctx.ref("cluster", "ClusterArn"),
+            task_definition=Ref(task_definition),
+            roles=self.role_arns,
+            network={
+                "Subnets": self.ctx.ref("network", "PublicSubnetIds" if self.svc.public_ip else "PrivateSubnetIds"),
+                "SecurityGroups": [GetAtt(sg, "GroupId")],
+                "AssignPublicIp": "ENABLED" if self.svc.public_ip else "DISABLED",
+            },
+            capacity=capacity,
+        )
+        if self.svc.alarms is not None:
+            schedules.failed_runs_alarm(self.t, self.owner, run, observability.topic_ref(self.ctx))
         self.ctx.output(
-            f"{self.owner}LogGroupName", Ref(logs), description=f"log group of service {self.name}'s containers"
+            f"{self.owner}ScheduleName", Ref(run.schedule), description=f"EventBridge Scheduler schedule of {self.name}"
         )
 
     # -- images and containers -----------------------------------------------------------------
@@ -216,6 +264,7 @@ class ServiceBuilder:
             task_statements,
             description=f"What the code of {self.name} may call",
         )
+        self.role_arns = [GetAtt(execution_role, "Arn"), GetAtt(task_role, "Arn")]
         props: dict[str, Any] = {}
         if wiring.volumes:
             props["Volumes"] = wiring.volumes
