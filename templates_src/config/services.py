@@ -190,6 +190,33 @@ class Target(Model):
     stickiness: int | None = Field(None, ge=1, le=604800, description="lb_cookie duration in seconds (ALB only)")
 
 
+class Deployment(Model):
+    """How ECS replaces tasks on an update. `rolling` (the default) replaces them in place; the others run
+    ECS's own blue/green machinery behind an application load balancer: the new tasks start in an alternate
+    target group and traffic moves to them -- all at once (`blue_green`), a share first (`canary`), or in
+    steps (`linear`) -- then the old tasks stay `bake_minutes` for a quick rollback."""
+
+    strategy: Literal["rolling", "blue_green", "canary", "linear"] = "rolling"
+    bake_minutes: int = Field(10, ge=0, le=1440, description="old tasks kept after traffic has moved")
+    canary_percent: float = Field(10.0, ge=0.1, le=100, description="canary: the share moved first")
+    canary_bake_minutes: int = Field(5, ge=0, le=1440, description="canary: how long the first share runs alone")
+    step_percent: float = Field(25.0, ge=3, le=100, description="linear: the share moved per step")
+    step_bake_minutes: int = Field(5, ge=0, le=1440, description="linear: the wait between steps")
+    test_header: str | None = Field(
+        "x-stackc-test",
+        pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$",
+        description="a test listener rule sends requests carrying this header (any value) to the new tasks "
+        "before production traffic moves; null: no test rule",
+    )
+
+    def check(self) -> Iterator[Finding]:
+        own = {"canary": ("canary_percent", "canary_bake_minutes"), "linear": ("step_percent", "step_bake_minutes")}
+        for strategy, fields in own.items():
+            for field in fields:
+                if field in self.model_fields_set and self.strategy != strategy:
+                    yield Finding((field,), f"applies to strategy {strategy} only", getattr(self, field))
+
+
 class Scaling(Model):
     """Target tracking; each metric set adds a policy. min/max default the root Parameters."""
 
@@ -285,6 +312,7 @@ class Service(Model):
     health_check_grace: int = Field(60, ge=0, le=2147483647, description="seconds; only behind a load balancer")
     capacity: list[CapacityShare] | None = Field(None, min_length=1, description="default: the cluster's strategy")
     target: Target = Target()
+    deployment: Deployment = Deployment()
     url_output: str | None = Field(
         None,
         pattern=OUTPUT_NAME_PATTERN,
@@ -423,9 +451,11 @@ class Service(Model):
         if self.scaling is not None:
             for f in self.scaling.check():
                 yield Finding(("scaling",) + f.path, f.message, f.value, f.has_value)
+        for f in self.deployment.check():
+            yield Finding(("deployment", *f.path), f.message, f.value, f.has_value)
         if self.schedule is not None:
             # What only a long-running service has.
-            for field in ("scaling", "desired_count", "service_name"):
+            for field in ("scaling", "desired_count", "service_name", "deployment"):
                 if field in self.model_fields_set:
                     yield Finding((field,), "does not apply to a scheduled task (schedule:)", getattr(self, field))
             if self.alarms is not None:

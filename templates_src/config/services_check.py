@@ -82,6 +82,7 @@ def check_services(cfg: System) -> Iterator[Finding]:
                         "lb_cookie stickiness needs an application load balancer",
                         svc.target.stickiness,
                     )
+    yield from _check_deployments(cfg, owner)
     for name in owner:
         if cfg.services[name].schedule is not None:
             yield Finding(
@@ -154,3 +155,51 @@ def _check_physical_names(cfg: System) -> Iterator[Finding]:
             if value in seen:
                 yield Finding(("services", name, field), f"also the {field} of service {seen[value]!r}", value)
             seen.setdefault(value, name)
+
+
+TEST_PRIORITY = 49999  # the test rule of a service reached through a listener's catch-all rule (50000)
+
+
+def traffic_shifting(cfg: System, name: str) -> bool:
+    return cfg.services[name].deployment.strategy != "rolling"
+
+
+def _check_deployments(cfg: System, owner: dict[str, str]) -> Iterator[Finding]:
+    """ECS shifts traffic by the weights of one production rule: the service needs an ALB and exactly one
+    rule forwarding to it."""
+    for name, svc in cfg.services.items():
+        if not traffic_shifting(cfg, name):
+            continue
+        path = ("services", name, "deployment", "strategy")
+        lb_name = owner.get(name)
+        if lb_name is None:
+            yield Finding(
+                path, "shifts traffic between target groups: the service needs a load balancer", svc.deployment.strategy
+            )
+            continue
+        lb = cfg.load_balancers[lb_name]
+        if lb.type != "application":
+            yield Finding(
+                path, f"needs an application load balancer ({lb_name!r} is a network one)", svc.deployment.strategy
+            )
+            continue
+        rules = [(lst, r) for lst in lb.listeners for r in lst.rules if r.service == name]
+        rules += [(lst, None) for lst in lb.listeners if lst.service == name]
+        if len(rules) != 1:
+            yield Finding(
+                path,
+                f"ECS moves traffic through one listener rule; {len(rules)} rules of {lb_name!r} forward to {name!r}",
+                svc.deployment.strategy,
+            )
+            continue
+        lst, rule = rules[0]
+        if svc.deployment.test_header is not None:
+            test_priority = TEST_PRIORITY if rule is None else rule.priority - 1
+            taken = {r.priority for r in lst.rules}
+            if test_priority in taken or test_priority < 1:
+                yield Finding(
+                    ("services", name, "deployment", "test_header"),
+                    f"its test rule takes priority {test_priority} on listener {lst.port}, which is taken or invalid; "
+                    "leave priority - 1 free or set test_header: null",
+                    svc.deployment.test_header,
+                )

@@ -46,12 +46,23 @@ def merged(statements: list[Statement]) -> list[Statement]:
     ]
 
 
-def role(t: Template, title: str, principal: str, statements: list[Statement], *, description: str) -> iam.Role:
-    """A role `principal` may assume, with the statements as one inline policy (none: no policy)."""
+def role(
+    t: Template,
+    title: str,
+    principal: str,
+    statements: list[Statement],
+    *,
+    description: str,
+    managed_policies: list[Any] | None = None,
+) -> iam.Role:
+    """A role `principal` may assume, with the statements as one inline policy (none: no policy) and,
+    where AWS maintains the exact permissions a service needs, its managed policies."""
     props: dict[str, Any] = {
         "AssumeRolePolicyDocument": make_simple_assume_policy(principal),
         "Description": description,
     }
+    if managed_policies:
+        props["ManagedPolicyArns"] = managed_policies
     statements = merged(statements)
     if statements:
         props["Policies"] = [

@@ -29,12 +29,38 @@ CATCH_ALL_PRIORITY = 50000
 class Attachment:
     target_group: elb.TargetGroup
     forwarders: list[Any]  # the rules / listener that must exist before the ECS service registers
+    # Traffic shifting (deployment.strategy other than rolling): ECS's second target group, the one rule
+    # whose weights it moves, and the rule that sends test requests to the new tasks first.
+    alternate: elb.TargetGroup | None = None
+    production_rule: Any = None
+    test_rule: Any = None
+
+
+def _forward(primary: elb.TargetGroup, alternate: elb.TargetGroup | None) -> elb.ListenerRuleAction:
+    """Forward to the service's target group; with an alternate, weighted 100/0 -- ECS moves the weights
+    during a deployment (and CloudFormation leaves them alone as long as the template does not change)."""
+    if alternate is None:
+        return elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(primary))
+    return elb.ListenerRuleAction(
+        Type="forward",
+        ForwardConfig=elb.ForwardConfig(
+            TargetGroups=[
+                elb.TargetGroupTuple(TargetGroupArn=Ref(primary), Weight=100),
+                elb.TargetGroupTuple(TargetGroupArn=Ref(alternate), Weight=0),
+            ]
+        ),
+    )
 
 
 def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: str, lb: LoadBalancer) -> Attachment:
     """The service's target group, and the listener rules (ALB) or listener (NLB) that forward to it."""
-    tg = t.add_resource(target_group(service, svc, lb, ctx.ref("network", "VpcId")))
-    forwarders: list[Any] = []
+    vpc = ctx.ref("network", "VpcId")
+    tg = t.add_resource(target_group(service, svc, lb, vpc))
+    alternate = None
+    if svc.deployment.strategy != "rolling":  # checked: an ALB, one rule
+        alternate = t.add_resource(target_group(service, svc, lb, vpc, f"{pascal(service)}AlternateTargetGroup"))
+    attachment = Attachment(tg, [], alternate)
+    forwarders = attachment.forwarders
     for lst in lb.listeners:
         if lb.type == "network":
             if lst.service == service:
@@ -64,21 +90,42 @@ def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: 
                     elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=hosts))
                 )
             suffix = "Default" if priority == CATCH_ALL_PRIORITY else str(priority)
-            forwarders.append(
-                t.add_resource(
-                    elb.ListenerRule(
-                        f"{pascal(lb_name)}{pascal(lst.key)}Rule{suffix}",
-                        ListenerArn=ctx.ref(lb_exports.STACK, lb_exports.listener_arn(lb_name, lst)),
-                        Priority=priority,
-                        Conditions=conditions,
-                        Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(tg))],
-                    )
+            listener = ctx.ref(lb_exports.STACK, lb_exports.listener_arn(lb_name, lst))
+            rule = t.add_resource(
+                elb.ListenerRule(
+                    f"{pascal(lb_name)}{pascal(lst.key)}Rule{suffix}",
+                    ListenerArn=listener,
+                    Priority=priority,
+                    Conditions=conditions,
+                    Actions=[_forward(tg, alternate)],
                 )
             )
-    return Attachment(tg, forwarders)
+            forwarders.append(rule)
+            if alternate is not None:
+                attachment.production_rule = rule
+                if svc.deployment.test_header is not None:
+                    attachment.test_rule = t.add_resource(
+                        elb.ListenerRule(
+                            f"{pascal(lb_name)}{pascal(lst.key)}TestRule{suffix}",
+                            ListenerArn=listener,
+                            Priority=priority - 1,  # checked free (config/services_check.py)
+                            Conditions=[
+                                *conditions,
+                                elb.Condition(
+                                    Field="http-header",
+                                    HttpHeaderConfig=elb.HttpHeaderConfig(
+                                        HttpHeaderName=svc.deployment.test_header, Values=["*"]
+                                    ),
+                                ),
+                            ],
+                            Actions=[_forward(tg, alternate)],
+                        )
+                    )
+                    forwarders.append(attachment.test_rule)
+    return attachment
 
 
-def target_group(service: str, svc: Service, lb: LoadBalancer, vpc: Any) -> elb.TargetGroup:
+def target_group(service: str, svc: Service, lb: LoadBalancer, vpc: Any, title: str | None = None) -> elb.TargetGroup:
     target = svc.target
     _, port = svc.target_container() or (None, 0)
     hc = target.health_check
@@ -92,7 +139,7 @@ def target_group(service: str, svc: Service, lb: LoadBalancer, vpc: Any) -> elb.
             }
         )
     return elb.TargetGroup(
-        f"{pascal(service)}TargetGroup",
+        title or f"{pascal(service)}TargetGroup",
         TargetType="ip",
         Port=port,
         Protocol="HTTP" if lb.type == "application" else "TCP",

@@ -15,7 +15,7 @@ from awacs import ecr as awsecr
 from awacs import logs as awslogs
 from awacs import ssmmessages
 from awacs.aws import Statement
-from troposphere import GetAtt, Join, Ref, Template, ec2, ecr, ecs
+from troposphere import GetAtt, Join, Ref, Sub, Template, ec2, ecr, ecs
 from troposphere import applicationautoscaling as aas
 
 from ..config.loadbalancing import LoadBalancer
@@ -32,6 +32,10 @@ from ..parts.sidecars import Sidecar, sidecars
 from ..parts.wiring import ServiceWiring, wire
 from . import observability
 from .cluster import EXEC_LOG_GROUP_ARN
+
+STRATEGIES = {"blue_green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
+# AWS's managed policy for ECS's infrastructure role for load balancers (what blue/green needs, kept current by AWS).
+LOAD_BALANCER_ROLE_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
 
 
 def stack_name(service: str) -> str:
@@ -419,11 +423,17 @@ class ServiceBuilder:
                     ContainerName=container,
                     ContainerPort=port,
                     TargetGroupArn=Ref(attachment.target_group),
+                    **self.traffic_shifting(attachment),
                 )
             ]
             props["HealthCheckGracePeriodSeconds"] = svc.health_check_grace
-            # ECS refuses a target group that no listener forwards to yet.
-            props["DependsOn"] = [f.title for f in attachment.forwarders]
+            # ECS refuses a target group that no listener forwards to yet (the rules the blue/green
+            # configuration names are waited for through that reference already).
+            waits = [
+                f.title for f in attachment.forwarders if f not in (attachment.production_rule, attachment.test_rule)
+            ]
+            if waits:
+                props["DependsOn"] = waits
         if svc.capacity is not None:
             props["CapacityProviderStrategy"] = [
                 ecs.CapacityProviderStrategyItem(CapacityProvider=s.provider, Weight=s.weight, Base=s.base)
@@ -452,6 +462,7 @@ class ServiceBuilder:
                     ),
                     MinimumHealthyPercent=svc.min_healthy_percent,
                     MaximumPercent=svc.max_percent,
+                    **self.strategy(),
                 ),
                 EnableExecuteCommand=svc.exec,
                 **({"ServiceName": svc.service_name} if svc.service_name is not None else {}),
@@ -460,6 +471,43 @@ class ServiceBuilder:
                 **props,
             )
         )
+
+    def strategy(self) -> dict[str, Any]:
+        """DeploymentConfiguration for ECS's blue/green, canary and linear deployments (none for rolling)."""
+        d = self.svc.deployment
+        if d.strategy == "rolling":
+            return {}
+        props: dict[str, Any] = {"Strategy": STRATEGIES[d.strategy], "BakeTimeInMinutes": d.bake_minutes}
+        if d.strategy == "canary":
+            props["CanaryConfiguration"] = ecs.CanaryConfiguration(
+                CanaryPercent=d.canary_percent, CanaryBakeTimeInMinutes=d.canary_bake_minutes
+            )
+        elif d.strategy == "linear":
+            props["LinearConfiguration"] = ecs.LinearConfiguration(
+                StepPercent=d.step_percent, StepBakeTimeInMinutes=d.step_bake_minutes
+            )
+        return props
+
+    def traffic_shifting(self, attachment: targets.Attachment) -> dict[str, Any]:
+        """The alternate target group, the rules ECS re-weights, and the role it does that with."""
+        if attachment.alternate is None:
+            return {}
+        role = iam.role(
+            self.t,
+            f"{self.owner}DeploymentRole",
+            "ecs.amazonaws.com",
+            [],
+            description=f"ECS moves traffic between {self.name}'s target groups during a deployment",
+            managed_policies=[Sub(LOAD_BALANCER_ROLE_POLICY)],
+        )
+        advanced: dict[str, Any] = {
+            "AlternateTargetGroupArn": Ref(attachment.alternate),
+            "ProductionListenerRule": Ref(attachment.production_rule),
+            "RoleArn": GetAtt(role, "Arn"),
+        }
+        if attachment.test_rule is not None:
+            advanced["TestListenerRule"] = Ref(attachment.test_rule)
+        return {"AdvancedConfiguration": ecs.AdvancedConfiguration(**advanced)}
 
     # -- scaling and alarms --------------------------------------------------------------------
 
