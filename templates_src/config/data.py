@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag
 
@@ -61,6 +61,68 @@ class Wired(Model):
 class Store(Wired):
     key: Name | None = Field(None, description="a key from `keys:`; none: the service's AWS managed key")
 
+    # Kinds that can name a resource they do not create (`existing:`): the fields that still apply to it.
+    EXISTING_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
+    def check(self) -> Iterator[Finding]:
+        yield from super().check()
+        existing = getattr(self, "existing", None)
+        if existing is None:
+            return
+        kind = self.kind  # type: ignore[attr-defined]
+        for f in existing.check(kind):
+            yield Finding(("existing", *f.path), f.message, f.value, f.has_value)
+        allowed = {"kind", "existing", "env_prefix", "env"} | self.EXISTING_FIELDS
+        for field in sorted(self.model_fields_set - allowed):
+            yield Finding(
+                (field,),
+                f"does not apply to an existing {kind} (it is neither created nor changed here)"
+                + ("; name its key with existing.key_arn" if field == "key" else ""),
+                getattr(self, field),
+            )
+
+
+# The ARN service of each kind that may be `existing:`.
+ARN_SERVICES = {"s3": "s3", "sqs": "sqs", "sns": "sns", "dynamodb": "dynamodb"}
+
+
+class Existing(Model):
+    """A resource this system uses but neither creates nor deletes, by ARN -- or by name, in the system's own
+    account and region. `uses:` wires it exactly as one the system owns."""
+
+    arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$")
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:/-]{1,255}$")
+    key_arn: str | None = Field(
+        None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", description="its customer managed KMS key"
+    )
+
+    def check(self, kind: str) -> Iterator[Finding]:
+        if (self.arn is None) == (self.name is None):
+            yield Finding((), "give either `arn:` or `name:`", None, False)
+            return
+        if self.arn is not None:
+            service = self.arn.split(":")[2]
+            if service != ARN_SERVICES[kind]:
+                yield Finding(("arn",), f"expected an ARN of {ARN_SERVICES[kind]} (a {kind} store)", self.arn)
+
+
+class ExistingDatabase(Model):
+    """A database this system uses but does not own: its credentials secret (JSON with host, port, dbname,
+    username, password -- what RDS's secret attachment writes) and, optionally, the security group its
+    clients are admitted to (the service's ingress rule is added there)."""
+
+    secret: str = Field(
+        pattern=r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+|[A-Za-z0-9/_+=.@-]{1,512})$",
+        description="the secret's ARN, or its name in the system's account and region",
+    )
+    security_group: str | None = Field(None, pattern=r"^sg-[0-9a-f]{8,17}$")
+    key_arn: str | None = Field(
+        None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", description="the secret's KMS key"
+    )
+
+    def check(self, kind: str) -> Iterator[Finding]:
+        return iter(())
+
 
 # -- relational -------------------------------------------------------------------------------------
 
@@ -97,6 +159,8 @@ class ServerlessV2(Model):
 
 class AuroraPostgres(Postgres):
     kind: Literal["aurora-postgres"]
+    existing: ExistingDatabase | None = Field(None, description="use a database this system does not create")
+    EXISTING_FIELDS: ClassVar[frozenset[str]] = frozenset({"credentials"})
     engine_version: Version = "17.6"
     instance_class: str = Field(
         "db.t4g.medium",
@@ -137,6 +201,8 @@ class AuroraPostgres(Postgres):
 
 class RdsPostgres(Postgres):
     kind: Literal["rds-postgres"]
+    existing: ExistingDatabase | None = Field(None, description="use a database this system does not create")
+    EXISTING_FIELDS: ClassVar[frozenset[str]] = frozenset({"credentials"})
     engine_version: Version = "17.6"
     instance_class: str = Field("db.t4g.micro", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
     allocated_storage: int = Field(20, ge=20, le=65536, description="GiB")
@@ -262,6 +328,8 @@ class ServerAccessLogs(Model):
 
 class S3(Store):
     kind: Literal["s3"]
+    existing: Existing | None = Field(None, description="use a resource this system does not create")
+    EXISTING_FIELDS: ClassVar[frozenset[str]] = frozenset({"access"})
     versioning: bool = True
     access: Literal["read", "read-write"] = "read-write"
     lifecycle: Lifecycle = Lifecycle()
@@ -292,6 +360,8 @@ class Sqs(Store):
     """An SQS queue, encrypted (SQS-managed keys, or `key`), with a dead-letter queue and redrive."""
 
     kind: Literal["sqs"]
+    existing: Existing | None = Field(None, description="use a resource this system does not create")
+    EXISTING_FIELDS: ClassVar[frozenset[str]] = frozenset({"access"})
     fifo: bool = Field(False, description="a FIFO queue (exactly-once, ordered per message group)")
     content_based_deduplication: bool = Field(False, description="FIFO only: deduplicate by a hash of the body")
     visibility_timeout: int = Field(30, ge=0, le=43200, description="seconds a received message stays hidden")
@@ -344,6 +414,8 @@ class Sns(Store):
     """An SNS topic, encrypted (the AWS managed aws/sns key, or `key`), with its subscriptions."""
 
     kind: Literal["sns"]
+    existing: Existing | None = Field(None, description="use a resource this system does not create")
+    EXISTING_FIELDS: ClassVar[frozenset[str]] = frozenset(())
     fifo: bool = False
     content_based_deduplication: bool = Field(False, description="FIFO only")
     subscriptions: list[Subscription] = Field(default_factory=list)
@@ -393,7 +465,9 @@ class DynamoDb(Store):
     deletion protection where the system is protected."""
 
     kind: Literal["dynamodb"]
-    partition_key: Attribute
+    existing: Existing | None = Field(None, description="use a resource this system does not create")
+    EXISTING_FIELDS: ClassVar[frozenset[str]] = frozenset({"access", "partition_key"})
+    partition_key: Attribute | None = Field(None, description="required (unless existing)")
     sort_key: Attribute | None = None
     indexes: dict[Name, TableIndex] = Field(default_factory=dict, description="global secondary indexes")
     billing: Literal["on-demand", "provisioned"] = "on-demand"
@@ -421,6 +495,10 @@ class DynamoDb(Store):
 
     def check(self) -> Iterator[Finding]:
         yield from super().check()
+        if self.existing is not None:
+            return
+        if self.partition_key is None:
+            yield Finding(("partition_key",), "required: the table's partition (hash) key", None, False)
         provisioned = self.billing == "provisioned"
         for field_ in ("read_capacity", "write_capacity"):
             value = getattr(self, field_)

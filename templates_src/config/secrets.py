@@ -75,15 +75,34 @@ class Secret(Model):
     # None: the secret is created empty; set its value after deploy (aws secretsmanager put-secret-value).
     generate: Generate | None = None
     key: Name | None = Field(None, description="a KMS key from `keys:`; none: the aws/secretsmanager key")
+    existing: str | None = Field(
+        None,
+        pattern=r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+|[A-Za-z0-9/_+=.@-]{1,512})$",
+        description="a secret this system reads but does not create: its ARN, or its name in the system's "
+        "account and region",
+    )
+    existing_key_arn: str | None = Field(
+        None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", description="the existing secret's KMS key"
+    )
 
     def check(self) -> Iterator[Finding]:
+        if self.existing is not None:
+            for field in sorted(self.model_fields_set & {"name", "generate", "key", "description"}):
+                yield Finding(
+                    (field,), "does not apply to an existing secret (it is not created here)", getattr(self, field)
+                )
+        elif self.existing_key_arn is not None:
+            yield Finding(("existing_key_arn",), "applies to an existing secret only", self.existing_key_arn)
         if self.generate is not None:
             for f in self.generate.check():
                 yield Finding(("generate",) + f.path, f.message, f.value, f.has_value)
 
 
 def physical_name(name: str, secret: Secret, prefix: str | None) -> str | None:
-    """The secret's physical name: its own `name`, else `<secret_prefix><name>`, else None (CloudFormation's)."""
+    """The secret's physical name: its own `name`, else `<secret_prefix><name>`, else None (CloudFormation's).
+    An existing secret is not named here."""
+    if secret.existing is not None:
+        return None
     if secret.name is not None:
         return secret.name
     return f"{prefix}{name}" if prefix is not None else None

@@ -21,6 +21,8 @@ def concat(*parts: Any) -> Any:
         elif isinstance(part, GetAtt):
             resource, attribute = part.data["Fn::GetAtt"]
             text.append(f"${{{resource}.{attribute}}}")
+        elif isinstance(part, Sub) and isinstance(part.data["Fn::Sub"], str):
+            text.append(part.data["Fn::Sub"])  # a Sub without variables reads the same inline
         else:
             name = f"Value{len(variables) + 1}"
             variables[name] = part

@@ -10,9 +10,11 @@ from awacs import kms, secretsmanager, ssm
 from awacs.aws import Statement
 from troposphere import Sub
 
+from ..config.secrets import Secret
 from ..config.services import SecretRef
 from ..graph import StackContext
 from ..naming import pascal
+from . import existing
 from .concat import concat
 from .iam import allow
 from .stores import KEYS_STACK, key_arn
@@ -36,14 +38,19 @@ class ResolvedSecret:
     key_statement: Statement | None = None  # kms:Decrypt on the secret's own key, when it has one
 
 
-def resolve(ref: SecretRef, ctx: StackContext, key: str | None = None) -> ResolvedSecret:
-    """`key`: the `keys:` name the secret is encrypted with (secrets.<name>.key), if any."""
+def resolve(ref: SecretRef, ctx: StackContext, secret: Secret | None = None) -> ResolvedSecret:
+    """`secret`: the config of the secret `ref` names (its key, or the existing secret it stands for)."""
     if ref.secret is not None:
-        arn = ctx.ref(SECRETS_STACK, secret_arn_export(ref.secret))
+        if secret is not None and secret.existing is not None:
+            arn, readable = existing.secret_arn(secret.existing), existing.secret_policy_resource(secret.existing)
+            key = secret.existing_key_arn
+        else:
+            arn = readable = ctx.ref(SECRETS_STACK, secret_arn_export(ref.secret))
+            key = ctx.ref(KEYS_STACK, key_arn(secret.key)) if secret is not None and secret.key else None
         # ECS reads one JSON key with `<arn>:<key>::` (version stage and id left to AWSCURRENT).
         value_from = concat(arn, f":{ref.key}::") if ref.key else arn
-        key_statement = allow([kms.Decrypt], [ctx.ref(KEYS_STACK, key_arn(key))]) if key else None
-        return ResolvedSecret(value_from, allow([secretsmanager.GetSecretValue], [arn]), key_statement)
+        key_statement = allow([kms.Decrypt], [key]) if key is not None else None
+        return ResolvedSecret(value_from, allow([secretsmanager.GetSecretValue], [readable]), key_statement)
     assert ref.ssm is not None  # SecretRef.check: exactly one of secret / ssm
     arn = ssm_parameter_arn(ref.ssm)
     return ResolvedSecret(arn, allow([ssm.GetParameters], [arn]))

@@ -21,10 +21,25 @@ from awacs import kms, s3, secretsmanager, sns, sqs, timestream
 from awacs.aws import Allow, Condition, Statement, StringEquals
 from troposphere import ecs
 
-from ..config.data import S3, SECRET_ENV_KEYS, DynamoDb, Efs, Key, Postgres, Redis, Sns, Sqs, Store, Timestream, Wired
+from ..config.data import (
+    S3,
+    SECRET_ENV_KEYS,
+    DynamoDb,
+    Efs,
+    ExistingDatabase,
+    Key,
+    Postgres,
+    Redis,
+    Sns,
+    Sqs,
+    Store,
+    Timestream,
+    Wired,
+)
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
+from ..parts import existing as existing_values
 from ..parts.concat import concat
 from ..parts.stores import DATA_STACK, KEYS_STACK, SECURITY_GROUP_ID, SHAPES, export, key_arn
 
@@ -53,12 +68,20 @@ class ServiceWiring:
 class _Wiring:
     """Accumulates one service's wiring; KMS grants are gathered per role and key, then written once."""
 
-    def __init__(self, ctx: StackContext):
+    def __init__(self, ctx: StackContext, stores: dict[str, Any]):
         self.ctx = ctx
+        self.stores = stores
         self.out = ServiceWiring()
-        self.kms: dict[tuple[str, str], set[str]] = {}  # (role, key) -> actions
+        self.kms: dict[tuple[str, str], set[str]] = {}  # (role, key name or ARN) -> actions
 
     def data(self, store: str, attribute: str):
+        """A store's value: imported from the data stack, or computed here for an `existing:` one."""
+        config = self.stores.get(store)
+        existing = getattr(config, "existing", None)
+        if isinstance(existing, ExistingDatabase):
+            return existing_values.database_attribute(existing, attribute)
+        if existing is not None:
+            return existing_values.attribute(config.kind, existing, attribute)
         return self.ctx.ref(DATA_STACK, export(store, attribute))
 
     def env(self, name: str, config: Wired, key: str, value: Any) -> None:
@@ -74,16 +97,25 @@ class _Wiring:
         getattr(self.out, f"{role}_statements").append(Statement(**props))
 
     def grant_key(self, role: str, key: str | None, *actions) -> None:
+        """`key`: a name from `keys:`, or the ARN of an existing resource's own key."""
         if key is not None:
             self.kms.setdefault((role, key), set()).update(a.JSONrepr() for a in actions)
 
     def finish(self) -> ServiceWiring:
         for (role, key), actions in sorted(self.kms.items()):
             ordered = [a for a in KMS_ORDER if a.JSONrepr() in actions]
-            self.allow(
-                role, f"Use{pascal(key)}Key{role.capitalize()}", ordered, [self.ctx.ref(KEYS_STACK, key_arn(key))]
-            )
+            if key.startswith("arn:"):
+                self.allow(role, f"UseExternalKey{role.capitalize()}", ordered, [key])
+            else:
+                self.allow(
+                    role, f"Use{pascal(key)}Key{role.capitalize()}", ordered, [self.ctx.ref(KEYS_STACK, key_arn(key))]
+                )
         return self.out
+
+
+def _key(store: Store) -> str | None:
+    """The key a store is encrypted with: one of `keys:`, or an existing resource's own."""
+    return store.key or existing_values.key_arn(store)
 
 
 KMS_ORDER = [kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.DescribeKey]
@@ -91,14 +123,15 @@ KMS_ORDER = [kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.DescribeKey]
 
 def wire(cfg: System, service: str, ctx: StackContext) -> ServiceWiring:
     """Wiring for one service, in the order of its `uses:` list."""
-    w = _Wiring(ctx)
+    w = _Wiring(ctx, cfg.data)
     for used in cfg.services[service].uses:
         if used in cfg.keys:
-            _key(w, used, cfg.keys[used])
+            _use_key(w, used, cfg.keys[used])
             continue
         store = cfg.data[used]
         shape = SHAPES[store.kind]
-        if shape.ports:
+        existing = getattr(store, "existing", None)
+        if shape.ports and not (isinstance(existing, ExistingDatabase) and existing.security_group is None):
             group = w.data(used, SECURITY_GROUP_ID)
             for port in shape.ports:
                 w.out.ingress.append(Ingress(used, group, port, f"{service} uses {used} ({shape.label})"))
@@ -119,8 +152,9 @@ def _postgres(w: _Wiring, name: str, store: Postgres) -> None:
     else:
         role = "task"
         w.env(name, store, "secret_arn", arn)
-    w.allow(role, f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [arn])
-    w.grant_key(role, store.key, kms.Decrypt)
+    readable = existing_values.secret_policy_resource(store.existing.secret) if store.existing else arn
+    w.allow(role, f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [readable])
+    w.grant_key(role, _key(store), kms.Decrypt)
 
 
 def _cache(w: _Wiring, name: str, store: Store) -> None:
@@ -133,7 +167,7 @@ def _redis(w: _Wiring, name: str, store: Redis) -> None:
     arn = w.data(name, "SecretArn")
     w.secret(name, store, "auth_token", arn)
     w.allow("execution", f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [arn])
-    w.grant_key("execution", store.key, kms.Decrypt)
+    w.grant_key("execution", _key(store), kms.Decrypt)
 
 
 def _efs(w: _Wiring, name: str, store: Efs) -> None:
@@ -204,7 +238,7 @@ def _s3(w: _Wiring, name: str, store: S3) -> None:
         objects += [s3.PutObject, s3.DeleteObject]
     w.allow("task", f"Use{p}Objects", objects, [concat(arn, "/*")])
     w.allow("task", f"List{p}Bucket", [s3.ListBucket], [arn])
-    w.grant_key("task", store.key, kms.Decrypt, *([kms.GenerateDataKey] if store.access == "read-write" else []))
+    w.grant_key("task", _key(store), kms.Decrypt, *([kms.GenerateDataKey] if store.access == "read-write" else []))
 
 
 QUEUE_ACTIONS = {
@@ -229,14 +263,14 @@ def _sqs(w: _Wiring, name: str, store: Sqs) -> None:
             actions += [a for a in QUEUE_ACTIONS[direction] if a not in actions]
     w.allow("task", f"Use{pascal(name)}Queue", actions, [arn])
     # Sending encrypts a data key; receiving decrypts it (customer key only: SQS-managed keys need no grant).
-    w.grant_key("task", store.key, kms.Decrypt, *([kms.GenerateDataKey] if "send" in store.access else []))
+    w.grant_key("task", _key(store), kms.Decrypt, *([kms.GenerateDataKey] if "send" in store.access else []))
 
 
 def _sns(w: _Wiring, name: str, store: Sns) -> None:
     arn = w.data(name, "TopicArn")
     w.env(name, store, "topic_arn", arn)
     w.allow("task", f"PublishTo{pascal(name)}", [sns.Publish], [arn])
-    w.grant_key("task", store.key, kms.Decrypt, kms.GenerateDataKey)
+    w.grant_key("task", _key(store), kms.Decrypt, kms.GenerateDataKey)
 
 
 TABLE_READ = [ddb.GetItem, ddb.BatchGetItem, ddb.Query, ddb.Scan, ddb.ConditionCheckItem, ddb.DescribeTable]
@@ -252,10 +286,10 @@ def _dynamodb(w: _Wiring, name: str, store: DynamoDb) -> None:
     resources = [arn] + ([concat(arn, "/index/*")] if store.indexes else [])
     w.allow("task", f"Use{pascal(name)}Table", actions, resources)
     write = [kms.Encrypt, kms.GenerateDataKey] if store.access == "read-write" else []
-    w.grant_key("task", store.key, kms.Decrypt, kms.DescribeKey, *write)
+    w.grant_key("task", _key(store), kms.Decrypt, kms.DescribeKey, *write)
 
 
-def _key(w: _Wiring, name: str, key: Key) -> None:
+def _use_key(w: _Wiring, name: str, key: Key) -> None:
     """A key used directly (envelope encryption in the app, e.g. vm-x-ai's aws-kms provider)."""
     w.env(name, key, "key_arn", w.ctx.ref(KEYS_STACK, key_arn(name)))
     w.grant_key("task", name, kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.DescribeKey)

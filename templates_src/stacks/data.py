@@ -66,6 +66,8 @@ class Common:
 
 def build(cfg: System, ctx: StackContext) -> None:
     for name, store in cfg.data.items():
+        if getattr(store, "existing", None) is not None:
+            continue  # not ours: `uses:` wiring computes its values where they are used (parts/existing.py)
         shape = SHAPES[store.kind]
         common = _common(ctx, name, store, shape)
         BUILDERS[store.kind](cfg, ctx, name, store, common)

@@ -233,6 +233,7 @@ def _key_schema(partition: KeyAttribute, sort: KeyAttribute | None) -> list[dyna
 
 def build_dynamodb(cfg: System, ctx: StackContext, name: str, store: DynamoDb, c: Common) -> None:
     t, p = ctx.template, pascal(name)
+    assert store.partition_key is not None  # DynamoDb.check: required unless existing
     props: dict[str, Any] = {}
     throughput = None
     if store.billing == "provisioned":

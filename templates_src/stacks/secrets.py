@@ -21,6 +21,8 @@ from ..parts.stores import KEYS_STACK, key_arn
 
 def build(cfg: System, ctx: StackContext) -> None:
     for name, secret in cfg.secrets.items():
+        if secret.existing is not None:
+            continue  # not ours: its readers name it directly (parts/secret_refs.py)
         props = secret_props(name, secret, ctx)
         physical = cfg.secret_name(name)
         if physical is not None:  # opt-in: a fixed name is a replacement trap (config/secrets.py)

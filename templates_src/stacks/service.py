@@ -211,8 +211,7 @@ class ServiceBuilder:
             repository = c.image if c.image is not None else GetAtt(repo, "RepositoryUri")
             secrets: dict[str, Any] = {}
             for var, ref in c.secrets.items():
-                key = self.cfg.secrets[ref.secret].key if ref.secret in self.cfg.secrets else None
-                resolved = secret_refs.resolve(ref, self.ctx, key)
+                resolved = secret_refs.resolve(ref, self.ctx, self.cfg.secrets.get(ref.secret or ""))
                 secrets[var] = resolved.value_from
                 self.execution_statements.append(resolved.statement)
                 if resolved.key_statement is not None:
