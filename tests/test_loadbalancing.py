@@ -346,7 +346,8 @@ def test_loadbalancing_stack_does_not_grow_with_services(tmp_path):
 
 def test_url_output_default_name(tmp_path):
     out = build_lb(tmp_path, HTTP)
-    assert set(out["service-api"]["Outputs"]) == {"ApiServiceUrl"}
+    # The URL, beside the operator outputs every service has (tests/test_operator_names.py).
+    assert set(out["service-api"]["Outputs"]) == {"ApiServiceUrl", "ApiServiceName", "ApiLogGroupName"}
     assert "ApiServiceUrl" in out["root"]["Outputs"]
 
 
