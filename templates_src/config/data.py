@@ -70,7 +70,7 @@ class Store(Wired):
         if existing is None:
             return
         kind = self.kind  # type: ignore[attr-defined]
-        for f in existing.check(kind):
+        for f in existing.check_for(kind):
             yield Finding(("existing", *f.path), f.message, f.value, f.has_value)
         allowed = {"kind", "existing", "env_prefix", "env"} | self.EXISTING_FIELDS
         for field in sorted(self.model_fields_set - allowed):
@@ -96,7 +96,8 @@ class Existing(Model):
         None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", description="its customer managed KMS key"
     )
 
-    def check(self, kind: str) -> Iterator[Finding]:
+    def check_for(self, kind: str) -> Iterator[Finding]:
+        """`check` knowing the kind of store it names."""
         if (self.arn is None) == (self.name is None):
             yield Finding((), "give either `arn:` or `name:`", None, False)
             return
@@ -120,7 +121,7 @@ class ExistingDatabase(Model):
         None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", description="the secret's KMS key"
     )
 
-    def check(self, kind: str) -> Iterator[Finding]:
+    def check_for(self, kind: str) -> Iterator[Finding]:
         return iter(())
 
 

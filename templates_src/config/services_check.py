@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import Finding
 from .references import check_references
@@ -84,12 +84,13 @@ def check_services(cfg: System) -> Iterator[Finding]:
                     )
     yield from _check_deployments(cfg, owner)
     for name in owner:
-        if cfg.services[name].schedule is not None:
+        schedule = cfg.services[name].schedule
+        if schedule is not None:
             yield Finding(
                 ("services", name, "schedule"),
                 f"a scheduled task runs to completion; a load balancer ({owner[name]!r}) forwards to a "
                 "long-running service: remove one of the two",
-                cfg.services[name].schedule.expression,
+                schedule.expression,
             )
     yield from _check_url_outputs(cfg, owner)
     yield from check_references(cfg)
@@ -183,7 +184,7 @@ def _check_deployments(cfg: System, owner: dict[str, str]) -> Iterator[Finding]:
                 path, f"needs an application load balancer ({lb_name!r} is a network one)", svc.deployment.strategy
             )
             continue
-        rules = [(lst, r) for lst in lb.listeners for r in lst.rules if r.service == name]
+        rules: list[tuple[Any, Any]] = [(lst, r) for lst in lb.listeners for r in lst.rules if r.service == name]
         rules += [(lst, None) for lst in lb.listeners if lst.service == name]
         if len(rules) != 1:
             yield Finding(

@@ -80,7 +80,7 @@ class _Wiring:
         existing = getattr(config, "existing", None)
         if isinstance(existing, ExistingDatabase):
             return existing_values.database_attribute(existing, attribute)
-        if existing is not None:
+        if existing is not None and config is not None:
             return existing_values.attribute(config.kind, existing, attribute)
         return self.ctx.ref(DATA_STACK, export(store, attribute))
 
@@ -152,7 +152,8 @@ def _postgres(w: _Wiring, name: str, store: Postgres) -> None:
     else:
         role = "task"
         w.env(name, store, "secret_arn", arn)
-    readable = existing_values.secret_policy_resource(store.existing.secret) if store.existing else arn
+    existing = getattr(store, "existing", None)  # aurora-postgres and rds-postgres may name an existing one
+    readable = existing_values.secret_policy_resource(existing.secret) if existing is not None else arn
     w.allow(role, f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [readable])
     w.grant_key(role, _key(store), kms.Decrypt)
 
