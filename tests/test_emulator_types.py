@@ -1,6 +1,6 @@
 """The emulator's type table (templates_src/emulator/types.py) is complete, honest and in the README.
 
-- every resource type a build of any params/ file (and of the messaging stores' example) emits has a
+- every resource type a build of any params/ file (and of the messaging stores' and scheduled tasks' examples) emits has a
   row (a new type needs one: native, provider or placeholder -- decided, not defaulted);
 - a row says "provider" exactly when a provider backed by moto's API is registered for the type, and
   "placeholder" exactly when the registered provider is a placeholder; "moto native" types are in moto's
@@ -18,12 +18,14 @@ from templates_src.emulator import providers, types
 from templates_src.emulator.providers.placeholders import Placeholder
 
 from .helpers import PARAMS_DIR, PROJECT_ROOT, write_params
+from .test_schedules import SYSTEM as SCHEDULES
 from .test_stores_messaging import SYSTEM as MESSAGING
 
 
 def emitted_types(tmp_path) -> dict[str, set[str]]:
     """Types in a build of every params/ file, and of the messaging stores' example (queues, topics, tables)."""
     write_params(tmp_path / "extra", "messaging", MESSAGING)
+    write_params(tmp_path / "extra", "schedules", SCHEDULES)
     targets = [
         (PARAMS_DIR, d.name, f.stem)
         for d in sorted(PARAMS_DIR.iterdir())
@@ -31,7 +33,7 @@ def emitted_types(tmp_path) -> dict[str, set[str]]:
         for f in sorted(d.glob("*.yaml"))
         if not f.name.startswith("_")
     ]
-    targets.append((tmp_path / "extra", "messaging", "dev"))
+    targets += [(tmp_path / "extra", "messaging", "dev"), (tmp_path / "extra", "schedules", "dev")]
     found: dict[str, set[str]] = {}
     for params, system, env in targets:
         compiled = compiler.compile_target(Target(system, env, params))

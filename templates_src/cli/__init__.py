@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, deploy, failover, project
+from . import common, compile, deploy, failover, project, run_task
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -51,6 +51,7 @@ for command in (
     deploy.outputs,
     deploy.status,
     deploy.destroy,
+    run_task.run_task,
     project.completion,
 ):
     cli.add_command(command)

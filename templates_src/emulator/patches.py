@@ -49,6 +49,7 @@ def apply() -> None:
     _physical_ids()
     _record_set_groups()
     _fifo_queues()
+    _fargate_tasks()
     _change_sets()
     _dependents()
     _deletion_policies()
@@ -364,6 +365,47 @@ def _fifo_queues() -> None:
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     replace(Queue, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+
+
+def _fargate_tasks() -> None:
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    # moto: RunTask sums each container's own `memory`/`memoryReservation` to place the task and fails with a
+    # TypeError (HTTP 500) when a container has none -- the usual Fargate task definition, whose memory is set
+    # once for the task. AWS: a Fargate task's resources are the task definition's CPU and memory; containers
+    # need no limits of their own. Count a container without one as 0 (placement on Fargate needs no instance).
+    original = EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+    def requirements(self: Any, task_definition: Any) -> Any:
+        containers = task_definition.container_definitions
+        missing = [
+            c
+            for c in containers
+            if not any(k in c for k in ("Memory", "MemoryReservation", "memory", "memoryReservation"))
+        ]
+        for container in missing:
+            container["memoryReservation"] = 0
+        try:
+            return original(task_definition)  # a staticmethod in moto
+        finally:
+            for container in missing:
+                container.pop("memoryReservation", None)
+
+    replace(EC2ContainerServiceBackend, "_calculate_task_resource_requirements", requirements)
+
+    from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+
+    # moto: an awsvpc task's network interface is described with `eni.private_dns_name`, which moto's
+    # NetworkInterface lacks (AttributeError, HTTP 500 on RunTask). AWS: the interface's private DNS name,
+    # ip-10-0-1-5.ec2.internal in us-east-1 and ip-10-0-1-5.<region>.compute.internal elsewhere.
+    if not hasattr(NetworkInterface, "private_dns_name"):
+
+        def private_dns_name(self: Any) -> str:
+            region = self.ec2_backend.region_name
+            domain = "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
+            return f"ip-{str(self.private_ip_address).replace('.', '-')}.{domain}"
+
+        replace(NetworkInterface, "private_dns_name", property(private_dns_name))
 
 
 def _change_sets() -> None:

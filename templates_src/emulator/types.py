@@ -126,10 +126,11 @@ TABLE: tuple[Coverage, ...] = (
     ),
     Coverage(
         "AWS::ECS::Service",
-        NATIVE,
+        PROVIDER,
         "ecs",
-        "DescribeServices shows its task definition, desired count, load balancer",
-        "no task starts (moto pulls no image), so health checks and circuit breaker are untested",
+        "DescribeServices shows its name, task definition, desired count, load balancers, network configuration "
+        "and launch type (what run-task reads); an update registers the new task definition",
+        "no task starts (moto pulls no image), so health checks, circuit breaker and blue/green are untested",
     ),
     Coverage(
         "AWS::ECS::TaskDefinition",
@@ -243,6 +244,13 @@ TABLE: tuple[Coverage, ...] = (
         "AWS::SQS::QueuePolicy", PROVIDER, "sqs", "GetQueueAttributes shows the Policy", "the policy is not enforced"
     ),
     Coverage("AWS::SSM::Parameter", NATIVE, "ssm", "GetParameter shows it", _NO_RUNTIME),
+    Coverage(
+        "AWS::Scheduler::Schedule",
+        PROVIDER,
+        "scheduler",
+        "GetSchedule shows its expression, state and ECS RunTask target (what run-task reads)",
+        "nothing runs on the schedule",
+    ),
     Coverage(
         "AWS::SecretsManager::Secret",
         PROVIDER,

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import acm, applicationautoscaling, cloudwatch, ecs, elasticache, messaging, rds, secretsmanager, timestream
+from . import (
+    acm,
+    applicationautoscaling,
+    cloudwatch,
+    ecs,
+    ecs_service,
+    elasticache,
+    messaging,
+    rds,
+    scheduler,
+    secretsmanager,
+    timestream,
+)
 from .base import Provider
 
 PROVIDERS: tuple[type[Provider], ...] = (
@@ -17,6 +29,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     cloudwatch.Alarm,
     ecs.ClusterCapacityProviderAssociations,
     ecs.TaskDefinition,
+    ecs_service.Service,
     elasticache.ReplicationGroup,
     elasticache.ServerlessCache,
     elasticache.SubnetGroup,
@@ -25,6 +38,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     messaging.TopicPolicy,
     rds.DBCluster,
     rds.DBInstance,
+    scheduler.Schedule,
     secretsmanager.Secret,
     secretsmanager.SecretTargetAttachment,
     timestream.Database,
