@@ -11,8 +11,8 @@ PORT ?= 5000
 
 # Which interpreter .venv was made from, and which $(PYTHON) is now: another one (an upgrade, PYTHON=...)
 # rebuilds .venv instead of reusing a broken one.
-PY_ID := $(shell $(PYTHON) -c 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
-VENV_ID := $(shell $(PY) -c 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
+PY_ID := $(shell $(PYTHON) -Sc 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
+VENV_ID := $(shell $(PY) -Sc 'import sys; print(sys.base_prefix, *sys.version_info[:3])' 2>/dev/null)
 VENV_STALE := $(if $(filter-out $(PY_ID),$(VENV_ID))$(filter-out $(VENV_ID),$(PY_ID)),venv)
 
 .PHONY: help build test lint bench clean snapshots docs python venv check emulator

@@ -172,10 +172,11 @@ def _lint_all(names: list[str], regions: tuple[str, ...], workers: int) -> dict[
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    # The root, which reads every child, first: the longest job should not start last.
-    order = sorted(names, key=lambda n: (Path(n).stem != "root", n))
-    size = max(1, min(8, len(order) // (workers * 4)))
-    chunks = [order[i : i + size] for i in range(0, len(order), size)]
+    # Each root (it reads every child: the longest job) alone and first, so it never starts last.
+    roots = [n for n in names if Path(n).stem == "root"]
+    rest = [n for n in names if Path(n).stem != "root"]
+    size = max(1, min(8, len(rest) // (workers * 4)))
+    chunks = [[r] for r in roots] + [rest[i : i + size] for i in range(0, len(rest), size)]
     linted: dict[str, list[dict]] = {}
     with ctx.Pool(min(workers, len(chunks))) as pool:
         for part in pool.imap_unordered(_lint_chunk, [(chunk, regions) for chunk in chunks]):

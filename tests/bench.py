@@ -12,6 +12,10 @@ each in its own build folder, it runs `cli.py` as a user does and measures whole
 - lint warm    `cli.py lint` again (every result cached)
 - peak RSS     the largest resident set of any process of the run (what `/usr/bin/time -v` reports: the
                command and its lint workers, each counted alone), over all runs of the case
+- cpu          user+sys seconds of the compile and of the cold lint (workers included): what the run
+               costs whatever the machine's load; on a quiet machine a compile's wall time is about its
+               CPU time, a cold lint's about (its CPU time + the ~0.9 s of imports done before the two
+               workers start) / 2
 - peak total   the most memory the run held at once, lint workers included: the sum of the
                proportional set sizes (shared pages split between the processes sharing them) of the
                process tree, sampled every 20 ms during one extra lint-cold run
@@ -123,7 +127,12 @@ def run(args: list[str], env: dict[str, str], sample: bool = False) -> dict:
             out.seek(0)
             sys.exit(f"bench: `cli.py {' '.join(args)}` failed ({proc.returncode}):\n{out.read().decode()[-3000:]}")
     # Linux: ru_maxrss of a reaped child covers its own reaped children (the lint workers), in KiB.
-    return {"s": wall, "rss_mib": usage.ru_maxrss / 1024, "pss_total_mib": peak_total and peak_total / 1024}
+    return {
+        "s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,  # the process and its lint workers: load-independent
+        "rss_mib": usage.ru_maxrss / 1024,
+        "pss_total_mib": peak_total and peak_total / 1024,
+    }
 
 
 def measure(args: list[str], env: dict[str, str], before=None) -> list[dict]:
@@ -165,6 +174,8 @@ def case(name: str, params_dir: Path, select: list[str], build_dir: Path) -> dic
         "lint_cold_s": _median(lint_cold_runs),
         "lint_warm_s": _median(lint_warm_runs),
         "build_lint_cold_s": _median(compile_runs) + _median(lint_cold_runs),
+        "compile_cpu_s": _median(compile_runs, "cpu_s"),
+        "lint_cold_cpu_s": _median(lint_cold_runs, "cpu_s"),
         "peak_rss_mib": max(r["rss_mib"] for r in all_runs),
         "peak_total_pss_mib": sampled["pss_total_mib"],
         "runs": {
@@ -179,8 +190,8 @@ def case(name: str, params_dir: Path, select: list[str], build_dir: Path) -> dic
     }
 
 
-def _median(runs: list[dict]) -> float:
-    return statistics.median(r["s"] for r in runs)
+def _median(runs: list[dict], key: str = "s") -> float:
+    return statistics.median(r[key] for r in runs)
 
 
 def _manifests(build_dir: Path) -> tuple[int, int]:
@@ -204,6 +215,8 @@ COLUMNS = [
     ("lint_cold_s", "lint cold", 9, "{:.2f}"),
     ("lint_warm_s", "lint warm", 9, "{:.2f}"),
     ("build_lint_cold_s", "build+lint", 10, "{:.2f}"),
+    ("compile_cpu_s", "cpu compile", 11, "{:.2f}"),
+    ("lint_cold_cpu_s", "cpu lint", 8, "{:.2f}"),
     ("peak_rss_mib", "RSS MiB", 7, "{:.0f}"),
     ("peak_total_pss_mib", "total MiB", 9, "{:.0f}"),
     ("load_before", "load", 5, "{:.1f}"),
