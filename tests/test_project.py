@@ -9,10 +9,12 @@ import os
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 
 import cli
+from templates_src.cli.common import reports_errors
 from templates_src.settings import settings
 
 from .helpers import PROJECT_ROOT
@@ -227,3 +229,30 @@ def test_pre_commit_hooks_name_real_commands():
         assert found is not None, hook["entry"]
         known = {opt for p in found.params for opt in p.opts}
         assert set(args) <= known, hook["entry"]
+
+
+def test_debug_shows_the_traceback_of_an_internal_error():
+    @click.command("boom")
+    @reports_errors
+    def boom():
+        raise RuntimeError("a bug")
+
+    cli.cli.add_command(boom)
+    try:
+        plain = run("boom")
+        assert plain.exit_code == 1
+        assert "internal error: RuntimeError: a bug (run with --debug for the traceback)" in plain.output
+        debug = run("--debug", "boom")
+        assert isinstance(debug.exception, RuntimeError)  # raised: click's runner (or Python) shows the traceback
+    finally:
+        cli.cli.commands.pop("boom")
+
+
+def test_a_build_folder_that_cannot_be_written_is_a_plain_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("STACKC_BUILD_DIR", str(blocker))
+    result = run("build", "-s", "demo", "-e", "dev")
+    assert result.exit_code == 1
+    assert f"error: cannot use {blocker}/demo/dev: Not a directory" in result.output
+    assert "internal error" not in result.output

@@ -46,6 +46,12 @@ def reports_errors(fn):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except OSError as exc:  # the machine said no (a build folder that is a file, a full disk, no permission)
+            if OUTPUT.debug or os.environ.get("STACKC_DEBUG"):
+                raise
+            where = f" {exc.filename}" if exc.filename else ""
+            click.secho(f"error: cannot use{where}: {exc.strerror or exc}", fg="red", err=True)
+            sys.exit(1)
         except Exception as exc:  # a bug: say so plainly; --debug (or STACKC_DEBUG=1) shows the traceback
             if OUTPUT.debug or os.environ.get("STACKC_DEBUG"):
                 raise
