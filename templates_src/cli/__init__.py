@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, deploy, failover, project
+from . import common, compile, cost, deploy, diagram, failover, project
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -52,6 +52,8 @@ for command in (
     deploy.status,
     deploy.destroy,
     project.completion,
+    cost.cost,
+    diagram.diagram,
 ):
     cli.add_command(command)
 
