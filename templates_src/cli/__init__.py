@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, cost, deploy, diagram, failover, project
+from . import common, compile, cost, deploy, diagram, diff, failover, project
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -54,6 +54,7 @@ for command in (
     project.completion,
     cost.cost,
     diagram.diagram,
+    diff.diff,
 ):
     cli.add_command(command)
 
