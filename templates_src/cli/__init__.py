@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, cost, deploy, diagram, diff, failover, project
+from . import common, compile, cost, deploy, diagram, diff, drift, failover, project
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -55,6 +55,7 @@ for command in (
     cost.cost,
     diagram.diagram,
     diff.diff,
+    drift.drift,
 ):
     cli.add_command(command)
 
