@@ -83,13 +83,29 @@ def test_one_deploy_creates_both_regions_then_failover_dns(aws_env, system):
         line = next(line for line in status.output.splitlines() if f" {region} " in line)
         assert role in line and lb[region]["WebLoadBalancerDnsName"] in line and "healthy (1/1 checkers)" in line
 
-    promoted = run(aws_env, "failover", "promote", "-s", "shop", "-e", "dev", "--to", "us-west-2", "--yes")
+    assert "answering: us-east-1" in status.output and status.exit_code == 0
+
+    # promote reads the records back. moto does not update the RecordSetGroup in place (AWS does), so
+    # here the read-back finds the records still sending traffic to us-east-1 -- and says so, exit 1,
+    # instead of reporting a promotion that did not happen.
+    promoted = run(aws_env, "failover", "promote", "-s", "shop", "-e", "dev", "--to", "us-west-2", "--yes", ok=False)
     assert "PrimaryRegion  us-east-1 -> us-west-2" in promoted.output
+    assert promoted.exit_code == 1, promoted.output
+    assert "promotion not confirmed: the records read back make Route 53 answer with us-east-1, not us-west-2" in (
+        promoted.output
+    )
+    assert "!! A records: PRIMARY is us-east-1 but the DNS stack says us-west-2" in promoted.output
     dns = live(aws_env, "us-east-1")["shop-dev-dns"]
     assert outputs(dns)["PrimaryRegion"] == "us-west-2"
     assert {p["ParameterKey"]: p["ParameterValue"] for p in dns["Parameters"]}["UsEast1LoadBalancerDnsName"] == lb[
         "us-east-1"
     ]["WebLoadBalancerDnsName"]  # the other inputs kept as deployed
+
+    # failover status flags the same disagreement (exit 1). (Agreement: test_which_region_answers_...)
+    disagree = run(aws_env, "failover", "status", "-s", "shop", "-e", "dev", ok=False)
+    assert disagree.exit_code == 1
+    assert "primary region us-west-2" in disagree.output and "answering: us-east-1" in disagree.output
+    assert "!! A records: PRIMARY is us-east-1 but the DNS stack says us-west-2" in disagree.output
 
 
 def test_parallel_deploy_reaches_the_same_state(aws_env, system):
@@ -138,3 +154,31 @@ def _quiet_console():
     from rich.console import Console
 
     return Console(file=io.StringIO(), highlight=False)
+
+
+def test_which_region_answers_follows_failover_routing():
+    """Pure: the PRIMARY record answers unless its health check fails; then the SECONDARY."""
+
+    def record(region, role, health):
+        return mr.RecordState("A", region, role, f"lb.{region}.elb.amazonaws.com", "hc", health)
+
+    healthy, failing = "healthy (3/3 checkers) [hc]", "unhealthy (0/3 checkers) [hc]"
+    report = mr.FailoverReport(
+        DOMAIN,
+        "shop-dev-dns",
+        "us-east-1",
+        "us-east-1",
+        [record("us-east-1", "PRIMARY", failing), record("us-west-2", "SECONDARY", healthy)],
+        {"us-east-1": "lb.us-east-1.elb.amazonaws.com", "us-west-2": "lb.us-west-2.elb.amazonaws.com."},
+    )
+    assert report.answering == "us-west-2"
+    assert report.disagreements == []
+    moved = mr.FailoverReport(
+        DOMAIN, "shop-dev-dns", "us-east-1", "us-east-1",
+        [record("us-east-1", "PRIMARY", healthy), record("us-west-2", "SECONDARY", healthy)],
+        {"us-west-2": "other.us-west-2.elb.amazonaws.com"},
+    )  # fmt: skip
+    assert moved.answering == "us-east-1"
+    assert moved.disagreements == [
+        "A us-west-2: points at lb.us-west-2.elb.amazonaws.com but the DNS stack's input is other.us-west-2.elb.amazonaws.com"
+    ]

@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, deploy, failover, project
+from . import common, compile, deploy, failover, project, review
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -46,6 +46,7 @@ for command in (
     project.schema,
     deploy.package,
     deploy.plan,
+    review.review,
     deploy.deploy,
     failover.failover,
     deploy.outputs,
