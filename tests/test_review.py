@@ -268,7 +268,6 @@ def test_allow_replace_passes_the_danger_check(stubbed_deploy):
 
 
 def test_allow_replace_by_name_accepts_that_item_only(stubbed_deploy):
-    calls, _ = stubbed_deploy
     args = ["deploy", "--system", "demo", "--env", "dev", "--no-exec", "--allow-replace", "OrdersDbCluster"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 3, result.output

@@ -226,7 +226,7 @@ def test_properties_named_like_secrets_are_masked():
                 "BeforeValue": "hunter2",
                 "AfterValue": "hunter3",
                 "AttributeChangeType": "Modify",
-            },  # fmt: skip
+            },
             "Evaluation": "Static",
             "ChangeSource": "DirectModification",
         }

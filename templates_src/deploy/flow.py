@@ -262,7 +262,6 @@ def predict_conditionals(fp: mr.FolderPlan) -> dict[str, Any]:
         return {}
     stacks = {s.path: s for s in deployed.read(fp.aws, fp.folder.target.stack_name) or []}
     children = fp.folder.target.children()
-    root_name = fp.folder.target.stack_name
     built_values = {p["ParameterKey"]: p["ParameterValue"] for p in fp.folder.target.parameters()}
     out: dict[str, Any] = {}
     for c in wanted:

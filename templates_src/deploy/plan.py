@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,7 +256,7 @@ def delete_plan(aws: Aws, plan: Plan) -> None:
 
 
 @translates_aws_errors
-def existing_plan(aws: Aws, stack_name: str, change_set: str, secret_parameters: frozenset[str] = frozenset()) -> Plan:
+def existing_plan(aws: Aws, stack_name: str, change_set: str, secret_parameters: Iterable[str] = ()) -> Plan:
     """A change set made earlier (by `plan`, the console, a pipeline), read with its nested change sets.
     `change_set` is a name (of `stack_name`'s change sets) or an ARN."""
     import botocore.exceptions
@@ -277,7 +277,7 @@ def existing_plan(aws: Aws, stack_name: str, change_set: str, secret_parameters:
         responses,
         change_set_type=cs_type,
         current_parameters=(stack or {}).get("Parameters") if cs_type == "UPDATE" else None,
-        secret_parameters=secret_parameters,
+        secret_parameters=frozenset(secret_parameters),
     )
     return Plan(
         root.get("StackName", stack_name), root.get("StackId", ""), root["ChangeSetId"], cs_type, review, responses

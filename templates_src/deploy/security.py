@@ -267,7 +267,8 @@ def _wider_peer(new: Rule, old: Rule) -> bool:
     if new.peer_kind not in ("CidrIp", "CidrIpv6"):
         return False
     try:
-        return ipaddress.ip_network(old.peer, strict=False).subnet_of(ipaddress.ip_network(new.peer, strict=False))
+        narrow, wide = ipaddress.ip_network(old.peer, strict=False), ipaddress.ip_network(new.peer, strict=False)
+        return narrow.version == wide.version and narrow.subnet_of(wide)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         return False
 
