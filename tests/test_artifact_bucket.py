@@ -23,7 +23,6 @@ from cli import cli
 from templates_src.deploy import flow
 from templates_src.deploy.package import LIFECYCLE, package, tls_only_policy
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .helpers import PARAMS_DIR
 
 pytestmark = pytest.mark.emulator

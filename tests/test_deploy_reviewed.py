@@ -21,7 +21,6 @@ from click.testing import CliRunner
 
 from cli import cli
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .helpers import PARAMS_DIR
 
 pytestmark = pytest.mark.emulator

@@ -23,7 +23,6 @@ from rich.console import Console
 from cli import cli
 from templates_src.deploy import flow
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .helpers import PARAMS_DIR
 from .terminal import Terminal, terminal_env
 

@@ -22,7 +22,6 @@ from templates_src.deploy import flow
 from templates_src.deploy import multiregion as mr
 from templates_src.deploy.memory import recall
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .helpers import PARAMS_DIR
 
 pytestmark = pytest.mark.emulator
