@@ -35,7 +35,9 @@ class Protections:
         text = f"stack policy on {len(self.checked)} stack(s)"
         if self.restored:
             text += f" (restored on {len(self.restored)}: {', '.join(self.restored)})"
-        if self.termination_protection:
+        if self.termination_protection == "turned on":
+            text += "; termination protection on (turned on now)"
+        elif self.termination_protection:
             text += f"; termination protection {self.termination_protection}"
         return text
 
