@@ -85,7 +85,10 @@ def test_wait_for_change_set_merges_pages_and_times_out_with_its_status():
     slept = []
     done = wait_for_change_set(aws, "cs", sleep=slept.append)
     assert [c["n"] for c in done["Changes"]] == [1, 2] and "NextToken" not in done and "ResponseMetadata" not in done
-    assert slept == [0.2] and aws.calls[-1] == ("describe_change_set", {"ChangeSetName": "cs", "NextToken": "t"})
+    assert slept == [0.2] and aws.calls[-1] == (
+        "describe_change_set",
+        {"ChangeSetName": "cs", "IncludePropertyValues": True, "NextToken": "t"},
+    )
 
     stuck = FakeAws(describe_change_set=[{"ChangeSetId": "cs", "Status": "CREATE_IN_PROGRESS"}] * 10)
     with pytest.raises(DeployError, match=r"change set cs still CREATE_IN_PROGRESS after 1s"):

@@ -14,6 +14,7 @@ health checkers always report success; it skips ACM certificates (the system her
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -83,13 +84,21 @@ def test_one_deploy_creates_both_regions_then_failover_dns(aws_env, system):
         line = next(line for line in status.output.splitlines() if f" {region} " in line)
         assert role in line and lb[region]["WebLoadBalancerDnsName"] in line and "healthy (1/1 checkers)" in line
 
+    assert "answering: us-east-1" in status.output and status.exit_code == 0
+
+    # promote reads the records back and says which region Route 53 now answers with.
     promoted = run(aws_env, "failover", "promote", "-s", "shop", "-e", "dev", "--to", "us-west-2", "--yes")
     assert "PrimaryRegion  us-east-1 -> us-west-2" in promoted.output
+    assert f"Route 53 now answers {DOMAIN} with us-west-2 (records read back)" in promoted.output
+    assert re.search(r"A\s+us-west-2\s+PRIMARY", promoted.output), promoted.output
     dns = live(aws_env, "us-east-1")["shop-dev-dns"]
     assert outputs(dns)["PrimaryRegion"] == "us-west-2"
     assert {p["ParameterKey"]: p["ParameterValue"] for p in dns["Parameters"]}["UsEast1LoadBalancerDnsName"] == lb[
         "us-east-1"
     ]["WebLoadBalancerDnsName"]  # the other inputs kept as deployed
+    after = run(aws_env, "failover", "status", "-s", "shop", "-e", "dev")
+    assert "primary region us-west-2" in after.output and "answering: us-west-2" in after.output
+    assert "!!" not in after.output  # records and DNS stack agree (disagreements: the pure test below)
 
 
 def test_parallel_deploy_reaches_the_same_state(aws_env, system):
@@ -138,3 +147,31 @@ def _quiet_console():
     from rich.console import Console
 
     return Console(file=io.StringIO(), highlight=False)
+
+
+def test_which_region_answers_follows_failover_routing():
+    """Pure: the PRIMARY record answers unless its health check fails; then the SECONDARY."""
+
+    def record(region, role, health):
+        return mr.RecordState("A", region, role, f"lb.{region}.elb.amazonaws.com", "hc", health)
+
+    healthy, failing = "healthy (3/3 checkers) [hc]", "unhealthy (0/3 checkers) [hc]"
+    report = mr.FailoverReport(
+        DOMAIN,
+        "shop-dev-dns",
+        "us-east-1",
+        "us-east-1",
+        [record("us-east-1", "PRIMARY", failing), record("us-west-2", "SECONDARY", healthy)],
+        {"us-east-1": "lb.us-east-1.elb.amazonaws.com", "us-west-2": "lb.us-west-2.elb.amazonaws.com."},
+    )
+    assert report.answering == "us-west-2"
+    assert report.disagreements == []
+    moved = mr.FailoverReport(
+        DOMAIN, "shop-dev-dns", "us-east-1", "us-east-1",
+        [record("us-east-1", "PRIMARY", healthy), record("us-west-2", "SECONDARY", healthy)],
+        {"us-west-2": "other.us-west-2.elb.amazonaws.com"},
+    )  # fmt: skip
+    assert moved.answering == "us-east-1"
+    assert moved.disagreements == [
+        "A us-west-2: points at lb.us-west-2.elb.amazonaws.com but the DNS stack's input is other.us-west-2.elb.amazonaws.com"
+    ]

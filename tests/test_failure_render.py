@@ -54,7 +54,7 @@ def test_nested_create_failure_message():
         'returned message: "Cannot find version 16.1 for aurora-postgresql (Service: Rds, Status Code: 400, Request '
         'ID: 6f1b3c2a-9d8e-4f7a-b6c5-d4e3f2a1b0c9)" (RequestToken: 0c9b8a7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d, '
         "HandlerErrorCode: InvalidRequest)",
-        "next: the stack was never created and cannot be updated: fix the cause, run `cli.py destroy --system shop "
+        "next: the stack was never created and cannot be updated: fix the cause, run `stackc destroy --system shop "
         "--env dev` and deploy again",
     ]
 
@@ -80,3 +80,38 @@ def test_no_failed_event_still_says_the_status():
     assert lines[0].endswith("the stack is UPDATE_ROLLBACK_COMPLETE")
     assert "no failed resource was found" in lines[1]
     assert lines[2].startswith("next: the stack is back at its previous state")
+
+
+def test_a_child_whose_events_cannot_be_read_does_not_hide_the_report():
+    """One nested stack's events are refused (AccessDenied): the report still says the stack state, the
+    first failure found in what could be read, and what could not be read -- not just "access denied"."""
+    f = load_fixture("events", "nested_create_failed.json")
+    pages = f["DescribeStackEvents"]
+    root = f["root"]
+    denied = next(stack_id for stack_id in pages if stack_id != root and "DataStack" not in stack_id)
+
+    def events_of(stack_id):
+        if stack_id == denied:
+            raise PermissionError("AccessDenied: not authorized to perform cloudformation:DescribeStackEvents")
+        return sorted(pages[stack_id]["StackEvents"], key=lambda e: e["Timestamp"])
+
+    failure = diagnose(root, events_of, f["final_status"])
+    text = failure.lines(" --system shop --env dev")
+    assert text[0] == "deploy of shop-dev failed: the stack is ROLLBACK_COMPLETE"
+    assert text[1].startswith("first failure found so far: shop-dev/DataStack/OrdersDbCluster (AWS::RDS::DBCluster)")
+    assert any(line.startswith("could not read the events of shop-dev/") and "AccessDenied" in line for line in text)
+    assert text[-1].startswith("next: ")
+
+
+def test_a_failed_delete_is_reported_as_a_delete():
+    f = load_fixture("events", "nested_create_failed.json")
+    pages = f["DescribeStackEvents"]
+    failure = diagnose(
+        f["root"],
+        lambda s: sorted(pages[s]["StackEvents"], key=lambda e: e["Timestamp"]),
+        "DELETE_FAILED",
+        verb="delete",
+    )
+    lines = failure.lines(" --system shop --env dev")
+    assert lines[0] == "delete of shop-dev failed: the stack is DELETE_FAILED"
+    assert "run `stackc destroy --system shop --env dev` again" in lines[-1]

@@ -129,8 +129,10 @@ def test_no_changes_is_recognised_from_the_change_set_status():
 def test_json_keys_are_stable():
     data = rv.to_json(review_of("update_replaces_database.json"))
     json.dumps(data)  # serialisable as is
-    assert list(data) == ["version", "stack", "change_set", "no_changes", "summary", "parameters", "changes", "notes"]
-    assert data["version"] == rv.JSON_VERSION == 1
+    assert list(data) == [
+        "version", "stack", "change_set", "no_changes", "summary", "parameters", "changes", "security", "notes"
+    ]  # fmt: skip
+    assert data["version"] == rv.JSON_VERSION == 2
     assert list(data["change_set"]) == ["id", "name", "type", "status", "status_reason", "execution_status"]
     assert data["summary"] == {
         "changes": 7,
@@ -157,6 +159,7 @@ def test_json_keys_are_stable():
         "risk",
         "risk_reason",
         "nested_change_set",
+        "security",
     ]
     assert data["changes"][1]["stack"] == "shop-prod/DataStack"
     assert data["changes"][0]["nested_change_set"] is True
@@ -167,6 +170,10 @@ def test_json_keys_are_stable():
         "evaluation",
         "change_source",
         "causing_entity",
+        "path",
+        "before",
+        "after",
+        "change_type",
     ]
 
 
@@ -216,6 +223,7 @@ def stubbed_deploy(monkeypatch, tmp_path):
     class Packaged:
         bucket, prefix, uploaded, reused, capabilities = "b", "p", [], [], []
         root_url = "https://b.s3.amazonaws.com/p/root.json"
+        root_body = "{}"
 
     def create_plan(aws, request, **_):
         review = review_of(state["fixture"])
@@ -234,6 +242,8 @@ def stubbed_deploy(monkeypatch, tmp_path):
     for module in (mr_mod, flow_mod):
         monkeypatch.setattr(module, "delete_plan", delete_plan)
     monkeypatch.setattr(flow_mod, "execute", execute)
+    monkeypatch.setattr(flow_mod, "remember_overrides", lambda d, say: d)  # reads the deployed stack
+    monkeypatch.setattr(flow_mod, "predict_conditionals", lambda fp: {})  # reads the deployed templates
     return calls, state
 
 
@@ -253,22 +263,25 @@ def test_allow_replace_passes_the_danger_check(stubbed_deploy):
     result = CliRunner().invoke(cli, ["deploy", "--system", "demo", "--env", "dev", "--allow-replace", "--no-exec"])
     assert result.exit_code == 0, result.output
     assert "created and not executed (--no-exec)" in result.output
+    assert "WARNING: a bare --allow-replace accepts EVERY danger item above (2)" in result.output
     assert calls == {"deleted": 0, "executed": 0}
 
 
-def test_no_changes_deploy_is_success_in_one_line(stubbed_deploy):
-    calls, state = stubbed_deploy
-    state["fixture"] = "no_changes.json"
-    result = CliRunner().invoke(cli, ["deploy", "--system", "demo", "--env", "dev", "--yes"])
-    assert result.exit_code == 0
-    assert result.stdout.strip() == "No changes: stack shop-prod is up to date with the templates and parameters."
-    assert calls["deleted"] == 1
+def test_allow_replace_by_name_accepts_that_item_only(stubbed_deploy):
+    args = ["deploy", "--system", "demo", "--env", "dev", "--no-exec", "--allow-replace", "OrdersDbCluster"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 3, result.output
+    assert "1 dangerous change(s) (shop-prod/DataStack/OrdersDbWriter)" in result.output
+    assert "--allow-replace OrdersDbWriter" in result.output
+    both = CliRunner().invoke(cli, [*args, "--allow-replace", "shop-prod/DataStack/OrdersDbWriter"])
+    assert both.exit_code == 0, both.output
+    assert "WARNING" not in both.output
 
 
-@pytest.mark.parametrize("fmt,marker", [("json", '"version": 1'), ("markdown", "> [!CAUTION]"), ("text", "!! DANGER")])
+@pytest.mark.parametrize("fmt,marker", [("json", '"version": 2'), ("markdown", "> [!CAUTION]"), ("text", "!! DANGER")])
 def test_plan_formats_on_stdout(stubbed_deploy, fmt, marker):
     result = CliRunner().invoke(cli, ["plan", "--system", "demo", "--env", "dev", "--format", fmt])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # the review holds dangers: `deploy` would refuse it
     assert marker in result.stdout
     if fmt == "json":
         assert json.loads(result.stdout)["summary"]["danger"] == 2  # nothing else on stdout

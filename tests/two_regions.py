@@ -49,7 +49,13 @@ def system(tmp_path, monkeypatch, aws_env):
 
 
 def run(aws_env, *args, ok=True, input=None):
-    result = CliRunner().invoke(cli, [*args, "--endpoint-url", aws_env.url], input=input)
+    """The command in-process; with `input`, at a terminal (a subprocess) that answers its question."""
+    if input is not None:
+        from .terminal import answer
+
+        result = answer(aws_env, list(args), input)
+    else:
+        result = CliRunner().invoke(cli, [*args, "--endpoint-url", aws_env.url])
     assert "Traceback" not in result.output, result.output
     if ok:
         assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, cost, deploy, diagram, diff, drift, failover, project, run_task
+from . import common, compile, cost, deploy, diagram, diff, drift, failover, project, review, run_task
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -46,6 +46,7 @@ for command in (
     project.schema,
     deploy.package,
     deploy.plan,
+    review.review,
     deploy.deploy,
     failover.failover,
     deploy.outputs,

@@ -150,7 +150,22 @@ def _sink():
 
 
 def _confirm(question: str) -> bool:
-    return click.confirm(question, default=False)
+    """y/N on the terminal. Ctrl-C propagates (click.confirm would turn it into Abort, which the deploy
+    could not tell from "no"); end of input (Ctrl-D) is "no"."""
+    click.echo(f"{question} [y/N]: ", nl=False, err=True)
+    line = sys.stdin.readline()
+    if not line:
+        click.echo("", err=True)
+        return False
+    return line.strip().lower() in ("y", "yes")
+
+
+def _asker():
+    """The question callback, or None when there is nobody to ask (stdin is not a terminal: a CI job)."""
+    try:
+        return _confirm if sys.stdin.isatty() else None
+    except (AttributeError, ValueError):  # a closed or replaced stdin
+        return None
 
 
 def _exit(result) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import _confirm, _exit, _flow, _sink, aws_options, opens_deployment, reports_errors
+from .common import _asker, _exit, _flow, _sink, aws_options, opens_deployment, reports_errors
 
 
 @click.group()
@@ -29,4 +29,4 @@ def failover_status(deployment):
 @opens_deployment(build=False)
 def failover_promote(deployment, to_region, yes):
     """Make another region PRIMARY: plan the DNS stack with PrimaryRegion changed, review, ask, execute."""
-    _exit(_flow().promote(deployment, to_region, yes=yes, confirm=_confirm, sink=_sink()))
+    _exit(_flow().promote(deployment, to_region, yes=yes, confirm=_asker(), sink=_sink()))

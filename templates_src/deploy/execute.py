@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import DeployError
 from . import policy as pol
+from . import review as rv
 from .plan import Plan
 from .poll import poll
 from .session import Aws, pages, translates_aws_errors
@@ -30,14 +31,14 @@ CONSEQUENCES = (
     "The following resource(s) failed to",
 )
 NEXT_STEP = {
-    "ROLLBACK_COMPLETE": "the stack was never created and cannot be updated: fix the cause, run `cli.py destroy{sel}` and deploy again",
-    "ROLLBACK_FAILED": "creating and rolling back both failed: run `cli.py destroy{sel}` (retain what cannot be deleted), then deploy again",
+    "ROLLBACK_COMPLETE": "the stack was never created and cannot be updated: fix the cause, run `stackc destroy{sel}` and deploy again",
+    "ROLLBACK_FAILED": "creating and rolling back both failed: run `stackc destroy{sel}` (retain what cannot be deleted), then deploy again",
     "UPDATE_ROLLBACK_COMPLETE": "the stack is back at its previous state: fix the cause and deploy again",
     "UPDATE_ROLLBACK_FAILED": "the stack is stuck until the rollback finishes: fix or skip the failing resource, then run "
     "`aws cloudformation continue-update-rollback --stack-name {stack}{skip}`",
-    "CREATE_FAILED": "rollback was disabled: fix the cause, then `cli.py destroy{sel}` and deploy again",
+    "CREATE_FAILED": "rollback was disabled: fix the cause, then `stackc destroy{sel}` and deploy again",
     "UPDATE_FAILED": "rollback was disabled: fix the cause and deploy again, or run `aws cloudformation rollback-stack --stack-name {stack}`",
-    "DELETE_FAILED": "run `cli.py destroy{sel}` again; resources that cannot be deleted can be retained with "
+    "DELETE_FAILED": "run `stackc destroy{sel}` again; resources that cannot be deleted can be retained with "
     "`aws cloudformation delete-stack --stack-name {stack} --retain-resources ...`",
     "IMPORT_ROLLBACK_COMPLETE": "the import was rolled back: fix the cause and try again",
 }
@@ -59,13 +60,22 @@ class Failure:
     resource_status: str
     reason: str
     nested_id: str  # "Child.Resource" for --resources-to-skip ("" at the root)
+    verb: str = "deploy"  # deploy | delete: what failed
+    unreadable: tuple[str, ...] = ()  # "root/Child: why" for each stack whose events could not be read
 
     def lines(self, selection: str = "") -> list[str]:
-        out = [f"deploy of {self.stack} failed: the stack is {self.final_status}"]
+        out = [f"{self.verb} of {self.stack} failed: the stack is {self.final_status}"]
         if self.path:
-            out.append(f"first failure: {self.path} ({self.resource_type}) {self.resource_status}: {self.reason}")
+            found = "first failure found so far" if self.unreadable else "first failure"
+            out.append(f"{found}: {self.path} ({self.resource_type}) {self.resource_status}: {self.reason}")
         else:
-            out.append("no failed resource was found in the stack events")
+            out.append(
+                "no failed resource was found in the events that could be read"
+                if self.unreadable
+                else "no failed resource was found in the stack events"
+            )
+        for what in self.unreadable:
+            out.append(f"could not read the events of {what}")
         step = NEXT_STEP.get(self.final_status)
         if step:
             skip = (
@@ -81,10 +91,13 @@ def walk_events(
     root_id: str,
     events_of: Callable[[str], list[dict[str, Any]]],
     failed_only: bool = False,
+    unreadable: list[str] | None = None,
 ) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     """(stack path, event) for the root and every nested stack its events mention (found through the
     PhysicalResourceId of AWS::CloudFormation::Stack events, so deleted children are found too).
-    `failed_only`: descend only into nested stacks that have a *_FAILED event in their parent."""
+    `failed_only`: descend only into nested stacks that have a *_FAILED event in their parent.
+    `unreadable`: when given, a stack whose events cannot be read is listed there ("path: why") and the
+    walk goes on with the others; else the error propagates."""
     out: list[tuple[tuple[str, ...], dict[str, Any]]] = []
     queue: list[tuple[str, tuple[str, ...] | None]] = [(root_id, None)]
     seen = set()
@@ -93,7 +106,14 @@ def walk_events(
         if stack_id in seen:
             continue
         seen.add(stack_id)
-        events = events_of(stack_id)
+        try:
+            events = events_of(stack_id)
+        except Exception as exc:
+            if unreadable is None:
+                raise
+            where = "/".join(path) if path else stack_id
+            unreadable.append(f"{where}: {_short(exc)}")
+            continue
         if path is None:
             path = (events[0]["StackName"],) if events else (stack_id,)
         for e in events:
@@ -115,25 +135,38 @@ def _is_stack_itself(e: dict[str, Any]) -> bool:
     return e.get("ResourceType") == NESTED and e.get("LogicalResourceId") == e.get("StackName")
 
 
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def diagnose(
     root_id: str,
     events_of: Callable[[str], list[dict[str, Any]]],
     final_status: str,
     since: dt.datetime | None = None,
+    verb: str = "deploy",
+    stack_name: str = "",
 ) -> Failure:
     """The first resource that failed on its own (not "Embedded stack ... was not successfully
-    created", not "Resource creation cancelled"), across the root and every nested stack."""
+    created", not "Resource creation cancelled"), across the root and every nested stack. Built from
+    whatever could be read: a stack whose events cannot be read is named, not fatal."""
+    unreadable: list[str] = []
     events = [
-        (p, e) for p, e in walk_events(root_id, events_of, failed_only=True) if since is None or e["Timestamp"] >= since
+        (p, e)
+        for p, e in walk_events(root_id, events_of, failed_only=True, unreadable=unreadable)
+        if since is None or e["Timestamp"] >= since
     ]
-    stack_name = events[0][0][0] if events else root_id
+    stack_name = events[0][0][0] if events else (stack_name or root_id)
     failed = [(p, e) for p, e in events if e.get("ResourceStatus", "").endswith("_FAILED") and not _is_stack_itself(e)]
     causes = [(p, e) for p, e in failed if not (e.get("ResourceStatusReason") or "").startswith(CONSEQUENCES)]
     pick = min(causes or failed, key=lambda pe: pe[1]["Timestamp"], default=None)
     if pick is None:
-        return Failure(stack_name, final_status, "", "", "", "", "")
+        return Failure(stack_name, final_status, "", "", "", "", "", verb, tuple(unreadable))
     path, e = pick
     return Failure(
+        verb=verb,
+        unreadable=tuple(unreadable),
         stack=stack_name,
         final_status=final_status,
         path="/".join(path + (e["LogicalResourceId"],)),
@@ -284,8 +317,15 @@ def nested_stacks(aws: Aws, stack_id: str) -> dict[str, str]:
     }
 
 
-def apply_policies(aws: Aws, target: BuiltTarget, stack_id: str, allow_all: bool = False) -> list[str]:
-    """Set each stack's policy (root and every nested stack): protective, or allow-all for a moment."""
+def apply_policies(
+    aws: Aws,
+    target: BuiltTarget,
+    stack_id: str,
+    allow_all: bool = False,
+    exempt: dict[str, frozenset[str]] | None = None,
+) -> list[str]:
+    """Set each stack's policy (root and every nested stack): protective, allow-all for a moment, or
+    protective but for the `exempt` logical IDs of a stack ("root" or the nested stack's logical ID)."""
     cfn = aws.client("cloudformation")
     done = []
     children = target.children()
@@ -294,10 +334,19 @@ def apply_policies(aws: Aws, target: BuiltTarget, stack_id: str, allow_all: bool
     ]:
         if template_name is None:
             continue
-        policy = pol.ALLOW_ALL if allow_all else pol.stack_policy(target.template(template_name))
+        spared = (exempt or {}).get(name, frozenset())
+        policy = pol.ALLOW_ALL if allow_all else pol.stack_policy(target.template(template_name), spared)
         cfn.set_stack_policy(StackName=sid, StackPolicyBody=pol.policy_body(policy))
         done.append(name)
     return done
+
+
+class Interrupted(Exception):
+    """Ctrl-C while CloudFormation executes: the execution goes on without us."""
+
+    def __init__(self, stack_name: str, stack_id: str):
+        super().__init__(stack_name)
+        self.stack_name, self.stack_id = stack_name, stack_id
 
 
 @translates_aws_errors
@@ -307,46 +356,57 @@ def execute(
     target: BuiltTarget,
     console: Any,
     *,
-    allow_replace: bool = False,
+    allow_replace: tuple[str, ...] = (),
     selection: str = "",
+    disable_rollback: bool = False,
+    detach: bool = False,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
-    """Execute the change set, stream events until the stack settles, then protect it (stack policies
-    on every stack, termination protection for protected envs). A failure raises DeployError naming
-    the first failed resource, its reason, the final status and what to do next."""
+    """Execute the change set and stream events until the stack settles (or, `detach`, return once it
+    started). A failure raises DeployError naming the first failed resource, its reason, the final status
+    and what to do next; Ctrl-C raises Interrupted (CloudFormation goes on). Protections are not set
+    here: flow's reconcile stage (protect.py) does that on every deploy."""
     cfn = aws.client("cloudformation")
     lifted = False
-    if allow_replace and plan.review.dangers and plan.change_set_type == "UPDATE":
-        apply_policies(aws, target, plan.stack_id, allow_all=True)  # the review was accepted explicitly
+    accepted = [c for c in plan.review.dangers if rv.is_accepted(c, allow_replace)]
+    if accepted and plan.change_set_type == "UPDATE":  # the review was accepted explicitly, item by item
+        exempt: dict[str, set[str]] = {}
+        for c in accepted:
+            exempt.setdefault("root" if len(c.stack) == 1 else c.stack[1], set()).add(c.logical_id)
+        apply_policies(
+            aws,
+            target,
+            plan.stack_id,
+            allow_all=rv.ALL in allow_replace,
+            exempt={k: frozenset(v) for k, v in exempt.items()},
+        )
         lifted = True
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+    # Lifted policies are put back once the stack settles. Not while it is still updating (detached or
+    # interrupted): that could fail the replacement that was accepted; the next deploy restores them.
+    still_running = False
     try:
-        cfn.execute_change_set(ChangeSetName=plan.change_set_id)
-        with Watch(aws, plan.stack_id, since, console, expected_counts(plan)) as watch:
-            stack = wait_for_stack(aws, plan.stack_id, on_poll=watch.poll, sleep=sleep)
-            watch.poll()
+        extra = {"DisableRollback": True} if disable_rollback else {}
+        cfn.execute_change_set(ChangeSetName=plan.change_set_id, **extra)
+        if detach:
+            still_running = True
+            stack = cfn.describe_stacks(StackName=plan.stack_id)["Stacks"][0]
+            return Outcome(plan.stack_name, stack["StackStatus"], stack.get("Outputs") or [], 0)
+        try:
+            with Watch(aws, plan.stack_id, since, console, expected_counts(plan)) as watch:
+                stack = wait_for_stack(aws, plan.stack_id, on_poll=watch.poll, sleep=sleep)
+                watch.poll()
+        except KeyboardInterrupt:
+            still_running = True
+            raise Interrupted(plan.stack_name, plan.stack_id) from None
     finally:
-        if lifted:
+        if lifted and not still_running:
             _restore_policies(aws, target, plan.stack_id, console)
     status = stack["StackStatus"]
     if status not in SUCCESS:
-        failure = diagnose(plan.stack_id, _events_of(aws, since), status, since=since)
+        failure = diagnose(plan.stack_id, _events_of(aws, since), status, since=since, stack_name=plan.stack_name)
         raise DeployError("\n".join(failure.lines(selection)))
-    outcome = Outcome(plan.stack_name, status, stack.get("Outputs") or [], watch.count)
-    outcome.policies = apply_policies(aws, target, plan.stack_id)
-    if target.protect and not stack.get("EnableTerminationProtection"):
-        from .session import aws_errors
-
-        try:
-            with aws_errors("turning on termination protection"):
-                cfn.update_termination_protection(EnableTerminationProtection=True, StackName=plan.stack_id)
-            outcome.protected = True
-        except DeployError as exc:  # the deploy itself succeeded: say what is missing and how to fix it
-            outcome.warnings.append(
-                f"{exc} -- the env is marked `protect: true`; run `aws cloudformation update-termination-protection "
-                f"--enable-termination-protection --stack-name {plan.stack_name}`"
-            )
-    return outcome
+    return Outcome(plan.stack_name, status, stack.get("Outputs") or [], watch.count)
 
 
 def _restore_policies(aws: Aws, target: BuiltTarget, stack_id: str, console: Any) -> None:

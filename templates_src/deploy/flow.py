@@ -14,18 +14,19 @@ Knows nothing of click.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..errors import DangerousChange, DeployError
+from ..errors import DangerousChange, DeployError, UsageError
 from ..paths import shown
-from . import insight
+from . import insight, memory
 from . import multiregion as mr
 from . import review as rv
 from . import status as st
-from .execute import Outcome, execute
-from .package import Packaged
-from .plan import delete_plan
+from .execute import Interrupted, Outcome, execute
+from .package import Packaged, plain_http
+from .plan import ChangeSetOptions, delete_plan, describe_stack, existing_plan, stack_base, stale_reasons
+from .protect import Protections, reconcile
 from .session import Aws, AwsOptions, connect
 from .target import BuiltTarget, parse_overrides
 
@@ -117,18 +118,39 @@ def open_deployment(selection: Selection, *, build: bool = True) -> Deployment:
         compiler.write(compiler.compile_loaded(loaded), out)
     stack_name = selection.stack_name or f"{target.system}-{target.env}"
     protect, overrides = loaded.config.protect, parse_overrides(selection.parameters)
+    tags = root_tags(loaded.config.tags, target.system, target.env)
     if multi:
-        layout = mr.read_layout(out, target.system, target.env, stack_name, protect=protect, overrides=overrides)
+        layout = mr.read_layout(
+            out, target.system, target.env, stack_name, protect=protect, overrides=overrides, tags=tags
+        )
         return Deployment(layout, mr.connect_regions(layout, selection.aws), protect)
     aws = connect(selection.aws, default_region=loaded.config.region)
-    built = BuiltTarget(target.system, target.env, out, stack_name, protect=protect, overrides=overrides)
+    built = BuiltTarget(target.system, target.env, out, stack_name, protect=protect, overrides=overrides, tags=tags)
     return Deployment(mr.Layout.single(built, aws.region), {aws.region: aws}, protect)
 
 
+def parse_tags(items: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
+    """--tags Key=Value (repeatable) -> pairs; a later one for the same key wins."""
+    return tuple(dict(parse_overrides(items, "--tags")).items())
+
+
+def root_tags(params_tags: dict[str, str], system: str, env: str) -> tuple[tuple[str, str], ...]:
+    """The root stack's tags: the params' `tags:` and stackc's own (the nested stacks carry the same)."""
+    from ..naming import tags
+
+    return tuple(sorted({**params_tags, **tags(system, env, stack="root")}.items()))
+
+
 def _existing(d: Deployment, sink: Sink) -> list[tuple[mr.Folder, Aws]]:
-    """The roots to read or delete. Single-region: the root, whether it exists or not (reading it says
-    so). Multi-region: those that exist, a line (stderr) for each that does not, an error when none does."""
+    """The roots to read: those that exist, a line (stderr) for each that does not (multi-region), an
+    error naming the command to run when none does."""
     if d.single_region:
+        folder, aws = d.parts()[0]
+        if not st.exists(aws, folder.target.stack_name):
+            raise DeployError(
+                f"stack {folder.target.stack_name} does not exist in {folder.region}: deploy it with "
+                f"`stackc deploy{d.selection}`, or check --region/--stack-name"
+            )
         return d.parts()
     found = []
     for folder, aws in d.parts():
@@ -139,7 +161,7 @@ def _existing(d: Deployment, sink: Sink) -> list[tuple[mr.Folder, Aws]]:
     if not found:
         raise DeployError(
             f"no stack of {d.system}/{d.env} exists ({', '.join(_where(f) for f, _ in d.parts())}): "
-            "deploy it first, or check --stack-name"
+            f"deploy it with `stackc deploy{d.selection}`, or check --stack-name"
         )
     return found
 
@@ -170,7 +192,10 @@ def package(d: Deployment, sink: Sink, *, bucket: str | None = None, prefix: str
         _header(d, sink, folder)
         sink.out(_packaged_line(folder, packaged))
         if packaged.bucket_created:
-            sink.out(f"created artifact bucket {packaged.bucket} (private, encrypted, versioned)")
+            tls = "TLS-only" if not plain_http(d.sessions[folder.region]) else "no TLS-only policy: plain-HTTP endpoint"
+            sink.out(
+                f"created artifact bucket {packaged.bucket} (private, encrypted, versioned, {tls}; old versions expire)"
+            )
         sink.out(f"root template: {packaged.root_url}")
         if packaged.root_path is not None:
             sink.out(f"written: {shown(packaged.root_path)} (+ root.yaml)")
@@ -180,19 +205,98 @@ def package(d: Deployment, sink: Sink, *, bucket: str | None = None, prefix: str
     return result
 
 
-def _plan(d: Deployment, sink: Sink, *, bucket: str | None = None) -> mr.MultiPlan:
-    mplan = mr.plan_all(d.layout, d.sessions, bucket=bucket)
+def remember_overrides(d: Deployment, say: Callable[[str], None]) -> Deployment:
+    """Parameter memory (memory.py): earlier `-p` values the params file has not changed since stay in
+    force; say which, and which `-p` values a params change replaces. Multi-region: each region's root."""
+    kept: dict[str, tuple[tuple[str, str], ...]] = {}
+    for folder, aws in d.parts():
+        if folder.name == mr.GLOBAL:
+            continue
+        target = folder.target
+        found = memory.deployed(aws, target.stack_name)
+        if found is None:
+            continue
+        params_now = target.params_values()
+        recalled = memory.recall(*found, params_now, dict(target.overrides))
+        kept[folder.name] = tuple(sorted(recalled.kept.items()))
+        lines = recalled.lines(params_now, target.noecho_parameters())
+        if lines and not d.single_region:
+            lines[0] = f"{folder.name}: {lines[0]}"
+        for line in lines:
+            say(line)
+    if not any(kept.values()):
+        return d
+    return replace(d, layout=mr.with_remembered(d.layout, kept))
+
+
+def _plan(
+    d: Deployment,
+    sink: Sink,
+    *,
+    bucket: str | None = None,
+    options: ChangeSetOptions | None = None,
+    say: Callable[[str], None] | None = None,
+) -> mr.MultiPlan:
+    """Package and create the change sets, earlier `-p` values remembered (said with `say`, default stdout)."""
+    options = options or ChangeSetOptions(selection=d.selection)
+    d = remember_overrides(d, say or sink.out)
+    mplan = mr.plan_all(d.layout, d.sessions, bucket=bucket, options=options, progress=sink.err)
     for fp in mplan.all():
         sink.err(_packaged_line(fp.folder, fp.packaged))
+        fp.plan.review = rv.judge_conditional(fp.plan.review, predict_conditionals(fp))
     return mplan
 
 
-def plan(d: Deployment, sink: Sink, *, fmt: str = "text", bucket: str | None = None, cleanup: bool = False) -> Result:
+def predict_conditionals(fp: mr.FolderPlan) -> dict[str, Any]:
+    """change path -> offline Prediction (templates_src/replacement.py, by the insight engineer) for each
+    Conditional replacement of a data-bearing resource: the deployed template of its stack against the
+    built one. Empty -- every such item stays a danger -- when there is none or nothing is deployed."""
+    wanted = [c for c in fp.review.changes if c.replacement == "Conditional" and c.resource_type in rv.DATA_TYPES]
+    if not wanted:
+        return {}
+    from .. import replacement
+    from . import deployed
+    stacks = {s.path: s for s in deployed.read(fp.aws, fp.folder.target.stack_name) or []}
+    children = fp.folder.target.children()
+    built_values = {p["ParameterKey"]: p["ParameterValue"] for p in fp.folder.target.parameters()}
+    out: dict[str, Any] = {}
+    for c in wanted:
+        stack_path = "/".join(c.stack)
+        old = stacks.get(stack_path)
+        name = "root" if len(c.stack) == 1 else children.get(c.stack[1]) if len(c.stack) == 2 else None
+        if old is None or name is None:
+            continue
+        new_values = built_values if name == "root" else None
+        predicted = replacement.predict(
+            old.template,
+            fp.folder.target.template(name),
+            region=fp.folder.region,
+            old_parameters=old.parameters,
+            new_parameters=new_values,
+        )
+        if c.logical_id in predicted:
+            out[c.path] = predicted[c.logical_id]
+    return out
+
+
+def plan(
+    d: Deployment,
+    sink: Sink,
+    *,
+    fmt: str = "text",
+    bucket: str | None = None,
+    cleanup: bool = False,
+    change_set: str | None = None,
+) -> Result:
     """Create the change sets and show one review over every root (text, json or markdown on stdout);
-    keep them for review unless `cleanup` (a change set without changes is never kept)."""
+    keep them for review unless `cleanup` (a change set without changes is never kept). With
+    `change_set` (a name or ARN): review that existing change set instead, made by anyone, changing
+    nothing. Exit 3 when the review holds a danger item (as `deploy` would refuse it)."""
     import json
 
-    mplan = _plan(d, sink, bucket=bucket)
+    if change_set:
+        return _review_existing(d, sink, fmt, change_set)
+    mplan = _plan(d, sink, bucket=bucket, say=sink.out if fmt == "text" else sink.err)
     if fmt == "json":
         sink.out(json.dumps(mr.to_json(mplan), indent=2))
     elif fmt == "markdown":
@@ -209,78 +313,290 @@ def plan(d: Deployment, sink: Sink, *, fmt: str = "text", bucket: str | None = N
             kept.append(fp)
     if len(kept) == 1 and d.single_region:
         sink.err(
-            f"change set {kept[0].review.change_set_name} left for review; "
-            "`deploy` makes a fresh one, `plan --cleanup` does not keep it"
+            f"change set {kept[0].review.change_set_name} left for review; execute exactly it with "
+            f"`stackc deploy{d.selection} --change-set {kept[0].review.change_set_name}` "
+            "(`plan --cleanup` does not keep it)"
         )
     elif kept:
         sink.err(
             f"change sets left for review ({', '.join(f'{fp.folder.name}: {fp.review.change_set_name}' for fp in kept)}); "
             "`deploy` makes fresh ones, `plan --cleanup` does not keep them"
         )
-    return Result("planned", by_folder={fp.folder.name: fp.review for fp in mplan.all()})
+    return Result(
+        "planned", exit_code=DANGER if mplan.dangers else 0, by_folder={fp.folder.name: fp.review for fp in mplan.all()}
+    )
+
+
+DANGER = 3  # exit code of a review that holds a danger item (DangerousChange's)
+
+
+def _review_existing(d: Deployment, sink: Sink, fmt: str, change_set: str) -> Result:
+    import json
+
+    if not d.single_region:
+        raise UsageError("--change-set applies to a single-region system (each region has its own change sets)")
+    folder, aws = d.parts()[0]
+    existing = existing_plan(aws, folder.target.stack_name, change_set, folder.target.noecho_parameters())
+    if fmt == "json":
+        sink.out(json.dumps(rv.to_json(existing.review), indent=2))
+    elif fmt == "markdown":
+        sink.out(rv.render_markdown(existing.review).removesuffix("\n"))
+    else:
+        sink.out(rv.render_text(existing.review))
+    return Result("reviewed", exit_code=DANGER if existing.review.dangers else 0, by_folder={"": existing.review})
 
 
 # ---------------------------------------------------------------------------------------------- deploy
+#
+# The deploy pipeline (ARCHITECTURE.md §4b), one stage per function, run in this order by `deploy`:
+#
+#   preflight -> bootstrap -> change sets -> review -> confirm -> execute + events
+#             -> reconcile protections -> outputs
+#
+# Each stage reads and extends one `Run`; a stage that stops the deploy raises a typed error or returns
+# a Result. `preflight` and `bootstrap` are the first-deploy stages (issue 10): read-only checks of the
+# account, then what services need before any task starts. Bootstrap's temporary root parameter values
+# (e.g. desired counts of 0) go in `Run.temporary`: they are applied for one execution and never
+# remembered by parameter memory (memory.py), unlike `-p` values.
 
 
 @dataclass(frozen=True)
 class DeployOptions:
     yes: bool = False  # do not ask
-    allow_replace: bool = False  # accept danger items (and lift the stack policies for this execution)
+    # Danger items accepted by name (logical ID or path); "*" (a bare --allow-replace) accepts every one.
+    # The stack policies are lifted for those resources only (all of them for "*"), for this execution.
+    allow_replace: tuple[str, ...] = ()
     no_exec: bool = False  # create and show the change sets, then stop
     bucket: str | None = None  # artifact bucket (single-region only)
     parallel: bool = False  # multi-region: the regional stacks at the same time
+    role_arn: str | None = None  # --role-arn: CloudFormation's service role
+    notification_arns: tuple[str, ...] = ()  # --notification-arns: SNS topics for stack events
+    tags: tuple[tuple[str, str], ...] = ()  # --tags Key=Value, on top of the params' tags
+    disable_rollback: bool = False  # --disable-rollback: keep what was made when a resource fails
+    detach: bool = False  # --detach: start the execution and return (follow it with `status`)
+    change_set: str | None = None  # --change-set NAME: execute this reviewed change set, if still current
 
 
-def deploy(d: Deployment, options: DeployOptions, confirm: Confirm, sink: Sink) -> Result:
-    """Package, plan, show one review, refuse danger items, ask, execute (live events), report the
-    outputs. "No changes" is success. Multi-region: regions first, then the DNS stack from their outputs."""
-    mplan = _plan(d, sink, bucket=options.bucket)
+@dataclass
+class Run:
+    """What the stages of one deploy share."""
+
+    d: Deployment
+    options: DeployOptions
+    sink: Sink
+    confirm: Confirm | None
+    temporary: dict[str, str] = field(default_factory=dict)  # bootstrap's one-execution values
+    mplan: mr.MultiPlan | None = None
+
+    def change_set_options(self) -> ChangeSetOptions:
+        o = self.options
+        return ChangeSetOptions(o.role_arn, o.notification_arns, o.tags, self.d.selection)
+
+
+INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT), as shells report it
+
+
+def deploy(d: Deployment, options: DeployOptions, confirm: Confirm | None, sink: Sink) -> Result:
+    """Package, plan, show one review, refuse danger items, ask, execute (live events), reconcile the
+    protections, report the outputs. "No changes" is success (protections are reconciled all the same).
+    `confirm` is None when there is nobody to ask (no terminal): then only --yes or --no-exec may go on.
+    Multi-region: regions first, then the DNS stack from their outputs."""
+    run = Run(d, options, sink, confirm)
+    check_unattended(run)
+    preflight(run)
+    if options.change_set:
+        mplan = reviewed_change_set(run)
+        if mplan.no_changes:
+            mr.discard(mplan)
+            sink.out(_no_changes_line(d, mplan))
+            reconcile_protections(run)
+            return Result("no-changes")
+        review(run)
+        stopped = ask(run)
+        return stopped if stopped is not None else execute_and_report(run)
+    bootstrap(run)
+    mplan = change_sets(run)
     if mplan.no_changes:
         mr.discard(mplan)
         sink.out(_no_changes_line(d, mplan))
+        reconcile_protections(run)
         return Result("no-changes")
-    sink.out(mr.render_text(mplan))
-    mr.refuse_dangers(mplan, options.allow_replace)
+    review(run)
     if options.no_exec:
         sink.out(_not_executed_line(d, mplan))
         return Result("not-executed", by_folder={fp.folder.name: fp.plan for fp in mplan.all()})
-    if not options.yes and not confirm(_question(d, mplan)):
+    stopped = ask(run)
+    if stopped is not None:
+        return stopped
+    return execute_and_report(run)
+
+
+def check_unattended(run: Run) -> None:
+    """No terminal and no --yes (a CI job): stop before any change set is made."""
+    o = run.options
+    if run.confirm is None and not o.yes and not o.no_exec:
+        raise UsageError(
+            "no terminal to ask on (stdin is not a TTY): pass --yes to deploy without asking, "
+            "or --no-exec to only create and show the change set"
+        )
+    if o.detach and not run.d.single_region:
+        raise UsageError("--detach applies to a single-region system: the DNS stack waits for the regions' outputs")
+
+
+def preflight(run: Run) -> None:
+    """Read-only checks of the account before anything changes (first-deploy, issue 10)."""
+
+
+def bootstrap(run: Run) -> None:
+    """What services need before any task starts (first-deploy, issue 10). One-execution root
+    parameter values go in `run.temporary` (see the note above `DeployOptions`)."""
+
+
+def change_sets(run: Run) -> mr.MultiPlan:
+    """Package and create the change sets (nested stacks included), with progress on stderr."""
+    d = run.d
+    if run.temporary:
+        d = replace(d, layout=mr.with_temporary(d.layout, run.temporary))
+    run.mplan = _plan(d, run.sink, bucket=run.options.bucket, options=run.change_set_options())
+    return run.mplan
+
+
+def reviewed_change_set(run: Run) -> mr.MultiPlan:
+    """`deploy --change-set NAME`: the change set `plan` left, if it is still what the current build
+    would do (same templates and parameters -- its fingerprint --, the stack unchanged since); else
+    refused, saying why and how to get a fresh one."""
+    d = run.d
+    if not d.single_region:
+        raise UsageError("--change-set applies to a single-region system (each region has its own change sets)")
+    d = remember_overrides(d, run.sink.err)  # as `plan` did when it made the change set
+    folder, aws = d.parts()[0]
+    target = folder.target
+    packaged = mr.package_folder(folder, aws, bucket=run.options.bucket)
+    existing = existing_plan(aws, target.stack_name, run.options.change_set or "", target.noecho_parameters())
+    stack = describe_stack(aws, existing.stack_id or target.stack_name)
+    parameters = target.parameters()
+    reasons = stale_reasons(existing, stack, packaged.root_body, parameters, stack_base(aws, stack))
+    if reasons:
+        raise DeployError(
+            f"change set {run.options.change_set} of {target.stack_name} is not what the current build would do: "
+            + "; ".join(reasons)
+            + f". Review a fresh one with `stackc plan{d.selection}`, then `stackc deploy{d.selection} --change-set NAME`"
+        )
+    run.mplan = mr.MultiPlan(d.layout, [mr.FolderPlan(folder, aws, packaged, existing, parameters)], None, {}, [])
+    return run.mplan
+
+
+def review(run: Run) -> None:
+    """Show one review over every root; refuse danger items (exit 3) unless accepted by name."""
+    assert run.mplan is not None
+    run.sink.out(mr.render_text(run.mplan))
+    if rv.ALL in run.options.allow_replace and run.mplan.dangers:
+        run.sink.warn(
+            f"WARNING: a bare --allow-replace accepts EVERY danger item above ({len(run.mplan.dangers)}): "
+            "data in them can be lost. Name each one instead: --allow-replace LOGICAL_ID"
+        )
+    mr.refuse_dangers(run.mplan, run.options.allow_replace)
+
+
+def ask(run: Run) -> Result | None:
+    """The question (unless --yes). No, or Ctrl-C: every change set goes, with a stack that only existed
+    for its review; exit 1 (declined) or 130 (interrupted). None: go on."""
+    d, mplan, sink = run.d, run.mplan, run.sink
+    assert mplan is not None
+    if run.options.yes or run.confirm is None:
+        return None
+    which = f"change set{'' if d.single_region else 's'}"
+    try:
+        answer = run.confirm(_question(d, mplan))
+    except KeyboardInterrupt:
         mr.discard(mplan)
-        sink.out(f"declined: change set{'' if d.single_region else 's'} deleted, nothing deployed")
+        sink.err("")
+        sink.out(f"interrupted: {which} deleted, nothing deployed")
+        return Result("interrupted", exit_code=INTERRUPTED)
+    if not answer:
+        mr.discard(mplan)
+        sink.out(f"declined: {which} deleted, nothing deployed")
         return Result("declined", exit_code=DECLINED)
-    if d.single_region:
-        fp = mplan.regional[0]
-        outcome = execute(
-            fp.aws,
-            fp.plan,
-            fp.folder.target,
-            sink.console(),
+    return None
+
+
+def execute_and_report(run: Run) -> Result:
+    """Execute (live events), then reconcile the protections and print the outputs. Ctrl-C while
+    CloudFormation works: say that it goes on and how to follow it; the next deploy restores protections."""
+    d, options, sink, mplan = run.d, run.options, run.sink, run.mplan
+    assert mplan is not None
+    try:
+        if d.single_region:
+            fp = mplan.regional[0]
+            outcome = execute(
+                fp.aws,
+                fp.plan,
+                fp.folder.target,
+                sink.console(),
+                allow_replace=options.allow_replace,
+                selection=d.selection,
+                disable_rollback=options.disable_rollback,
+                detach=options.detach,
+            )
+            if options.detach:
+                sink.out(
+                    f"{outcome.stack_name}: {outcome.status} (detached: CloudFormation goes on). "
+                    f"Follow it with `stackc status{d.selection}`; the next `stackc deploy{d.selection}` "
+                    "puts the stack policies back and reports what is missing"
+                )
+                return Result("detached", by_folder={fp.folder.name: outcome})
+            protections = reconcile_protections(run)
+            _report(
+                sink,
+                f"{outcome.stack_name}: {outcome.status}" + (f"; {protections[0].line()}" if protections else ""),
+                outcome,
+                st.output_values(outcome.outputs),
+            )
+            return Result("deployed", by_folder={fp.folder.name: outcome})
+        multi = mr.execute_all(
+            mplan,
+            lambda _: sink.console(),
+            parallel=options.parallel,
             allow_replace=options.allow_replace,
             selection=d.selection,
+            say=sink.out,
+            disable_rollback=options.disable_rollback,
         )
-        _report(
-            sink,
-            f"{outcome.stack_name}: {outcome.status}; stack policy set on {len(outcome.policies)} stack(s)"
-            + ("; termination protection on" if outcome.protected else ""),
-            outcome,
-            st.output_values(outcome.outputs),
+    except Interrupted as stop:
+        sink.err("")
+        sink.warn(
+            f"interrupted: CloudFormation goes on with stack {stop.stack_name} without us. Follow it with "
+            f"`stackc status{d.selection}` (or the console); when it settles, `stackc deploy{d.selection}` "
+            "puts back the stack policies (and termination protection) even if it has nothing else to do"
         )
-        return Result("deployed", by_folder={fp.folder.name: outcome})
-    multi = mr.execute_all(
-        mplan,
-        lambda _: sink.console(),
-        parallel=options.parallel,
-        allow_replace=options.allow_replace,
-        selection=d.selection,
-        say=sink.out,
-    )
+        return Result("interrupted", exit_code=INTERRUPTED)
+    reconcile_protections(run)
     result = Result("deployed")
     for folder, outputs in multi.outputs.items():
         done = multi.dns if folder == mr.GLOBAL else multi.regional.get(folder)
         _report(sink, f"{folder}: {done.status if done else 'no changes'}", done, outputs)
         result.by_folder[folder] = done
     return result
+
+
+def reconcile_protections(run: Run) -> list[Protections]:
+    """Stack policies (root and nested), termination protection, root tags: on every deployed root,
+    whether this deploy changed it or not. Restorations and problems are said; the rest is quiet."""
+    done = []
+    for folder, aws in run.d.parts():
+        with mr.in_folder(folder):
+            protections = reconcile(aws, folder.target)
+        if protections is None:
+            continue
+        where = "" if run.d.single_region else f"{folder.name}: "
+        if protections.restored:
+            run.sink.warn(f"{where}restored the stack policy of {', '.join(protections.restored)}")
+        if protections.termination_protection == "turned on":
+            run.sink.out(f"{where}termination protection turned on for {protections.stack_name}")
+        for warning in protections.warnings:
+            run.sink.warn(f"warning: {where}{warning}")
+        done.append(protections)
+    return done
 
 
 def _no_changes_line(d: Deployment, mplan: mr.MultiPlan) -> str:
@@ -348,11 +664,17 @@ def outputs(d: Deployment, sink: Sink, *, fmt: str = "text") -> Result:
     return result
 
 
-def status(d: Deployment, sink: Sink) -> Result:
-    """Root and nested stack statuses (and drift status when a drift check has run), each region's."""
+def status(d: Deployment, sink: Sink, *, fmt: str = "text") -> Result:
+    """Root and nested stack statuses (and drift status when a drift check has run), each region's;
+    `fmt` json: a list of stacks (multi-region: an object of lists by folder) for scripts."""
+    import json
+
     result = Result("read")
     for folder, aws in _existing(d, sink):
         states = st.status(aws, folder.target.stack_name)
+        result.by_folder[folder.name] = states
+        if fmt == "json":
+            continue
         _header(d, sink, folder)
         width = max(len(s.path) for s in states)
         for s in states:
@@ -360,29 +682,54 @@ def status(d: Deployment, sink: Sink) -> Result:
             extra += ["termination protection"] if s.termination_protection else []
             extra += [s.reason] if s.reason else []
             sink.out(f"{s.path:<{width}}  {s.status:<24} {'; '.join(extra)}".rstrip())
-        result.by_folder[folder.name] = states
+    if fmt == "json":
+        by_folder = {name: [st.state_json(s) for s in states] for name, states in result.by_folder.items()}
+        sink.out(json.dumps(by_folder[mr.SINGLE] if d.single_region else by_folder, indent=2))
     return result
 
 
-def destroy(d: Deployment, *, yes: bool, confirm: Confirm, sink: Sink) -> Result:
+def destroy(d: Deployment, *, yes: bool, confirm: Confirm | None, sink: Sink) -> Result:
     """Delete the root stacks and their nested stacks -- multi-region: the DNS stack first, then the
-    regions (the reverse of deploy order). Refuses envs marked `protect: true`."""
+    regions (the reverse of deploy order), with live events. Refuses envs marked `protect: true`.
+    Nothing to delete (no stack exists) is success."""
     if d.protect:
         raise DangerousChange(f"{d.system}/{d.env} is marked `protect: true`: destroy refuses it")
-    doomed = _existing(d, sink)[::-1]
+    if confirm is None and not yes:
+        raise UsageError("no terminal to ask on (stdin is not a TTY): pass --yes to delete without asking")
+    doomed = [(f, aws) for f, aws in d.parts() if st.exists(aws, f.target.stack_name)][::-1]
+    if not doomed:
+        where = ", ".join(_where(f) for f, _ in d.parts())
+        sink.out(f"nothing to delete: no stack of {d.system}/{d.env} exists ({where})")
+        return Result("absent")
     question = (
         f"Delete stack {doomed[0][0].target.stack_name} and its nested stacks?"
         if d.single_region
         else f"Delete {', '.join(_where(f) for f, _ in doomed)} and their nested stacks?"
     )
-    if not yes and not confirm(question):
-        sink.out("declined: nothing deleted")
-        return Result("declined", exit_code=DECLINED)
+    try:
+        if not yes and confirm is not None and not confirm(question):
+            sink.out("declined: nothing deleted")
+            return Result("declined", exit_code=DECLINED)
+    except KeyboardInterrupt:
+        sink.err("")
+        sink.out("interrupted: nothing deleted")
+        return Result("interrupted", exit_code=INTERRUPTED)
     result = Result("destroyed")
     for folder, aws in doomed:
         _header(d, sink, folder)
-        with mr.in_folder(folder):
-            destroyed = st.destroy(aws, folder.target.stack_name, protect=d.protect, selection=d.selection)
+        sink.err(f"deleting stack {folder.target.stack_name} in {folder.region} (root and nested stacks)")
+        try:
+            with mr.in_folder(folder):
+                destroyed = st.destroy(
+                    aws, folder.target.stack_name, protect=d.protect, selection=d.selection, console=sink.console()
+                )
+        except KeyboardInterrupt:
+            sink.err("")
+            sink.warn(
+                f"interrupted: CloudFormation goes on deleting {folder.target.stack_name} without us. "
+                f"Follow it with `stackc status{d.selection}`; run `stackc destroy{d.selection}` again if it fails"
+            )
+            return Result("interrupted", exit_code=INTERRUPTED)
         sink.out(f"{destroyed.stack_name}: {destroyed.status}")
         if destroyed.retained:
             sink.out("kept by their DeletionPolicy (delete them by hand when no longer needed):")
@@ -396,26 +743,60 @@ def destroy(d: Deployment, *, yes: bool, confirm: Confirm, sink: Sink) -> Result
 
 
 def failover_status(d: Deployment, sink: Sink) -> Result:
-    """Each failover record (region, PRIMARY/SECONDARY, target) and its health check's status."""
+    """Each failover record (region, PRIMARY/SECONDARY, target) and its health check's status, which
+    region Route 53 answers with, and every record that disagrees with the DNS stack (exit 1 then)."""
     report = mr.failover_status(d.layout, d.sessions)
     sink.out(f"{report.domain}: DNS stack {report.stack_name} in {report.region}; primary region {report.primary}")
     for r in report.records:
         sink.out(f"  {r.type:<4} {r.set_identifier:<12} {r.failover:<9} -> {r.target:<48} {r.health}")
+    sink.out(f"answering: {report.answering or 'no region (no healthy record)'}")
+    for line in report.disagreements:
+        sink.warn(f"!! {line}")
+    if report.disagreements:
+        sink.warn(
+            f"the records disagree with the DNS stack: deploy it again (`stackc deploy{d.selection}`) or check "
+            "who changed them"
+        )
+        return Result("disagree", exit_code=1, by_folder={mr.GLOBAL: report})
     return Result("read", by_folder={mr.GLOBAL: report})
 
 
-def promote(d: Deployment, to_region: str, *, yes: bool, confirm: Confirm, sink: Sink) -> Result:
-    """Make another region PRIMARY: plan the DNS stack with PrimaryRegion changed, review, ask, execute."""
+def promote(d: Deployment, to_region: str, *, yes: bool, confirm: Confirm | None, sink: Sink) -> Result:
+    """Make another region PRIMARY: plan the DNS stack with PrimaryRegion changed, review, ask, execute,
+    then read the records back and say which region Route 53 answers with now."""
+    if confirm is None and not yes:
+        raise UsageError("no terminal to ask on (stdin is not a TTY): pass --yes to promote without asking")
     fp = mr.plan_promotion(d.layout, d.sessions, to_region)
     sink.out(rv.render_text(fp.review))
     if fp.review.no_changes:
         mr.discard_plans([fp])
         return Result("no-changes")
-    if not yes and not confirm(f"Make {to_region} the PRIMARY region of {d.system}/{d.env}?"):
+    try:
+        if (
+            not yes
+            and confirm is not None
+            and not confirm(f"Make {to_region} the PRIMARY region of {d.system}/{d.env}?")
+        ):
+            mr.discard_plans([fp])
+            sink.out("declined: change set deleted, nothing changed")
+            return Result("declined", exit_code=DECLINED)
+    except KeyboardInterrupt:
         mr.discard_plans([fp])
-        sink.out("declined: change set deleted, nothing changed")
-        return Result("declined", exit_code=DECLINED)
+        sink.out("interrupted: change set deleted, nothing changed")
+        return Result("interrupted", exit_code=INTERRUPTED)
     outcome = mr.execute_promotion(fp, sink.console())
-    sink.out(f"{fp.folder.target.stack_name}: {outcome.status}; PRIMARY is now {to_region}")
+    sink.out(f"{fp.folder.target.stack_name}: {outcome.status}; the DNS stack's PrimaryRegion is now {to_region}")
+    report = mr.failover_status(d.layout, d.sessions)
+    for r in report.records:
+        sink.out(f"  {r.type:<4} {r.set_identifier:<12} {r.failover:<9} -> {r.target:<48} {r.health}")
+    if report.answering != to_region or report.disagreements:
+        for line in report.disagreements:
+            sink.warn(f"!! {line}")
+        raise DeployError(
+            f"promotion not confirmed: the records read back make Route 53 answer with "
+            f"{report.answering or 'no region'}, not {to_region}. Check them with "
+            f"`stackc failover status{d.selection}`"
+        )
+    sink.out(f"Route 53 now answers {report.domain} with {to_region} (records read back)")
     sink.warn(f"note: params still name failover.primary; set it to {to_region} or the next deploy fails back")
     return Result("promoted", by_folder={mr.GLOBAL: outcome})

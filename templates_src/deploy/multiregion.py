@@ -29,7 +29,7 @@ from ..errors import DangerousChange, DeployError, UsageError
 from . import review as rv
 from .execute import Outcome, execute
 from .package import Packaged, package
-from .plan import Plan, PlanRequest, create_plan, delete_plan, describe_stack
+from .plan import ChangeSetOptions, Plan, PlanRequest, create_plan, delete_plan, describe_stack
 from .session import Aws, AwsOptions, aws_errors, connect
 from .status import output_values, parameter_values
 from .target import BuiltTarget
@@ -69,6 +69,28 @@ class Layout:
         return list(self.regional) + ([self.dns] if self.dns else [])
 
 
+def with_temporary(layout: Layout, values: dict[str, str]) -> Layout:
+    """The layout with one-execution root parameter values (bootstrap's) on every regional root that
+    declares them; see BuiltTarget.temporary."""
+
+    def apply(folder: Folder) -> Folder:
+        known = set(folder.target.template("root").get("Parameters", {}))
+        mine = tuple(sorted((k, v) for k, v in values.items() if k in known))
+        return replace(folder, target=replace(folder.target, temporary=mine)) if mine else folder
+
+    return replace(layout, regional=tuple(apply(f) for f in layout.regional))
+
+
+def with_remembered(layout: Layout, kept: dict[str, tuple[tuple[str, str], ...]]) -> Layout:
+    """The layout with earlier `-p` values still in force (memory.py) on the regional roots, by folder."""
+
+    def apply(folder: Folder) -> Folder:
+        values = kept.get(folder.name)
+        return replace(folder, target=replace(folder.target, remembered=values)) if values else folder
+
+    return replace(layout, regional=tuple(apply(f) for f in layout.regional))
+
+
 def dns_stack_name(stack_name: str) -> str:
     return f"{stack_name}-dns"
 
@@ -81,10 +103,11 @@ def read_layout(
     *,
     protect: bool = False,
     overrides: tuple[tuple[str, str], ...] = (),
+    tags: tuple[tuple[str, str], ...] = (),
 ) -> Layout:
     path = build_dir / "manifest.json"
     if not path.is_file():
-        raise DeployError(f"{path} is missing: run `cli.py build --system {system} --env {env}`")
+        raise DeployError(f"{path} is missing: run `stackc build --system {system} --env {env}`")
     manifest = json.loads(path.read_text())
     if manifest.get("layout") != "multi-region":
         raise UsageError(f"{system}/{env} is not a multi-region build ({path})")
@@ -98,6 +121,7 @@ def read_layout(
             dns_stack_name(stack_name) if is_dns else stack_name,
             protect=protect,
             overrides=() if is_dns else overrides,
+            tags=tags,
         )
         folder = Folder(name, info["region"], info["role"], target)
         if is_dns:
@@ -153,22 +177,31 @@ def connect_regions(layout: Layout, options: AwsOptions) -> dict[str, Aws]:
 
 
 def plan_all(
-    layout: Layout, sessions: dict[str, Aws], *, prefix: str | None = None, bucket: str | None = None
+    layout: Layout,
+    sessions: dict[str, Aws],
+    *,
+    prefix: str | None = None,
+    bucket: str | None = None,
+    options: ChangeSetOptions | None = None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> MultiPlan:
-    """Package and plan every folder. If any plan fails, the change sets made so far are deleted."""
+    """Package and plan every folder. If any plan fails (or is interrupted), the change sets made so far
+    are deleted."""
     _check_bucket(layout, bucket)
     made: list[FolderPlan] = []
     try:
         for folder in layout.regional:
-            made.append(_plan_folder(folder, sessions[folder.region], prefix, bucket))
+            made.append(_plan_folder(folder, sessions[folder.region], prefix, bucket, options, progress))
         dns: FolderPlan | None = None
         values: dict[str, str] = {}
         pending: list[str] = []
         if layout.dns is not None:
             values, pending = current_inputs(layout, sessions)
-            dns = _plan_folder(_with_values(layout.dns, values), sessions[layout.dns.region], prefix)
+            dns = _plan_folder(
+                _with_values(layout.dns, values), sessions[layout.dns.region], prefix, None, options, progress
+            )
             made.append(dns)
-    except Exception:
+    except BaseException:
         discard_plans(made)
         raise
     return MultiPlan(layout, made[: len(layout.regional)], dns, values, pending)
@@ -193,12 +226,25 @@ def package_all(
     return done
 
 
+def package_folder(folder: Folder, aws: Aws, *, prefix: str | None = None, bucket: str | None = None) -> Packaged:
+    """One folder's templates uploaded (nothing when unchanged) and its packaged root."""
+    return _package(folder, aws, prefix, bucket)
+
+
 def _package(folder: Folder, aws: Aws, prefix: str | None, bucket: str | None = None) -> Packaged:
     with in_folder(folder):
         return package(aws, folder.target, bucket=bucket, prefix=_prefix(folder, prefix))
 
 
-def _plan_folder(folder: Folder, aws: Aws, prefix: str | None, bucket: str | None = None) -> FolderPlan:
+def _plan_folder(
+    folder: Folder,
+    aws: Aws,
+    prefix: str | None,
+    bucket: str | None = None,
+    options: ChangeSetOptions | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> FolderPlan:
+    options = options or ChangeSetOptions()
     packaged = _package(folder, aws, prefix, bucket)
     parameters = folder.target.parameters()
     with in_folder(folder):
@@ -211,7 +257,14 @@ def _plan_folder(folder: Folder, aws: Aws, prefix: str | None, bucket: str | Non
                 capabilities=packaged.capabilities,
                 description=f"stackc {folder.target.system}/{folder.target.env}"
                 + (f" ({folder.name})" if folder.name else ""),
+                tags=tuple(dict(folder.target.tags + options.tags).items()),
+                role_arn=options.role_arn,
+                notification_arns=options.notification_arns,
+                template_body=packaged.root_body,
+                selection=options.selection,
+                secret_parameters=frozenset(folder.target.noecho_parameters()),
             ),
+            progress=(lambda text: progress(f"{folder.name}: {text}")) if folder.name else progress,
         )
     return FolderPlan(folder, aws, packaged, plan, parameters)
 
@@ -325,22 +378,28 @@ def to_json(mplan: MultiPlan) -> dict[str, Any]:
     }
 
 
-def refuse_dangers(mplan: MultiPlan, allow_replace: bool) -> None:
-    """Without --allow-replace a danger item anywhere stops everything: every change set is deleted."""
-    if not mplan.dangers or allow_replace:
+def refuse_dangers(mplan: MultiPlan, allow_replace: tuple[str, ...]) -> None:
+    """A danger item not accepted by --allow-replace (by name, or all with a bare flag) stops everything:
+    every change set is deleted."""
+    left = [(fp.folder.name, c) for fp in mplan.all() for c in rv.unaccepted(fp.review, allow_replace)]
+    if not left:
         return
     discard(mplan)
+    names = [n for n in allow_replace if n != rv.ALL]
+    unknown = [n for n in names if not any(rv.is_accepted(c, (n,)) for _, c in mplan.dangers)]
+    hint = f" (--allow-replace {', '.join(unknown)} named no danger item)" if unknown else ""
     if mplan.layout.single_region:
         review = mplan.regional[0].review
         raise DangerousChange(
-            f"refusing to deploy {review.stack_name}: {len(review.dangers)} dangerous change(s) "
-            f"({', '.join(c.path for c in review.dangers)}); the change set was deleted. "
-            "Re-run with --allow-replace if losing or re-creating that data is intended."
+            f"refusing to deploy {review.stack_name}: {len(left)} dangerous change(s) "
+            f"({', '.join(c.path for _, c in left)}); the change set was deleted{hint}. "
+            "If losing or re-creating that data is intended, accept each one by name: "
+            + " ".join(f"--allow-replace {c.logical_id}" for _, c in left)
         )
-    where = ", ".join(f"{folder}: {c.path}" for folder, c in mplan.dangers)
+    where = ", ".join(f"{folder}: {c.path}" for folder, c in left)
     raise DangerousChange(
-        f"refusing to deploy: {len(mplan.dangers)} dangerous change(s) ({where}); "
-        "every change set was deleted. Re-run with --allow-replace if that is intended."
+        f"refusing to deploy: {len(left)} dangerous change(s) ({where}); every change set was deleted{hint}. "
+        "If that is intended, accept each one by name: " + " ".join(f"--allow-replace {c.logical_id}" for _, c in left)
     )
 
 
@@ -375,9 +434,10 @@ def execute_all(
     console_for: Callable[[str], Any],
     *,
     parallel: bool = False,
-    allow_replace: bool = False,
+    allow_replace: tuple[str, ...] = (),
     selection: str = "",
     say: Callable[[str], None] = print,
+    disable_rollback: bool = False,
 ) -> MultiOutcome:
     """Execute the reviewed plan. Raises DeployError naming the failed region(s); DNS is then untouched."""
     refuse_dangers(mplan, allow_replace)
@@ -393,7 +453,13 @@ def execute_all(
     def run(fp: FolderPlan, console: Any) -> None:
         try:
             result.regional[fp.folder.name] = execute(
-                fp.aws, fp.plan, fp.folder.target, console, allow_replace=allow_replace, selection=selection
+                fp.aws,
+                fp.plan,
+                fp.folder.target,
+                console,
+                allow_replace=allow_replace,
+                selection=selection,
+                disable_rollback=disable_rollback,
             )
         except DeployError as exc:  # named "deploy failed in <region>" below
             failures[fp.folder.name] = str(exc)
@@ -439,7 +505,7 @@ def _execute_dns(
     mplan: MultiPlan,
     result: MultiOutcome,
     console_for: Callable[[str], Any],
-    allow_replace: bool,
+    allow_replace: tuple[str, ...],
     selection: str,
     say: Callable[[str], None],
 ) -> None:
@@ -464,7 +530,7 @@ def _execute_dns(
         mplan.dns = fp
         result.dns_replanned = fp.review
         say(rv.render_text(fp.review))
-        if fp.review.dangers and not allow_replace:
+        if rv.unaccepted(fp.review, allow_replace):
             discard_plans([fp])
             raise DangerousChange(f"refusing to change the DNS stack: {len(fp.review.dangers)} dangerous change(s)")
     if fp.review.no_changes:
@@ -515,8 +581,46 @@ class FailoverReport:
     domain: str
     stack_name: str
     region: str
-    primary: str
+    primary: str  # what the DNS stack says (its PrimaryRegion)
     records: list[RecordState]
+    expected_targets: dict[str, str] = field(default_factory=dict)  # region -> the DNS stack's input for it
+
+    @property
+    def answering(self) -> str:
+        """The region Route 53 answers with, by the records read back: the PRIMARY record's unless its
+        health check fails, then the SECONDARY's (failover routing); "" when no record can answer."""
+
+        def healthy(r: RecordState) -> bool:
+            return not r.health.startswith("unhealthy")
+
+        primary = [r for r in self.records if r.failover == "PRIMARY"]
+        secondary = [r for r in self.records if r.failover == "SECONDARY"]
+        for group in (primary, secondary):
+            for r in group:
+                if healthy(r):
+                    return r.set_identifier
+        return ""
+
+    @property
+    def disagreements(self) -> list[str]:
+        """Records that disagree with the DNS stack (or with each other)."""
+        out = []
+        if not self.records:
+            return [f"no failover record for {self.domain} was found"]
+        by_type: dict[str, list[RecordState]] = {}
+        for r in self.records:
+            by_type.setdefault(r.type, []).append(r)
+        for rtype, records in sorted(by_type.items()):
+            primaries = sorted(r.set_identifier for r in records if r.failover == "PRIMARY")
+            if primaries != [self.primary]:
+                out.append(
+                    f"{rtype} records: PRIMARY is {', '.join(primaries) or 'none'} but the DNS stack says {self.primary}"
+                )
+        for r in self.records:
+            want = self.expected_targets.get(r.set_identifier)
+            if want and r.target.rstrip(".").lower() != want.rstrip(".").lower():
+                out.append(f"{r.type} {r.set_identifier}: points at {r.target} but the DNS stack's input is {want}")
+        return out
 
 
 def _dns_stack(layout: Layout, sessions: dict[str, Aws]) -> tuple[Folder, Aws, dict[str, Any]]:
@@ -558,12 +662,17 @@ def failover_status(layout: Layout, sessions: dict[str, Aws]) -> FailoverReport:
                 )
             )
     records.sort(key=lambda r: (r.type, r.failover != "PRIMARY"))
+    expected = {}
+    for param, (region, output) in layout.inputs.items():
+        if output.endswith("DnsName") and params.get(param):
+            expected[region] = params[param]
     return FailoverReport(
         domain,
         folder.target.stack_name,
         folder.region,
         outputs.get("PrimaryRegion") or params.get("PrimaryRegion", ""),
         records,
+        expected,
     )
 
 

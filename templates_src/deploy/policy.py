@@ -25,9 +25,11 @@ def protected_resources(template: dict[str, Any]) -> list[str]:
     )
 
 
-def stack_policy(template: dict[str, Any]) -> dict[str, Any]:
+def stack_policy(template: dict[str, Any], exempt: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The protective policy; `exempt` logical IDs (a replacement accepted by name) are left out of the
+    Deny for one execution."""
     statements: list[dict[str, Any]] = [dict(ALLOW_ALL["Statement"][0])]
-    protected = protected_resources(template)
+    protected = [lid for lid in protected_resources(template) if lid not in exempt]
     if protected:
         statements.append(
             {

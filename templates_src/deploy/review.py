@@ -16,11 +16,18 @@ Risk levels:
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-JSON_VERSION = 1
+from . import security as sec
+
+JSON_VERSION = 2  # 2: details carry path/before/after/change_type; changes carry security; top-level security
+MASK = "****"  # what a secret value is shown as (as CloudFormation shows NoEcho parameters)
+# A property whose value is secret material, wherever it sits (compared with the last path segment).
+SECRET_NAMES = re.compile(r"(password|passphrase|secret(string|value|key)?|privatekey|token|credentials?)$", re.I)
 
 # Resources whose replacement or removal loses (or orphans) data: danger. Keep in step with
 # templates_src/parts/stateful.py (tests/test_review.py checks that every stateful type is covered).
@@ -63,6 +70,20 @@ class Cause:
     evaluation: str  # Static, Dynamic
     change_source: str  # DirectModification, ParameterReference, ResourceReference, ...
     causing_entity: str
+    path: str = ""  # /Properties/Tags/0/Value (IncludePropertyValues)
+    before: str | None = None  # the value before, when the change set carries it (masked if secret)
+    after: str | None = None
+    change_type: str = ""  # Add, Remove, Modify, SyncWithActual (AttributeChangeType)
+
+    @property
+    def has_values(self) -> bool:
+        return self.before is not None or self.after is not None or bool(self.path)
+
+    @property
+    def shown_path(self) -> str:
+        """`Tags/0/Value` for /Properties/Tags/0/Value; the attribute when there is no path."""
+        path = self.path.removeprefix("/Properties/").lstrip("/")
+        return path or self.name or self.attribute
 
     @property
     def forces_replacement(self) -> bool:
@@ -82,7 +103,7 @@ class Cause:
         name = self.name or self.attribute
         return f"{name} ({source})" if source else name
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "attribute": self.attribute,
             "name": self.name,
@@ -90,6 +111,10 @@ class Cause:
             "evaluation": self.evaluation,
             "change_source": self.change_source,
             "causing_entity": self.causing_entity,
+            "path": self.path,
+            "before": self.before,
+            "after": self.after,
+            "change_type": self.change_type,
         }
 
 
@@ -106,6 +131,8 @@ class Change:
     risk: str
     risk_reason: str
     nested: bool  # a nested stack whose own change set is shown under it
+    security: tuple[sec.Finding, ...] = ()  # IAM statements / security-group rules added, widened, removed
+    security_unknown: bool = False  # a security-relevant resource changed but the change set has no values
 
     @property
     def path(self) -> str:
@@ -133,6 +160,7 @@ class Change:
             "risk": self.risk,
             "risk_reason": self.risk_reason,
             "nested_change_set": self.nested,
+            "security": [f.as_dict() for f in self.security],
         }
 
 
@@ -142,6 +170,7 @@ class ParameterChange:
     key: str
     old: str | None  # None: the stack is new or did not have it
     new: str | None  # None: removed
+    masked: bool = False  # a NoEcho parameter: values shown as MASK
 
 
 @dataclass(frozen=True)
@@ -162,12 +191,29 @@ class Review:
     def dangers(self) -> list[Change]:
         return [c for c in self.changes if c.risk == "danger"]
 
+    @property
+    def security_changes(self) -> list[Change]:
+        return [c for c in self.changes if c.security or c.security_unknown]
+
     def count(self, risk: str) -> int:
         return sum(1 for c in self.changes if c.risk == risk)
 
     @property
     def executable(self) -> bool:
         return not self.no_changes and self.status == "CREATE_COMPLETE" and self.execution_status == "AVAILABLE"
+
+
+ALL = "*"  # --allow-replace without a name: every danger item
+
+
+def is_accepted(change: Change, allowed: Iterable[str]) -> bool:
+    """--allow-replace NAME accepts the danger item whose logical ID or path (`root/Child/Id`) is NAME."""
+    return any(a == ALL or a in (change.logical_id, change.path) or change.path.endswith("/" + a) for a in allowed)
+
+
+def unaccepted(review: Review, allowed: Iterable[str]) -> list[Change]:
+    allowed = tuple(allowed)
+    return [c for c in review.dangers if not is_accepted(c, allowed)]
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -206,9 +252,17 @@ def build_review(
     *,
     change_set_type: str = "UPDATE",
     current_parameters: Iterable[dict[str, Any]] | None = None,
+    secret_parameters: Iterable[str] = (),
 ) -> Review:
     """responses[0] is the root change set; nested ones are found through ResourceChange.ChangeSetId.
-    Pages of one change set (NextToken) must already be merged."""
+    Pages of one change set (NextToken) must already be merged. `secret_parameters` (NoEcho root
+    parameters) are masked wherever their values show, as are properties named like secret material.
+    A nested stack whose change set is not among `responses` (it could not be read) is a danger: what
+    changes inside it is unknown."""
+    # NoEcho parameters: those named, and those the change set itself shows as MASK (CloudFormation does).
+    secrets = frozenset(secret_parameters) | {
+        p["ParameterKey"] for p in responses[0].get("Parameters") or [] if p.get("ParameterValue") == MASK
+    }
     if not responses:
         raise ValueError("no change set responses")
     root = responses[0]
@@ -226,11 +280,15 @@ def build_review(
                 continue
             child_id = rc.get("ChangeSetId") or ""
             child = by_id.get(child_id) if child_id not in seen else None
+            item = _change(rc, stack, nested=child is not None, secrets=secrets)
             if child_id and child is None and child_id not in seen:
-                notes.append(
-                    f"nested change set of {'/'.join(stack + (rc.get('LogicalResourceId', ''),))} was not fetched"
+                notes.append(f"the nested change set of {item.path} could not be read")
+                item = replace(
+                    item,
+                    risk="danger",
+                    risk_reason="its nested change set could not be read: what changes inside it is unknown "
+                    "(refused until it can be reviewed)",
                 )
-            item = _change(rc, stack, nested=child is not None)
             subtree = walk(child, stack + (item.logical_id,), seen | {child_id}) if child is not None else []
             nodes.append((item, subtree))
         return nodes
@@ -242,25 +300,90 @@ def build_review(
         change_set_type=change_set_type,
         **_change_set_fields(root),
         changes=ordered,
-        parameters=tuple(_parameter_changes(stack_name, root.get("Parameters") or [], current_parameters)),
+        parameters=tuple(
+            _mask_parameter(p, secrets)
+            for p in _parameter_changes(stack_name, root.get("Parameters") or [], current_parameters)
+        ),
         notes=tuple(notes),
     )
 
 
-def _change(rc: dict[str, Any], stack: tuple[str, ...], nested: bool) -> Change:
-    causes = tuple(
-        Cause(
-            attribute=(d.get("Target") or {}).get("Attribute", ""),
-            name=(d.get("Target") or {}).get("Name", ""),
-            requires_recreation=(d.get("Target") or {}).get("RequiresRecreation", ""),
-            evaluation=d.get("Evaluation", ""),
-            change_source=d.get("ChangeSource", ""),
-            causing_entity=d.get("CausingEntity", ""),
-        )
-        for d in rc.get("Details") or []
+def _mask_parameter(p: ParameterChange, secrets: frozenset[str]) -> ParameterChange:
+    if p.key not in secrets:
+        return p
+    return ParameterChange(
+        p.stack, p.key, None if p.old is None else MASK, None if p.new is None else MASK, masked=True
     )
+
+
+def _value(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _is_secret(d: dict[str, Any], target: dict[str, Any], secrets: frozenset[str]) -> bool:
+    last = (target.get("Path") or "").rstrip("/").rsplit("/", 1)[-1] or target.get("Name") or ""
+    return d.get("CausingEntity") in secrets or bool(SECRET_NAMES.search(last))
+
+
+def causes_of(details: list[dict[str, Any]], secrets: frozenset[str] = frozenset()) -> tuple[Cause, ...]:
+    """Details as AWS documents them: a Dynamic entry whose target a Static entry also names is the
+    first half of a "Dynamic/Static pair" (a Ref to a changed parameter or resource), and the Static
+    one says what caused it -- keep that one only. A lone Dynamic entry stays (only known at execution)."""
+    out: list[Cause] = []
+    for d in details:
+        t = d.get("Target") or {}
+        secret = _is_secret(d, t, secrets)
+        out.append(
+            Cause(
+                attribute=t.get("Attribute", ""),
+                name=t.get("Name", ""),
+                requires_recreation=t.get("RequiresRecreation", ""),
+                evaluation=d.get("Evaluation", ""),
+                change_source=d.get("ChangeSource", ""),
+                causing_entity=d.get("CausingEntity", ""),
+                path=t.get("Path", ""),
+                before=MASK if secret and "BeforeValue" in t else _value(t.get("BeforeValue")),
+                after=MASK if secret and "AfterValue" in t else _value(t.get("AfterValue")),
+                change_type=t.get("AttributeChangeType", ""),
+            )
+        )
+
+    def target(c: Cause) -> tuple[str, str, str, str]:
+        return (c.attribute, c.name, c.requires_recreation, c.path)
+
+    static = {target(c) for c in out if c.evaluation == "Static"}
+    return tuple(c for c in out if not (c.evaluation == "Dynamic" and target(c) in static))
+
+
+def _context(text: Any) -> dict[str, Any] | None:
+    """BeforeContext/AfterContext: a JSON string holding {"Properties": {...}, ...}; its Properties."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return None
+    return data.get("Properties") if isinstance(data, dict) else None
+
+
+def _change(rc: dict[str, Any], stack: tuple[str, ...], nested: bool, secrets: frozenset[str] = frozenset()) -> Change:
+    causes = causes_of(rc.get("Details") or [], secrets)
     action, rtype, replacement = rc.get("Action", ""), rc.get("ResourceType", ""), rc.get("Replacement", "")
+    security: tuple[sec.Finding, ...] = ()
+    security_unknown = False
+    if sec.is_security_type(rtype) and action in ("Add", "Modify", "Remove", "Import"):
+        before, after = _context(rc.get("BeforeContext")), _context(rc.get("AfterContext"))
+        if (before is None and action != "Add") or (after is None and action != "Remove"):
+            security_unknown = True
+        else:
+            security = tuple(sec.findings(rtype, before, after))
     risk, reason = classify(action, rtype, replacement)
+    broader = [f for f in security if f.change in ("added", "widened")]
+    if broader and risk == "info":
+        opened = any(f.open for f in broader)
+        risk, reason = "warn", "grants more access" + (" (open to everything or everyone)" if opened else "")
     policy = rc.get("PolicyAction", "")
     if policy and risk != "info":
         reason += {
@@ -283,6 +406,8 @@ def _change(rc: dict[str, Any], stack: tuple[str, ...], nested: bool) -> Change:
         risk=risk,
         risk_reason=reason,
         nested=nested,
+        security=security,
+        security_unknown=security_unknown,
     )
 
 
@@ -373,8 +498,27 @@ def to_json(review: Review) -> dict[str, Any]:
             },
             "replacements": sum(1 for c in review.changes if c.replacement in REPLACING),
         },
-        "parameters": [{"stack": p.stack, "key": p.key, "old": p.old, "new": p.new} for p in review.parameters],
+        "parameters": [
+            {"stack": p.stack, "key": p.key, "old": p.old, "new": p.new, "masked": p.masked} for p in review.parameters
+        ],
         "changes": [c.as_dict() for c in review.changes],
+        "security": [
+            {"path": c.path, "type": c.resource_type, **f.as_dict()}
+            for c in review.security_changes
+            for f in c.security
+        ]
+        + [
+            {
+                "path": c.path,
+                "type": c.resource_type,
+                "kind": "unknown",
+                "change": c.action.lower(),
+                "text": "",
+                "open": False,
+            }
+            for c in review.security_changes
+            if c.security_unknown
+        ],
         "notes": list(review.notes),
     }
 
@@ -384,7 +528,7 @@ def no_changes_line(review: Review) -> str:
 
 
 def _headline(review: Review) -> str:
-    kind = "new stack" if review.change_set_type == "CREATE" else "update"
+    kind = {"CREATE": "new stack", "UPDATE": "update"}.get(review.change_set_type, "saved change set")
     counts = ", ".join(f"{review.count(r)} {r}" for r in RISKS if review.count(r))
     n = len(review.changes)
     return f"Plan for {review.stack_name} ({kind}): {n} resource change{'s' if n != 1 else ''}" + (
@@ -419,12 +563,21 @@ def render_text(review: Review) -> str:
             forced = f", forced by {', '.join(c.replacement_causes)}" if c.replacement_causes else ""
             lines.append(f"!!   {c.path} ({c.resource_type}): {c.action}{rep}{forced}")
             lines.append(f"!!     {c.risk_reason}")
-    if review.parameters:
+    security = security_lines(review)
+    if security:
+        lines += ["", "Security changes (IAM statements, security-group rules; + added, ^ widened, - removed):"]
+        lines += security
+    if review.parameters and not review.change_set_type:
+        lines += ["", "Parameters (as the change set has them; the stack's current values are not known here):"]
+        width = max(len(p.key) for p in review.parameters)
+        lines += [f"  {p.key:<{width}}  {p.new}" for p in review.parameters]
+    elif review.parameters:
         lines += ["", "Parameters:"]
         width = max(len(p.key) for p in review.parameters)
         for p in review.parameters:
             old = "(new)" if p.old is None else p.old
-            lines.append(f"  {p.key:<{width}}  {old} -> {p.new if p.new is not None else '(removed)'}")
+            secret = "  (NoEcho)" if p.masked else ""
+            lines.append(f"  {p.key:<{width}}  {old} -> {p.new if p.new is not None else '(removed)'}{secret}")
     lines += ["", review.stack_name]
     if not review.changes:
         lines.append("  (no resource changes: only outputs, parameters or metadata differ)")
@@ -457,12 +610,61 @@ def _tree_lines(review: Review) -> list[str]:
         if c.replacement_causes:
             forcing = [x.describe() for x in c.causes if x.forces_replacement]
             out.append(f"{cont}forced by: {', '.join(forcing)}")
-        other = [x.describe() for x in c.causes if not x.forces_replacement]
+        other = _unique(x.describe() for x in c.causes if not x.forces_replacement)
         if other and c.action == "Modify":
             out.append(f"{cont}changes: {', '.join(other)}")
+        out += [f"{cont}  {line}" for line in value_lines(c)]
         if c.risk != "info" and c.risk_reason:
             out.append(f"{cont}{c.risk}: {c.risk_reason}")
     return out
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+VALUE_WIDTH = 100  # a longer value is cut in the text review (json has it whole)
+
+
+def _shown_value(value: str | None, missing: str) -> str:
+    if value is None:
+        return missing
+    return value if len(value) <= VALUE_WIDTH else value[: VALUE_WIDTH - 3] + "..."
+
+
+def value_lines(c: Change) -> list[str]:
+    """`Tags/0/Value: testing -> Test` for each property change the change set carries values for."""
+    lines = []
+    for x in c.causes:
+        if not (x.before is not None or x.after is not None):
+            continue
+        before = _shown_value(x.before, "(none)" if x.change_type == "Add" else "(unknown)")
+        after = _shown_value(x.after, "(removed)" if x.change_type == "Remove" else "(unknown)")
+        lines.append(f"{x.shown_path}: {before} -> {after}")
+    return _unique(lines)
+
+
+SECURITY_MARK = {"added": "+", "widened": "^", "removed": "-"}
+
+
+def security_lines(review: Review) -> list[str]:
+    """The "Security changes" section: one line per IAM statement / security-group rule."""
+    lines = []
+    for c in review.security_changes:
+        where = f"{c.path} ({c.resource_type})"
+        for f in c.security:
+            flag = "  [OPEN]" if f.open else ""
+            lines.append(f"  {SECURITY_MARK[f.change]} {f.change:<7} {where}: {f.text}{flag}")
+        if c.security_unknown:
+            lines.append(
+                f"  ? {c.action.lower():<7} {where}: the change set carries no property values to compare "
+                "(describe it with --include-property-values)"
+            )
+    return lines
 
 
 def _is_last(changes: list[Change], i: int) -> bool:
@@ -512,6 +714,9 @@ def render_markdown(review: Review) -> str:
         for c in dangers:
             forced = f", forced by {', '.join(f'`{p}`' for p in c.replacement_causes)}" if c.replacement_causes else ""
             lines.append(f"> - **{c.action}** `{c.path}` ({c.resource_type}){forced}: {_md(c.risk_reason)}")
+    security = security_lines(review)
+    if security:
+        lines += ["", "**Security changes** (+ added, ^ widened, - removed):", "", "```"] + security + ["```"]
     if review.parameters:
         lines += ["", "| Parameter | Old | New |", "|---|---|---|"]
         for p in review.parameters:
@@ -528,11 +733,53 @@ def render_markdown(review: Review) -> str:
             stack = "/".join(c.stack[1:]) or "(root)"
             rep = f"**{c.replacement}**" if c.replacement in REPLACING else c.replacement
             causes = ", ".join(f"`{p}`" for p in c.replacement_causes) or ", ".join(
-                _md(x.describe()) for x in c.causes if x.name
+                _unique(_md(x.describe()) for x in c.causes if x.name)
             )
+            values = value_lines(c)
+            if values:
+                causes += ("<br>" if causes else "") + "<br>".join(f"`{_md(v)}`" for v in values)
             lines.append(
                 f"| {_MD_RISK[c.risk]} | {_md(stack)} | {c.action} | `{c.logical_id}` | {c.resource_type} | {rep} | {causes} |"
             )
     for n in review.notes:
         lines += ["", f"_note: {_md(n)}_"]
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ Conditional, judged offline
+
+
+def judge_conditional(review: Review, predictions: dict[str, Any]) -> Review:
+    """A Conditional replacement of a data-bearing resource, judged against the offline prediction of
+    templates_src/replacement.py (the resource schema's createOnlyProperties and the template diff), by
+    change path (`root/Child/LogicalId`) -> Prediction (`.replacement`, `.forcing`). It stays a danger
+    whenever a create-only property changes or no prediction can be made, naming the properties that
+    force it; only when the prediction finds no create-only change is it lowered to a warning."""
+    changes = []
+    for c in review.changes:
+        if not (c.risk == "danger" and c.replacement == "Conditional" and c.resource_type in DATA_TYPES):
+            changes.append(c)
+            continue
+        p = predictions.get(c.path)
+        verdict = getattr(p, "replacement", None)
+        forcing = tuple(getattr(p, "forcing", ()) or ())
+        if p is None or verdict in (None, "Unknown"):
+            changes.append(replace(c, risk_reason=c.risk_reason + "; no offline prediction could be made"))
+        elif verdict == "False" and not forcing:
+            changes.append(
+                replace(
+                    c,
+                    risk="warn",
+                    risk_reason="CloudFormation says Conditional, but no create-only property of its schema changes "
+                    "(offline prediction): expected in place",
+                )
+            )
+        else:
+            changes.append(
+                replace(
+                    c,
+                    risk_reason=c.risk_reason
+                    + f"; create-only properties that change: {', '.join(forcing) or verdict}",
+                )
+            )
+    return replace(review, changes=tuple(changes))

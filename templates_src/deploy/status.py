@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DangerousChange, DeployError
-from .execute import NESTED, _events_of, diagnose, nested_stacks, wait_for_stack
+from .execute import NESTED, Watch, _events_of, diagnose, nested_stacks, wait_for_stack
 from .plan import describe_stack
 from .session import Aws, translates_aws_errors
 
@@ -23,6 +24,18 @@ class StackState:
     reason: str
     drift: str  # StackDriftStatus when known, "" when never checked
     termination_protection: bool = False
+
+
+def state_json(s: StackState) -> dict[str, Any]:
+    """One stack of `status --format json` (keys are stable; README, Deploy)."""
+    return {
+        "path": s.path,
+        "stack_name": s.name,
+        "status": s.status,
+        "reason": s.reason,
+        "drift": s.drift or None,
+        "termination_protection": s.termination_protection,
+    }
 
 
 @translates_aws_errors
@@ -127,8 +140,9 @@ def destroy(
     protect: bool,
     selection: str = "",
     sleep: Callable[[float], None] = time.sleep,
-    on_poll: Callable[[], None] = lambda: None,
+    console: Any = None,
 ) -> Destroyed:
+    """Delete the stack (root and nested), showing its events live on `console` (rich) when given."""
     stack = _require(aws, stack_name)
     if protect:
         raise DangerousChange(
@@ -142,10 +156,23 @@ def destroy(
         )
     kept = retained_resources(aws, stack_name)
     cfn = aws.client("cloudformation")
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
     cfn.delete_stack(StackName=stack["StackId"])
-    final = wait_for_stack(aws, stack["StackId"], on_poll=on_poll, sleep=sleep)
+    if console is None:
+        final = wait_for_stack(aws, stack["StackId"], sleep=sleep)
+    else:
+        with Watch(aws, stack["StackId"], since, console, {}) as watch:
+            final = wait_for_stack(aws, stack["StackId"], on_poll=watch.poll, sleep=sleep)
+            watch.poll()
     if final["StackStatus"] != "DELETE_COMPLETE":
-        failure = diagnose(stack["StackId"], _events_of(aws), final["StackStatus"])
+        failure = diagnose(
+            stack["StackId"],
+            _events_of(aws, since),
+            final["StackStatus"],
+            since=since,
+            verb="delete",
+            stack_name=stack_name,
+        )
         raise DeployError("\n".join(failure.lines(selection)))
     return Destroyed(stack_name, final["StackStatus"], kept)
 
