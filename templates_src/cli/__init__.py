@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, deploy, failover, project
+from . import common, compile, deploy, failover, preflight, project, secret
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -44,6 +44,7 @@ for command in (
     compile.build,
     compile.lint,
     project.schema,
+    preflight.preflight,
     deploy.package,
     deploy.plan,
     deploy.deploy,
@@ -51,6 +52,7 @@ for command in (
     deploy.outputs,
     deploy.status,
     deploy.destroy,
+    secret.secret,
     project.completion,
 ):
     cli.add_command(command)

@@ -94,9 +94,14 @@ def status(deployment):
 
 @click.command()
 @aws_options
-@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting (with --purge: nor before purging).")
+@click.option(
+    "--purge", is_flag=True, help="Also delete what the DeletionPolicy kept (repositories, secrets, logs...; asks)."
+)
 @reports_errors
 @opens_deployment(build=False)
-def destroy(deployment, yes):
-    """Delete the root stacks and their nested stacks (the DNS stack first); refuses envs marked `protect: true`."""
-    _exit(_flow().destroy(deployment, yes=yes, confirm=_confirm, sink=_sink()))
+def destroy(deployment, yes, purge):
+    """Delete the root stacks and their nested stacks (the DNS stack first); refuses envs marked `protect: true`.
+
+    Lists what the DeletionPolicy kept, each with the command that deletes it; --purge deletes them."""
+    _exit(_flow().destroy(deployment, yes=yes, confirm=_confirm, sink=_sink(), purge=purge))

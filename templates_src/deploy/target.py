@@ -18,6 +18,9 @@ class BuiltTarget:
     stack_name: str  # <system>-<env> unless overridden
     protect: bool = False  # env marked `protect: true`: termination protection, no destroy
     overrides: tuple[tuple[str, str], ...] = ()  # --parameter Key=Value
+    # Values for this one deploy that are not the operator's: the task counts bootstrap holds at zero
+    # while an image or secret is missing (bootstrap.py). Applied last; never remembered as overrides.
+    held: tuple[tuple[str, str], ...] = ()
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -60,6 +63,7 @@ class BuiltTarget:
                     f"(parameters: {', '.join(sorted(known)) or 'none'})"
                 )
             values[key] = value
+        values.update(self.held)
         return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
 
 
