@@ -16,7 +16,7 @@ def pascal(*parts: str) -> str:
 
 def secret_logical_id(name: str) -> str:
     """The logical ID of secret `name` (of `secrets:`) in the secrets stack: `db-url` -> `DbUrlSecret`.
-    Deploy finds a secret by it (`cli.py secret set -s S -e E db-url`)."""
+    Deploy finds a secret by it (`stackc secret set -s S -e E db-url`)."""
     return f"{pascal(name)}Secret"
 
 

@@ -213,7 +213,7 @@ def test_secret_of_a_new_stack_is_created_empty_so_it_is_missing(tmp_path):
     (finding,) = pf.check_secrets(context(target, reader), report_for(target, exists=False))
     assert reader.calls == []  # nothing to ask: the stack will create it empty
     assert "secret database-url is created empty by this deploy" in finding.message
-    assert finding.commands == ("cli.py secret set --system fargate-api --env prod database-url",)
+    assert finding.commands == ("stackc secret set --system fargate-api --env prod database-url",)
 
 
 @pytest.mark.parametrize(("answer", "missing"), [("secret_empty", True), ("secret_set", False)])

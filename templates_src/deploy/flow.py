@@ -344,7 +344,7 @@ def _still_missing(b: Bootstrapped, sink: Sink) -> None:
         for line in bs.missing_lines(hold):
             sink.out(line)
     sink.out(
-        f"then run `cli.py deploy{b.deployment.selection}` again: it starts every service at its configured count."
+        f"then run `stackc deploy{b.deployment.selection}` again: it starts every service at its configured count."
     )
 
 
@@ -533,7 +533,7 @@ def destroy(d: Deployment, *, yes: bool, confirm: Confirm, sink: Sink, purge: bo
         elif destroyed.retained:
             sink.out(
                 "kept by their DeletionPolicy (a fixed name among them blocks the next deploy; delete each with the "
-                f"command under it, or all with `cli.py destroy{d.selection} --purge` next time):"
+                f"command under it, or all with `stackc destroy{d.selection} --purge` next time):"
             )
             for line in lv.lines(destroyed.retained, aws.region):
                 sink.out(f"  {line}")
@@ -576,7 +576,7 @@ def secret_set(d: Deployment, name: str, value: str, sink: Sink) -> Result:
         where = f" ({folder.name})" if folder.name else ""
         sink.out(f"secret {name}{where}: value set (version {version}); the next task start reads it")
         result.by_folder[folder.name] = version
-    sink.err(f"running tasks keep the value they started with: `cli.py deploy{d.selection}` starts held services")
+    sink.err(f"running tasks keep the value they started with: `stackc deploy{d.selection}` starts held services")
     return result
 
 

@@ -256,7 +256,7 @@ def check_secrets(ctx: Context, report: Report) -> list[Finding]:
 
 
 def secret_set_command(ctx: Context, name: str) -> str:
-    return f"cli.py secret set{ctx.selection} {name}"
+    return f"stackc secret set{ctx.selection} {name}"
 
 
 def _secret_finding(

@@ -70,7 +70,7 @@ def put_value(aws: Aws, target: BuiltTarget, name: str, value: str, names: dict[
     arn = pf.physical_id(pf.Reader(aws), target, res)
     if not arn:
         raise DeployError(
-            f"secret {name} does not exist yet in {aws.region}: run `cli.py deploy --system {target.system} "
+            f"secret {name} does not exist yet in {aws.region}: run `stackc deploy --system {target.system} "
             f"--env {target.env}` first (it creates the secret empty), then set it"
         )
     put = aws.client("secretsmanager").put_secret_value(SecretId=arn, SecretString=value)
