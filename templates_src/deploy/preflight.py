@@ -474,7 +474,13 @@ def check_names(ctx: Context, report: Report) -> list[Finding]:
     ours = stack_physical_ids(ctx.read, ctx.target.stack_name) if report.stack_exists else set()
     out = []
     for f in fixed:
-        found = _taken(ctx.read, f.type, f.name)
+        try:
+            found = _taken(ctx.read, f.type, f.name)
+        except Exception as exc:  # an endpoint without the operation (a local emulator): say so, go on
+            if not _unanswered(exc):
+                raise
+            out.append(Finding(NOTE, "name", f"{f.type} {f.name}: not checked (the endpoint cannot answer: {exc})"))
+            continue
         if found is None or found in ours or f.name in ours:
             continue
         command = delete_command(f.type, f.name, report.region)
@@ -489,6 +495,16 @@ def check_names(ctx: Context, report: Report) -> list[Finding]:
             )
         )
     return out
+
+
+def _unanswered(exc: BaseException) -> bool:
+    """An answer that is not an AWS response, or a server error: the endpoint lacks the operation."""
+    import botocore.exceptions
+
+    if type(exc).__name__ == "ResponseParserError":
+        return True
+    status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return isinstance(exc, botocore.exceptions.ClientError) and status >= 500
 
 
 VPC_QUOTA = ("vpc", "L-F678F1CE", 5)  # VPCs per Region (service code, quota code, AWS default)
