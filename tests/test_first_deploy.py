@@ -61,25 +61,25 @@ SELECT = ("-s", "firstapp", "-e", "dev")
 
 
 @pytest.fixture
-def params(tmp_path, monkeypatch, aws_env):  # noqa: F811
+def params(tmp_path, monkeypatch, aws_env):
     root = tmp_path / "params"
     write_params(root, "firstapp", SYSTEM, {"dev": {}})
     monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
     return root
 
 
-def run(aws_env, *args, code=0):  # noqa: F811
+def run(aws_env, *args, code=0):
     result = CliRunner().invoke(cli, [*args, "--endpoint-url", aws_env.url])
     assert "Traceback" not in result.output, result.output
     assert result.exit_code == code, result.output
     return result
 
 
-def client(aws_env, service, region="us-east-1"):  # noqa: F811
+def client(aws_env, service, region="us-east-1"):
     return boto3.client(service, endpoint_url=aws_env.url, region_name=region)
 
 
-def desired_counts(aws_env) -> dict[str, int]:  # noqa: F811
+def desired_counts(aws_env) -> dict[str, int]:
     ecs = client(aws_env, "ecs")
     out = {}
     for cluster in ecs.list_clusters()["clusterArns"]:
@@ -89,7 +89,7 @@ def desired_counts(aws_env) -> dict[str, int]:  # noqa: F811
     return out
 
 
-def push_image(aws_env, tag="1.0.0"):  # noqa: F811
+def push_image(aws_env, tag="1.0.0"):
     """An image put through the ECR API, as `docker push` would leave it."""
     manifest = {
         "schemaVersion": 2,
@@ -104,12 +104,12 @@ def push_image(aws_env, tag="1.0.0"):  # noqa: F811
     client(aws_env, "ecr").put_image(repositoryName=REPO, imageManifest=json.dumps(manifest), imageTag=tag)
 
 
-def live_stacks(aws_env, region="us-east-1"):  # noqa: F811
+def live_stacks(aws_env, region="us-east-1"):
     stacks = client(aws_env, "cloudformation", region).describe_stacks()["Stacks"]
     return {s["StackName"]: s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"}
 
 
-def test_first_deploy_holds_what_is_missing_then_starts_it(aws_env, params):  # noqa: F811
+def test_first_deploy_holds_what_is_missing_then_starts_it(aws_env, params):
     uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{REPO}"
 
     # Preflight on an empty account: the image and the parameter are missing; the external image is assumed.
@@ -158,7 +158,7 @@ def test_first_deploy_holds_what_is_missing_then_starts_it(aws_env, params):  # 
     assert parameters["ApiImageTag"] == "1.0.0" and parameters["ApiDesiredCount"] == "2"
 
 
-def supply_and_deploy(aws_env, code=0):  # noqa: F811
+def supply_and_deploy(aws_env, code=0):
     """First deploy (api held), push the image and create the parameter, deploy again."""
     run(aws_env, "deploy", *SELECT, "--yes", code=4)
     push_image(aws_env)
@@ -168,7 +168,7 @@ def supply_and_deploy(aws_env, code=0):  # noqa: F811
     return run(aws_env, "deploy", *SELECT, "--yes", code=code)
 
 
-def test_destroy_lists_leftovers_purge_deletes_them_and_deploy_works_again(aws_env, params):  # noqa: F811
+def test_destroy_lists_leftovers_purge_deletes_them_and_deploy_works_again(aws_env, params):
     ecr = client(aws_env, "ecr")
     supply_and_deploy(aws_env)
 
@@ -207,7 +207,7 @@ def test_destroy_lists_leftovers_purge_deletes_them_and_deploy_works_again(aws_e
     )
 
 
-def test_a_region_other_than_the_systems_is_refused_before_anything_is_created(aws_env, params, monkeypatch):  # noqa: F811
+def test_a_region_other_than_the_systems_is_refused_before_anything_is_created(aws_env, params, monkeypatch):
     flag = run(aws_env, "deploy", *SELECT, "--yes", "--region", "eu-west-1", code=2)
     assert "firstapp/dev deploys to us-east-1 (regions: in its params), but --region names eu-west-1" in flag.output
     monkeypatch.setenv("AWS_REGION", "us-west-2")

@@ -162,4 +162,7 @@ def test_missing_stacks_protected_env_and_options_that_do_not_apply(aws_env, sys
     region = run(aws_env, "status", "-s", "shop", "-e", "dev", "--region", "us-east-1", ok=False)
     assert region.exit_code == 2 and "--region us-east-1: shop/dev deploys to us-east-1, us-west-2" in region.output
     other = run(aws_env, "deploy", "-s", "shop", "-e", "dev", "--region", "eu-west-1", ok=False)
-    assert other.exit_code == 2 and "--region eu-west-1: shop/dev deploys to us-east-1, us-west-2 (not one of its regions)" in other.output
+    assert (
+        other.exit_code == 2
+        and "--region eu-west-1: shop/dev deploys to us-east-1, us-west-2 (not one of its regions)" in other.output
+    )
