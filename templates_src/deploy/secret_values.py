@@ -96,7 +96,7 @@ def states(aws: Aws, target: BuiltTarget, names: dict[str, str]) -> list[SecretS
             if described is not None:
                 stages = described.get("VersionIdsToStages") or {}
                 state = "set" if any("AWSCURRENT" in s for s in stages.values()) else "empty"
-                when = described.get("LastChangedDate")
+                when: Any = described.get("LastChangedDate")
                 changed = when.isoformat(timespec="seconds") if hasattr(when, "isoformat") else str(when or "")
         out.append(SecretState(_label(res, names), res, generated, arn, state, changed))
     return out
