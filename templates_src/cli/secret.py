@@ -46,7 +46,7 @@ def set_(deployment, name, from_env):
 @secret.command("list")
 @aws_options
 @reports_errors
-@opens_deployment(build=False)
+@opens_deployment()
 def list_(deployment):
     """Each secret: set / empty / not created, who fills it, when it last changed. Never a value."""
     _exit(_flow().secret_list(deployment, _sink()))
