@@ -86,3 +86,18 @@ class DangerousChange(DeployError):
     """The change set replaces or deletes a stateful resource and --allow-replace was not given."""
 
     exit_code = 3
+
+
+class InputsMissing(DeployError):
+    """What the system's tasks need from the operator is not there yet: an image not pushed, a secret
+    without a value, a required parameter without one (preflight, templates_src/deploy/preflight.py).
+    `missing` holds one line per input, each saying what to do."""
+
+    exit_code = 4
+
+    def __init__(self, missing: list[str], headline: str = "inputs missing"):
+        self.missing, self.headline = list(missing), headline
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{self.headline}:", *(f"  {line}" for line in self.missing)]

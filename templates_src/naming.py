@@ -14,6 +14,12 @@ def pascal(*parts: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
+def secret_logical_id(name: str) -> str:
+    """The logical ID of secret `name` (of `secrets:`) in the secrets stack: `db-url` -> `DbUrlSecret`.
+    Deploy finds a secret by it (`stackc secret set -s S -e E db-url`)."""
+    return f"{pascal(name)}Secret"
+
+
 def _shortened(name: str, max_length: int) -> str:
     """`name` if it fits; else its start and 8 hex digits of its hash, so two long names stay distinct
     and each stays the same whatever other names exist."""

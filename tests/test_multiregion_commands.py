@@ -160,4 +160,9 @@ def test_missing_stacks_protected_env_and_options_that_do_not_apply(aws_env, sys
     bucket = run(aws_env, "plan", "-s", "shop", "-e", "dev", "--bucket", "mine", ok=False)
     assert bucket.exit_code == 2 and "--bucket does not apply to a multi-region system" in bucket.output
     region = run(aws_env, "status", "-s", "shop", "-e", "dev", "--region", "us-east-1", ok=False)
-    assert region.exit_code == 2 and "--region does not apply to a multi-region system" in region.output
+    assert region.exit_code == 2 and "--region us-east-1: shop/dev deploys to us-east-1, us-west-2" in region.output
+    other = run(aws_env, "deploy", "-s", "shop", "-e", "dev", "--region", "eu-west-1", ok=False)
+    assert (
+        other.exit_code == 2
+        and "--region eu-west-1: shop/dev deploys to us-east-1, us-west-2 (not one of its regions)" in other.output
+    )

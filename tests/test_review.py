@@ -207,7 +207,7 @@ def test_every_stateful_type_is_at_least_a_warning_when_replaced():
 
 
 class _FakeAws:
-    region = "eu-west-1"
+    region = "us-east-1"  # the system's (another region is refused before anything happens)
 
 
 @pytest.fixture
@@ -237,6 +237,7 @@ def stubbed_deploy(monkeypatch, tmp_path):
         raise AssertionError("must not execute")
 
     monkeypatch.setattr(flow_mod, "connect", lambda *a, **k: _FakeAws())
+    monkeypatch.setattr(flow_mod, "_preflight_all", lambda d: [])  # preflight: tests/test_preflight.py
     monkeypatch.setattr(mr_mod, "package", lambda *a, **k: Packaged())
     monkeypatch.setattr(mr_mod, "create_plan", create_plan)
     for module in (mr_mod, flow_mod):

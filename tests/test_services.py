@@ -437,12 +437,18 @@ def test_tunables_are_root_parameters_with_labels(tmp_path):
 
 
 def test_with_auto_scaling_min_and_max_are_the_tunables_and_desired_count_stays_out(tmp_path):
-    """CloudFormation would reset the running count to DesiredCount on every update, undoing scaling."""
+    """CloudFormation would reset the running count to DesiredCount on every update, undoing scaling: it is
+    left out (AWS::NoValue) unless MaxCapacity is 0, a service held at zero tasks (deploy/bootstrap.py) --
+    without DesiredCount, ECS would start one task when it creates the service."""
     out = build_config(tmp_path, system({"desired_count": 3, "scaling": {"min": 2, "max": 6, "cpu": 60}}))
     params = out["root"]["Parameters"]
     assert params["ApiMinCapacity"]["Default"] == "2" and params["ApiMaxCapacity"]["Default"] == "6"
+    assert params["ApiMaxCapacity"]["MinValue"] == 0
     assert "ApiDesiredCount" not in params
-    assert "DesiredCount" not in has_resource(out["service-api"], "AWS::ECS::Service")["Properties"]
+    service = out["service-api"]
+    desired = has_resource(service, "AWS::ECS::Service")["Properties"]["DesiredCount"]
+    assert desired == {"Fn::If": ["ApiHeldAtZero", 0, {"Ref": "AWS::NoValue"}]}
+    assert service["Conditions"]["ApiHeldAtZero"] == {"Fn::Equals": [{"Ref": "ApiMaxCapacity"}, "0"]}
     group = next(
         g
         for g in out["root"]["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]

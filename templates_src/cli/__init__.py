@@ -12,7 +12,21 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, cost, deploy, diagram, diff, drift, failover, project, review, run_task
+from . import (
+    common,
+    compile,
+    cost,
+    deploy,
+    diagram,
+    diff,
+    drift,
+    failover,
+    preflight,
+    project,
+    review,
+    run_task,
+    secret,
+)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -44,6 +58,7 @@ for command in (
     compile.build,
     compile.lint,
     project.schema,
+    preflight.preflight,
     deploy.package,
     deploy.plan,
     review.review,
@@ -53,6 +68,7 @@ for command in (
     deploy.status,
     deploy.destroy,
     run_task.run_task,
+    secret.secret,
     project.completion,
     cost.cost,
     diagram.diagram,

@@ -153,14 +153,19 @@ def status(deployment, fmt):
 
 @click.command()
 @aws_options
-@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting (with --purge: nor before purging).")
+@click.option(
+    "--purge", is_flag=True, help="Also delete what the DeletionPolicy kept (repositories, secrets, logs...; asks)."
+)
 @reports_errors
 @opens_deployment(build=False)
-def destroy(deployment, yes):
+def destroy(deployment, yes, purge):
     """Delete the root stacks and their nested stacks (the DNS stack first); refuses envs marked `protect: true`.
+
+    Lists what the DeletionPolicy kept, each with the command that deletes it; --purge deletes them.
 
     \b
     Exit codes: 0 deleted (or nothing to delete), 1 failed or declined, 2 bad input (also: no terminal
     to ask on and no --yes), 3 refused (protected env), 130 interrupted (Ctrl-C).
     """
-    _exit(_flow().destroy(deployment, yes=yes, confirm=_asker(), sink=_sink()))
+    _exit(_flow().destroy(deployment, yes=yes, confirm=_asker(), sink=_sink(), purge=purge))

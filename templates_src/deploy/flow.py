@@ -19,8 +19,11 @@ from typing import Any
 
 from ..errors import DangerousChange, DeployError, UsageError
 from ..paths import shown
+from . import bootstrap as bs
 from . import insight, memory
+from . import leftovers as lv
 from . import multiregion as mr
+from . import preflight as pf
 from . import review as rv
 from . import status as st
 from .execute import Interrupted, Outcome, execute
@@ -59,6 +62,7 @@ class Result:
 
 
 DECLINED = 1  # exit code when the answer to the question is no
+INPUTS_MISSING = 4  # a deploy that held services at zero tasks: it did its part, the operator's is missing
 
 
 # ------------------------------------------------------------------------------------------ deployment
@@ -82,6 +86,7 @@ class Deployment:
     layout: mr.Layout
     sessions: dict[str, Aws]  # region -> session
     protect: bool = False  # the env is marked `protect: true`
+    secret_names: dict[str, str] = field(default_factory=dict)  # secrets-stack logical ID -> `secrets:` name
 
     @property
     def system(self) -> str:
@@ -109,6 +114,7 @@ def open_deployment(selection: Selection, *, build: bool = True) -> Deployment:
     """Build the target when `build` (only changed files are written), read its layout, connect."""
     from .. import compiler
     from ..config.load import load, resolve_target
+    from ..naming import secret_logical_id
 
     target = resolve_target(selection.system, selection.env)
     loaded = load(target)
@@ -119,14 +125,28 @@ def open_deployment(selection: Selection, *, build: bool = True) -> Deployment:
     stack_name = selection.stack_name or f"{target.system}-{target.env}"
     protect, overrides = loaded.config.protect, parse_overrides(selection.parameters)
     tags = root_tags(loaded.config.tags, target.system, target.env)
+    secret_names = {secret_logical_id(name): name for name in loaded.config.secrets}
     if multi:
         layout = mr.read_layout(
             out, target.system, target.env, stack_name, protect=protect, overrides=overrides, tags=tags
         )
-        return Deployment(layout, mr.connect_regions(layout, selection.aws), protect)
+        return Deployment(layout, mr.connect_regions(layout, selection.aws), protect, secret_names)
     aws = connect(selection.aws, default_region=loaded.config.region)
+    _refuse_other_region(aws, selection.aws, loaded.config.region, f"{target.system}/{target.env}")
     built = BuiltTarget(target.system, target.env, out, stack_name, protect=protect, overrides=overrides, tags=tags)
-    return Deployment(mr.Layout.single(built, aws.region), {aws.region: aws}, protect)
+    return Deployment(mr.Layout.single(built, aws.region), {aws.region: aws}, protect, secret_names)
+
+
+def _refuse_other_region(aws: Aws, options: AwsOptions, region: str, what: str) -> None:
+    """The system's region wins: a --region, profile or environment naming another is an error before
+    anything is created (it would deploy the system somewhere its params do not say)."""
+    if aws.region == region:
+        return
+    source = "--region" if options.region else "the AWS profile or environment (AWS_REGION / AWS_DEFAULT_REGION)"
+    raise UsageError(
+        f"{what} deploys to {region} (regions: in its params), but {source} names {aws.region}: "
+        f"drop it, or use --region {region}"
+    )
 
 
 def parse_tags(items: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
@@ -256,6 +276,7 @@ def predict_conditionals(fp: mr.FolderPlan) -> dict[str, Any]:
         return {}
     from .. import replacement
     from . import deployed
+
     stacks = {s.path: s for s in deployed.read(fp.aws, fp.folder.target.stack_name) or []}
     children = fp.folder.target.children()
     built_values = {p["ParameterKey"]: p["ParameterValue"] for p in fp.folder.target.parameters()}
@@ -296,7 +317,12 @@ def plan(
 
     if change_set:
         return _review_existing(d, sink, fmt, change_set)
+    boot = _bootstrap(d, sink)
+    d = boot.deployment
     mplan = _plan(d, sink, bucket=bucket, say=sink.out if fmt == "text" else sink.err)
+    if fmt == "text":
+        for line in boot.targets:
+            sink.out(line)
     if fmt == "json":
         sink.out(json.dumps(mr.to_json(mplan), indent=2))
     elif fmt == "markdown":
@@ -322,6 +348,14 @@ def plan(
             f"change sets left for review ({', '.join(f'{fp.folder.name}: {fp.review.change_set_name}' for fp in kept)}); "
             "`deploy` makes fresh ones, `plan --cleanup` does not keep them"
         )
+    if boot.held:
+        for hold in boot.holds.values():
+            for line in [
+                "deploy would hold these services at zero tasks until their inputs exist:",
+                *(f"  {s}" for s in hold.services),
+                *bs.missing_lines(hold),
+            ]:
+                sink.err(line)
     return Result(
         "planned", exit_code=DANGER if mplan.dangers else 0, by_folder={fp.folder.name: fp.review for fp in mplan.all()}
     )
@@ -344,6 +378,106 @@ def _review_existing(d: Deployment, sink: Sink, fmt: str, change_set: str) -> Re
     else:
         sink.out(rv.render_text(existing.review))
     return Result("reviewed", exit_code=DANGER if existing.review.dangers else 0, by_folder={"": existing.review})
+
+
+# ------------------------------------------------------------------------------- preflight and bootstrap
+# Two stages before any change set: preflight reads the account (preflight.py); bootstrap holds at zero
+# tasks the services whose image or secret is missing (bootstrap.py). `deploy` and `plan` run both.
+
+
+def _preflight_all(d: Deployment) -> list[tuple[mr.Folder, Aws, pf.Report]]:
+    out = []
+    for folder, aws in d.parts():
+        target = folder.target
+        if folder.role == "dns":  # its inputs come from the regions' outputs at plan time, not the operator
+            target = replace(target, overrides=(*target.overrides, *((k, "pending") for k in d.layout.inputs)))
+        with mr.in_folder(folder):
+            report = pf.run(target, aws, selection=d.selection, secret_names=d.secret_names)
+        out.append((folder, aws, report))
+    return out
+
+
+def _target_line(report: pf.Report) -> str:
+    return f"{report.stack_name}: account {report.account}, region {report.region}"
+
+
+def preflight(d: Deployment, sink: Sink) -> Result:
+    """Read-only checks of the account: one line per problem with what to do. Exit 1 when something
+    blocks the deploy, 4 when inputs are missing (images, secret values, zones, ...), else 0."""
+    result = Result("checked")
+    for folder, _, report in _preflight_all(d):
+        _header(d, sink, folder)
+        blocked, missing = len(report.of(pf.BLOCKED)), len(report.of(pf.MISSING))
+        state = "ok" if not blocked and not missing else f"{blocked} blocking, {missing} missing"
+        sink.out(f"Preflight of {_target_line(report)}: {state}")
+        for line in report.lines():
+            sink.out(f"  {line}")
+        result.by_folder[folder.name] = report
+    codes = {r.exit_code for r in result.by_folder.values()}
+    result.exit_code = 1 if 1 in codes else 4 if 4 in codes else 0  # what blocks first, then what is missing
+    result.state = {0: "ok", 1: "blocked", 4: "missing"}[result.exit_code]
+    return result
+
+
+@dataclass
+class Bootstrapped:
+    """The deployment as this deploy runs it (services held at zero where inputs are missing)."""
+
+    deployment: Deployment
+    holds: dict[str, bs.Holds]  # folder name -> its holds
+    targets: list[str]  # "<stack>: account A, region R" per folder, for the review's header
+
+    @property
+    def held(self) -> bool:
+        return any(self.holds.values())
+
+
+def _bootstrap(d: Deployment, sink: Sink) -> Bootstrapped:
+    """Preflight every folder; stop on what blocks (exit 1) or cannot be waited for (exit 4); hold the
+    services whose images or secrets are missing."""
+    holds: dict[str, bs.Holds] = {}
+    folders: dict[str, mr.Folder] = {}
+    targets = []
+    for folder, aws, report in _preflight_all(d):
+        targets.append(_target_line(report))
+        if report.of(pf.BLOCKED):
+            raise DeployError(
+                "\n".join(
+                    [
+                        "preflight found what would make the deploy fail (nothing was deployed):",
+                        *(f"  {line}" for line in report.lines() if not line.startswith("note:")),
+                    ]
+                )
+            )
+        live = st.describe_live(aws, folder.target.stack_name)
+        holds[folder.name] = hold = bs.decide(report, live)
+        folders[folder.name] = (
+            replace(folder, target=replace(folder.target, temporary=tuple(sorted(hold.values.items()))))
+            if hold
+            else folder
+        )
+        for service in hold.services:
+            sink.err(f"bootstrap: {service} held at zero tasks this deploy (its image or secret is missing)")
+    layout = d.layout
+    layout = replace(
+        layout,
+        regional=tuple(folders.get(f.name, f) for f in layout.regional),
+        dns=folders.get(layout.dns.name, layout.dns) if layout.dns else None,
+    )
+    return Bootstrapped(replace(d, layout=layout), holds, targets)
+
+
+def _still_missing(b: Bootstrapped, sink: Sink) -> None:
+    """After a deploy that held services: what they wait for and the commands that supply it."""
+    sink.out("Inputs missing: these services were created (or kept) at zero tasks until you supply them:")
+    for name, hold in b.holds.items():
+        for service in hold.services:
+            sink.out(f"  {service}" + (f" ({name})" if name else ""))
+        for line in bs.missing_lines(hold):
+            sink.out(line)
+    sink.out(
+        f"then run `stackc deploy{b.deployment.selection}` again: it starts every service at its configured count."
+    )
 
 
 # ---------------------------------------------------------------------------------------------- deploy
@@ -385,8 +519,9 @@ class Run:
     options: DeployOptions
     sink: Sink
     confirm: Confirm | None
-    temporary: dict[str, str] = field(default_factory=dict)  # bootstrap's one-execution values
+    temporary: dict[str, str] = field(default_factory=dict)  # one-execution values for every region
     mplan: mr.MultiPlan | None = None
+    boot: Bootstrapped | None = None  # preflight's findings and bootstrap's holds, per folder
 
     def change_set_options(self) -> ChangeSetOptions:
         o = self.options
@@ -403,7 +538,7 @@ def deploy(d: Deployment, options: DeployOptions, confirm: Confirm | None, sink:
     Multi-region: regions first, then the DNS stack from their outputs."""
     run = Run(d, options, sink, confirm)
     check_unattended(run)
-    preflight(run)
+    run_preflight(run)
     if options.change_set:
         mplan = reviewed_change_set(run)
         if mplan.no_changes:
@@ -420,7 +555,7 @@ def deploy(d: Deployment, options: DeployOptions, confirm: Confirm | None, sink:
         mr.discard(mplan)
         sink.out(_no_changes_line(d, mplan))
         reconcile_protections(run)
-        return Result("no-changes")
+        return inputs_missing(run, Result("no-changes"))
     review(run)
     if options.no_exec:
         sink.out(_not_executed_line(d, mplan))
@@ -428,7 +563,17 @@ def deploy(d: Deployment, options: DeployOptions, confirm: Confirm | None, sink:
     stopped = ask(run)
     if stopped is not None:
         return stopped
-    return execute_and_report(run)
+    return inputs_missing(run, execute_and_report(run))
+
+
+def inputs_missing(run: Run, result: Result) -> Result:
+    """After a deploy that held services at zero tasks: what they wait for, the commands that supply it,
+    and exit 4 (the deploy did its part; the operator's is missing)."""
+    if run.boot is None or not run.boot.held or result.exit_code:
+        return result
+    _still_missing(run.boot, run.sink)
+    result.state, result.exit_code = "held", INPUTS_MISSING
+    return result
 
 
 def check_unattended(run: Run) -> None:
@@ -443,13 +588,21 @@ def check_unattended(run: Run) -> None:
         raise UsageError("--detach applies to a single-region system: the DNS stack waits for the regions' outputs")
 
 
-def preflight(run: Run) -> None:
-    """Read-only checks of the account before anything changes (first-deploy, issue 10)."""
+def run_preflight(run: Run) -> None:
+    """Read-only checks of the account before anything changes (first-deploy, issue 10): what would make
+    the deploy fail stops it here (exit 1, nothing deployed); what is missing (images, secret values)
+    decides bootstrap's holds."""
+    run.boot = _bootstrap(run.d, run.sink)
+    for line in run.boot.targets:
+        run.sink.out(line)
 
 
 def bootstrap(run: Run) -> None:
-    """What services need before any task starts (first-deploy, issue 10). One-execution root
-    parameter values go in `run.temporary` (see the note above `DeployOptions`)."""
+    """What services need before any task starts (first-deploy, issue 10): a service whose image or secret
+    value is missing is held at zero tasks for this execution -- its count root parameters set to 0 as
+    temporary values (BuiltTarget.temporary), which parameter memory never remembers."""
+    if run.boot is not None:
+        run.d = run.boot.deployment
 
 
 def change_sets(run: Run) -> mr.MultiPlan:
@@ -688,10 +841,11 @@ def status(d: Deployment, sink: Sink, *, fmt: str = "text") -> Result:
     return result
 
 
-def destroy(d: Deployment, *, yes: bool, confirm: Confirm | None, sink: Sink) -> Result:
+def destroy(d: Deployment, *, yes: bool, confirm: Confirm | None, sink: Sink, purge: bool = False) -> Result:
     """Delete the root stacks and their nested stacks -- multi-region: the DNS stack first, then the
     regions (the reverse of deploy order), with live events. Refuses envs marked `protect: true`.
-    Nothing to delete (no stack exists) is success."""
+    Nothing to delete (no stack exists) is success. Lists what the DeletionPolicy kept with the command
+    that deletes each; `purge` deletes them (after a question)."""
     if d.protect:
         raise DangerousChange(f"{d.system}/{d.env} is marked `protect: true`: destroy refuses it")
     if confirm is None and not yes:
@@ -731,11 +885,76 @@ def destroy(d: Deployment, *, yes: bool, confirm: Confirm | None, sink: Sink) ->
             )
             return Result("interrupted", exit_code=INTERRUPTED)
         sink.out(f"{destroyed.stack_name}: {destroyed.status}")
-        if destroyed.retained:
-            sink.out("kept by their DeletionPolicy (delete them by hand when no longer needed):")
-            for line in destroyed.retained:
+        if destroyed.retained and purge:
+            _purge(aws, destroyed.retained, yes=yes, confirm=confirm, sink=sink)
+        elif destroyed.retained:
+            sink.out(
+                "kept by their DeletionPolicy (a fixed name among them blocks the next deploy; delete each with the "
+                f"command under it, or all with `stackc destroy{d.selection} --purge` next time):"
+            )
+            for line in lv.lines(destroyed.retained, aws.region):
                 sink.out(f"  {line}")
         result.by_folder[folder.name] = destroyed
+    return result
+
+
+def _purge(aws: Aws, leftovers: list[lv.Leftover], *, yes: bool, confirm: Confirm | None, sink: Sink) -> None:
+    """`destroy --purge`: after its own question, delete what the DeletionPolicy kept (snapshots stay)."""
+    doomed = [left for left in leftovers if left.purgeable]
+    for line in lv.lines(leftovers, aws.region):
+        sink.out(f"  {line}")
+    if not doomed:
+        sink.out("nothing to purge")
+        return
+    question = f"Delete these {len(doomed)} retained resource(s) and all they hold, for good?"
+    if not yes and (confirm is None or not confirm(question)):
+        sink.out("declined: the retained resources stay")
+        return
+    done, left = lv.purge(aws, leftovers)
+    for line in done:
+        sink.out(f"purged {line}")
+    for line in left:
+        sink.warn(f"warning: {line}")
+
+
+# ------------------------------------------------------------------------------------------- secrets
+
+
+def secret_set(d: Deployment, name: str, value: str, sink: Sink) -> Result:
+    """Put an operator's value into secret `name` in every region the system runs in. The value is
+    never printed; the line names the secret and the version."""
+    from . import secret_values as sv
+
+    result = Result("set")
+    for folder, aws in d.parts():
+        if folder.role == "dns":
+            continue
+        with mr.in_folder(folder):
+            version = sv.put_value(aws, folder.target, name, value, d.secret_names)
+        where = f" ({folder.name})" if folder.name else ""
+        sink.out(f"secret {name}{where}: value set (version {version}); the next task start reads it")
+        result.by_folder[folder.name] = version
+    sink.err(f"running tasks keep the value they started with: `stackc deploy{d.selection}` starts held services")
+    return result
+
+
+def secret_list(d: Deployment, sink: Sink) -> Result:
+    """Every secret of the system: set / empty / not created, and when it last changed. Never a value."""
+    from . import secret_values as sv
+
+    result = Result("read")
+    for folder, aws in d.parts():
+        if folder.role == "dns":
+            continue
+        _header(d, sink, folder)
+        states = sv.states(aws, folder.target, d.secret_names)
+        width = max((len(s.name) for s in states), default=0)
+        for s in states:
+            origin = "generated" if s.generated else "operator"
+            sink.out(f"  {s.name:<{width}}  {s.state:<11}  {origin:<9}  {s.last_changed or '-'}")
+        if not states:
+            sink.out("  (no secrets)")
+        result.by_folder[folder.name] = states
     return result
 
 

@@ -170,9 +170,13 @@ class MultiPlan:
 
 
 def connect_regions(layout: Layout, options: AwsOptions) -> dict[str, Aws]:
-    if options.region:
-        raise UsageError("--region does not apply to a multi-region system: its regions come from params (regions:)")
     regions = {f.region for f in layout.regional} | ({layout.dns.region} if layout.dns else set())
+    if options.region:
+        where = "not one of its regions" if options.region not in regions else "and it deploys to all of them"
+        raise UsageError(
+            f"--region {options.region}: {layout.system}/{layout.env} deploys to {', '.join(sorted(regions))} "
+            f"({where}); its regions come from params (regions:), drop --region"
+        )
     return {region: connect(AwsOptions(options.profile, region, options.endpoint_url)) for region in sorted(regions)}
 
 

@@ -43,8 +43,11 @@ class Aws:
     def region(self) -> str:
         return self.session.region_name
 
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A client of this session; `region`: another region's (preflight reads an ECR repository
+        or a certificate where it lives), same credentials and endpoint."""
+        key = service if region in (None, self.region) else f"{service}@{region}"
+        if key not in self._clients:
             from botocore.config import Config
 
             config = Config(
@@ -53,8 +56,10 @@ class Aws:
                 # A local endpoint has no virtual-host DNS for buckets.
                 s3={"addressing_style": "path"} if self.options.endpoint_url else None,
             )
-            self._clients[service] = self.session.client(service, endpoint_url=self.options.endpoint_url, config=config)
-        return self._clients[service]
+            self._clients[key] = self.session.client(
+                service, region_name=region or self.region, endpoint_url=self.options.endpoint_url, config=config
+            )
+        return self._clients[key]
 
     @property
     def account_id(self) -> str:

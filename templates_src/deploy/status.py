@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import DangerousChange, DeployError
 from .execute import NESTED, Watch, _events_of, diagnose, nested_stacks, wait_for_stack
+from .leftovers import Leftover
 from .plan import describe_stack
 from .session import Aws, translates_aws_errors
 
@@ -41,6 +42,16 @@ def state_json(s: StackState) -> dict[str, Any]:
 @translates_aws_errors
 def exists(aws: Aws, stack_name: str) -> bool:
     return describe_stack(aws, stack_name) is not None
+
+
+@translates_aws_errors
+def describe_live(aws: Aws, stack_name: str) -> dict[str, str] | None:
+    """The parameter values of a stack that holds resources; None when there is none (never created,
+    deleted, only a change set under review, or a failed first create)."""
+    stack = describe_stack(aws, stack_name)
+    if stack is None or stack["StackStatus"] in ("REVIEW_IN_PROGRESS", "DELETE_COMPLETE", "ROLLBACK_COMPLETE"):
+        return None
+    return parameter_values(stack.get("Parameters"))
 
 
 @translates_aws_errors
@@ -99,25 +110,29 @@ def parameter_values(items: list[dict[str, Any]] | None) -> dict[str, str]:
 class Destroyed:
     stack_name: str
     status: str
-    retained: list[str] = field(default_factory=list)  # "path (type): Retain|Snapshot"
+    retained: list[Leftover] = field(default_factory=list)  # what the DeletionPolicy kept
 
 
 @translates_aws_errors
-def retained_resources(aws: Aws, stack_name: str) -> list[str]:
-    """What deleting the stack leaves behind: resources whose DeletionPolicy keeps them."""
+def retained_resources(aws: Aws, stack_name: str) -> list[Leftover]:
+    """What deleting the stack leaves behind: resources whose DeletionPolicy keeps them, with their
+    physical IDs (read before the delete, while the stack still lists them)."""
     import json
 
     cfn = aws.client("cloudformation")
-    kept: list[str] = []
+    kept: list[Leftover] = []
 
     def visit(stack: dict[str, Any], path: str) -> bool:
         body = cfn.get_template(StackName=stack["StackId"], TemplateStage="Original")["TemplateBody"]
         template = body if isinstance(body, dict) else _parse(body)
+        physical = {
+            r.get("LogicalResourceId", ""): r.get("PhysicalResourceId") or ""
+            for r in cfn.describe_stack_resources(StackName=stack["StackId"]).get("StackResources", [])
+        }
         for lid, res in sorted((template.get("Resources") or {}).items()):
             policy = res.get("DeletionPolicy")
             if policy in KEEPING_POLICIES:
-                verb = "snapshot kept" if policy == "Snapshot" else "retained"
-                kept.append(f"{path}/{lid} ({res.get('Type')}): {verb}")
+                kept.append(Leftover(f"{path}/{lid}", res.get("Type", ""), physical.get(lid, ""), policy))
         return True
 
     def _parse(text: str) -> dict[str, Any]:

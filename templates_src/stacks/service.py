@@ -15,7 +15,7 @@ from awacs import ecr as awsecr
 from awacs import logs as awslogs
 from awacs import ssmmessages
 from awacs.aws import Statement
-from troposphere import GetAtt, Join, Ref, Sub, Template, ec2, ecr, ecs
+from troposphere import Equals, GetAtt, If, Join, NoValue, Ref, Sub, Template, ec2, ecr, ecs
 from troposphere import applicationautoscaling as aas
 
 from ..config.loadbalancing import LoadBalancer
@@ -413,8 +413,16 @@ class ServiceBuilder:
                 group=self.group,
                 MinValue=0,
             )
-        # With auto scaling, DesiredCount stays out of the template: CloudFormation would reset the running
-        # count to it on every update; the scalable target's MinCapacity sets the floor instead.
+        else:
+            # With auto scaling, DesiredCount stays out of the template: CloudFormation would reset the running
+            # count to it on every update; the scalable target's MinCapacity sets the floor instead. Except
+            # when MaxCapacity is 0 (a service held at zero tasks, e.g. by a first deploy whose image is not
+            # pushed yet, templates_src/deploy/bootstrap.py): without DesiredCount ECS starts one task when it
+            # creates the service. Back above zero, DesiredCount is omitted (left as it is) and the scalable
+            # target's MinCapacity scales the service out.
+            held = f"{self.owner}HeldAtZero"
+            self.t.add_condition(held, Equals(Ref(f"{self.owner}MaxCapacity"), "0"))
+            props["DesiredCount"] = If(held, 0, NoValue)
         if attachment is not None:
             container, port = svc.target_container()  # type: ignore[misc]
             props["LoadBalancers"] = [
@@ -535,9 +543,9 @@ class ServiceBuilder:
             f"{self.owner}MaxCapacity",
             default=sc.max,
             param_type="Number",
-            label=f"{self.name}: maximum tasks",
+            label=f"{self.name}: maximum tasks (0 holds the service at zero tasks)",
             group=self.group,
-            MinValue=1,
+            MinValue=0,
         )
         target = self.t.add_resource(
             aas.ScalableTarget(

@@ -1,0 +1,569 @@
+"""Preflight: read-only checks of the account before a change set executes.
+
+What the built templates need (requirements.py) is asked of the account, one check per concern:
+region, root parameters, images, secret values, hosted zones, certificates, fixed physical names,
+quotas. Each problem is one `Finding` -- one line that says what is wrong and what to do:
+
+- "missing" (exit 4): an input the operator supplies -- an image not pushed, a secret without a value,
+  a hosted zone or certificate that does not exist, a required parameter without a value;
+- "blocked" (exit 1): the deploy would fail for another reason -- a fixed name already taken by a
+  resource outside the stack (a retained leftover), a quota, the wrong region;
+- "note": what preflight assumes without checking (an image in an external registry).
+
+Preflight never changes the account and never reads a secret's value: DescribeSecret tells whether
+a secret has an AWSCURRENT version; DescribeParameters whether an SSM parameter exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import requirements as rq
+from .leftovers import delete_command
+from .plan import describe_stack
+from .session import Aws, client_error_code, pages, translates_aws_errors
+from .target import BuiltTarget
+
+MISSING, BLOCKED, NOTE = "missing", "blocked", "note"
+GONE_STATES = ("REVIEW_IN_PROGRESS", "DELETE_COMPLETE")  # a stack in these holds no resources
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # missing | blocked | note
+    check: str  # region | parameter | image | secret | zone | certificate | name | quota
+    message: str  # one line: what, and what to do
+    service: str = ""  # the ECS service (template/logical ID) whose tasks need it, for images and secrets
+    commands: tuple[str, ...] = ()  # the commands that supply it, one per line
+
+
+@dataclass
+class Report:
+    stack_name: str
+    account: str
+    region: str
+    requirements: rq.Requirements
+    stack_exists: bool
+    findings: list[Finding] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.of(BLOCKED) else 4 if self.of(MISSING) else 0
+
+    def missing_services(self) -> dict[str, list[Finding]]:
+        """ECS service path -> the missing images and secrets its tasks need."""
+        out: dict[str, list[Finding]] = {}
+        for f in self.of(MISSING):
+            if f.service:
+                out.setdefault(f.service, []).append(f)
+        return out
+
+    def lines(self) -> list[str]:
+        """Every finding, most serious first; commands indented under the line they belong to."""
+        out = []
+        for kind in (BLOCKED, MISSING, NOTE):
+            for f in self.findings:
+                if f.kind == kind:
+                    out.append(f"{kind}: {f.message}")
+                    out += [f"    {c}" for c in f.commands]
+        return out
+
+
+class Reader:
+    """The read-only calls preflight makes, by service and operation name (`ecr`, `DescribeImages`). The one
+    seam to the account: a deploy reads through its session; tests read recorded responses validated
+    against botocore's shapes (tests/test_preflight.py). Errors are botocore's ClientError, as boto3 raises."""
+
+    def __init__(self, aws: Aws):
+        self.aws = aws
+
+    def __call__(self, service: str, operation: str, region: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        from botocore import xform_name
+
+        return getattr(self.aws.client(service, region), xform_name(operation))(**kwargs)
+
+
+Read = Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks share: who is deploying what, and how a message names the next command."""
+
+    target: BuiltTarget
+    read: Read
+    selection: str  # " --system S --env E" (what the commands it prints take)
+    secret_names: dict[str, str]  # secrets-stack logical ID -> the `secrets:` name an operator types
+
+
+Check = Callable[[Context, Report], list[Finding]]
+
+
+@translates_aws_errors
+def run(
+    target: BuiltTarget,
+    aws: Aws,
+    *,
+    selection: str = "",
+    secret_names: dict[str, str] | None = None,
+    checks: tuple[Check, ...] | None = None,
+) -> Report:
+    """Every check, in order; read-only."""
+    stack = describe_stack(aws, target.stack_name)
+    exists = stack is not None and stack["StackStatus"] not in GONE_STATES
+    req = rq.read(target, account=aws.account_id, region=aws.region)
+    report = Report(target.stack_name, aws.account_id, aws.region, req, exists)
+    ctx = Context(target, Reader(aws), selection or f" --system {target.system} --env {target.env}", secret_names or {})
+    for check in checks if checks is not None else CHECKS:
+        report.findings += check(ctx, report)
+    return report
+
+
+# ------------------------------------------------------------------------------------------------ checks
+
+
+def check_region(ctx: Context, report: Report) -> list[Finding]:
+    want = ctx.target.region  # the folder's region: the system's (or, multi-region, this folder's)
+    if want and report.region != want:
+        return [
+            Finding(
+                BLOCKED,
+                "region",
+                f"{ctx.target.system}/{ctx.target.env} deploys to {want}, not {report.region}: "
+                "drop --region, or the profile's / AWS_REGION's other region",
+            )
+        ]
+    return []
+
+
+def check_parameters(ctx: Context, report: Report) -> list[Finding]:
+    return [
+        Finding(
+            MISSING,
+            "parameter",
+            f"root parameter {name} has no default and no value: pass `-p {name}=...`",
+        )
+        for name in report.requirements.missing_parameters
+    ]
+
+
+def check_images(ctx: Context, report: Report) -> list[Finding]:
+    out: list[Finding] = []
+    for service in report.requirements.services:
+        for container in service.containers:
+            image = container.image
+            if image is None:
+                out.append(
+                    Finding(
+                        NOTE,
+                        "image",
+                        f"{service.path}/{container.name}: image known only at deploy "
+                        f"({container.image_text}); not checked",
+                    )
+                )
+            elif not image.private_ecr:
+                out.append(
+                    Finding(
+                        NOTE,
+                        "image",
+                        f"{service.path}/{container.name}: {image.uri} is in an external "
+                        "registry; assumed to exist and be pullable",
+                    )
+                )
+            else:
+                found = _image_state(ctx.read, image)
+                if found is not None:
+                    out.append(_missing_image(ctx, report, service, container.name, image, found))
+    return out
+
+
+def _image_state(read: Read, image: rq.Image) -> str | None:
+    """None when the image exists; else "repository" (no such repository) or "image"."""
+    import botocore.exceptions
+
+    ident = {"imageDigest": image.digest} if image.digest else {"imageTag": image.tag}
+    try:
+        found = read(
+            "ecr",
+            "DescribeImages",
+            image.region,
+            registryId=image.registry,
+            repositoryName=image.repository,
+            imageIds=[ident],
+        )
+    except botocore.exceptions.ClientError as exc:
+        code = client_error_code(exc)
+        if code == "RepositoryNotFoundException":
+            return "repository"
+        if code == "ImageNotFoundException":
+            return "image"
+        raise
+    return None if found.get("imageDetails") else "image"
+
+
+def push_commands(image: rq.Image) -> tuple[str, ...]:
+    registry = image.repository_uri.split("/", 1)[0]
+    return (
+        f"aws ecr get-login-password --region {image.region} | docker login --username AWS --password-stdin {registry}",
+        f"docker push {image.uri}",
+    )
+
+
+def _missing_image(
+    ctx: Context, report: Report, service: rq.ServiceNeeds, container: str, image: rq.Image, state: str
+) -> Finding:
+    where = f"{service.path}/{container}"
+    if image.own:
+        made = "exists" if state == "image" else "is created by this deploy"
+        return Finding(
+            MISSING,
+            "image",
+            f"{where}: image {image.uri} is not pushed (the repository {made}); build it, tag it and push it:",
+            service.path,
+            push_commands(image),
+        )
+    if state == "repository":
+        return Finding(
+            MISSING,
+            "image",
+            f"{where}: ECR repository {image.repository} does not exist in account {image.registry} "
+            f"({image.region}); create it and push {image.uri}, or change the image",
+            service.path,
+        )
+    return Finding(
+        MISSING, "image", f"{where}: image {image.uri} does not exist; push it:", service.path, push_commands(image)
+    )
+
+
+def check_secrets(ctx: Context, report: Report) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for service in report.requirements.services:
+        for container in service.containers:
+            for need in container.secrets:
+                if (service.path, need.label) in seen:
+                    continue
+                seen.add((service.path, need.label))
+                finding = _secret_finding(ctx, report, service, container.name, need)
+                if finding is not None:
+                    out.append(finding)
+    return out
+
+
+def secret_set_command(ctx: Context, name: str) -> str:
+    return f"stackc secret set{ctx.selection} {name}"
+
+
+def _secret_finding(
+    ctx: Context, report: Report, service: rq.ServiceNeeds, container: str, need: rq.SecretNeed
+) -> Finding | None:
+    where = f"{service.path}/{container} {need.variable}"
+    if need.source == "store" or need.created_by_stack:
+        return None  # a value the system's own resources create
+    if need.source == "secret" and need.resource is not None:
+        if need.generated:
+            return None
+        name = ctx.secret_names.get(need.resource.logical_id, need.resource.logical_id)
+        arn = physical_id(ctx.read, ctx.target, need.resource) if report.stack_exists else None
+        if arn is None:
+            return Finding(
+                MISSING,
+                "secret",
+                f"{where}: secret {name} is created empty by this deploy; give it a value after it:",
+                service.path,
+                (secret_set_command(ctx, name),),
+            )
+        if not has_current_value(ctx.read, arn):
+            return Finding(
+                MISSING,
+                "secret",
+                f"{where}: secret {name} has no value; set it:",
+                service.path,
+                (secret_set_command(ctx, name),),
+            )
+        return None
+    if need.source == "ssm" and need.path:
+        if not ssm_parameter_exists(ctx.read, need.path):
+            return Finding(
+                MISSING,
+                "secret",
+                f"{where}: SSM parameter {need.path} does not exist; create it (the value from a file, not the "
+                "command line):",
+                service.path,
+                (
+                    f"aws ssm put-parameter --region {report.region} --type SecureString --name {need.path} "
+                    "--value file://<file holding the value>",
+                ),
+            )
+        return None
+    if need.source == "arn" and need.path:
+        arn = ":".join(need.path.split(":")[:7])  # an ARN with a JSON key (`<arn>:<key>::`): the secret's
+        if not has_current_value(ctx.read, arn):
+            return Finding(MISSING, "secret", f"{where}: secret {arn} does not exist or has no value", service.path)
+        return None
+    return Finding(NOTE, "secret", f"{where}: secret known only at deploy ({need.path}); not checked")
+
+
+def physical_id(read: Read, target: BuiltTarget, res: rq.Res) -> str | None:
+    """The physical ID of a resource of the deployed system (root or nested), or None if it has none yet."""
+    import botocore.exceptions
+
+    stack = target.stack_name
+    try:
+        if res.template != rq.ROOT:
+            logical = {name: lid for lid, name in target.children().items()}[res.template]
+            found = read("cloudformation", "DescribeStackResource", StackName=stack, LogicalResourceId=logical)
+            stack = found["StackResourceDetail"]["PhysicalResourceId"]
+        found = read("cloudformation", "DescribeStackResource", StackName=stack, LogicalResourceId=res.logical_id)
+        detail = found["StackResourceDetail"]
+    except botocore.exceptions.ClientError as exc:
+        if client_error_code(exc) == "ValidationError":
+            return None
+        raise
+    return detail.get("PhysicalResourceId") or None
+
+
+def has_current_value(read: Read, secret_id: str) -> bool:
+    """Whether the secret exists with an AWSCURRENT version -- from its metadata, never its value."""
+    import botocore.exceptions
+
+    try:
+        described = read("secretsmanager", "DescribeSecret", SecretId=secret_id)
+    except botocore.exceptions.ClientError as exc:
+        if client_error_code(exc) == "ResourceNotFoundException":
+            return False
+        raise
+    stages = described.get("VersionIdsToStages") or {}
+    return any("AWSCURRENT" in s for s in stages.values())
+
+
+def ssm_parameter_exists(read: Read, name: str) -> bool:
+    found = read("ssm", "DescribeParameters", ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])
+    return bool(found.get("Parameters"))
+
+
+def check_zones(ctx: Context, report: Report) -> list[Finding]:
+    import botocore.exceptions
+
+    out: list[Finding] = []
+    by_zone: dict[str, list[str]] = {}
+    for where, zone in report.requirements.hosted_zones:
+        by_zone.setdefault(zone.removeprefix("/hostedzone/"), []).append(where)
+    for zone, wheres in sorted(by_zone.items()):
+        try:
+            ctx.read("route53", "GetHostedZone", Id=zone)
+        except botocore.exceptions.ClientError as exc:
+            if client_error_code(exc) not in ("NoSuchHostedZone", "InvalidInput"):
+                raise
+            params = [w.removeprefix("parameter ") for w in wheres if w.startswith("parameter ")]
+            fix = f"pass `-p {params[0]}=<zone id>`" if params else "set the zone in params"
+            out.append(
+                Finding(
+                    MISSING,
+                    "zone",
+                    f"hosted zone {zone} does not exist in account {report.account} ({', '.join(wheres)}): "
+                    f"create it or {fix} (`aws route53 list-hosted-zones` lists yours)",
+                )
+            )
+    return out
+
+
+def check_certificates(ctx: Context, report: Report) -> list[Finding]:
+    import botocore.exceptions
+
+    out: list[Finding] = []
+    for where, arn in report.requirements.certificates:
+        parts = arn.split(":")
+        region = parts[3] if len(parts) > 5 else ""
+        if region != report.region:
+            out.append(
+                Finding(
+                    BLOCKED,
+                    "certificate",
+                    f"{where}: certificate {arn} is in {region or 'no region'}; a load balancer in "
+                    f"{report.region} needs one issued in {report.region}",
+                )
+            )
+            continue
+        try:
+            cert = ctx.read("acm", "DescribeCertificate", CertificateArn=arn)["Certificate"]
+        except botocore.exceptions.ClientError as exc:
+            if client_error_code(exc) not in ("ResourceNotFoundException", "ValidationException"):
+                raise
+            out.append(
+                Finding(
+                    MISSING,
+                    "certificate",
+                    f"{where}: certificate {arn} does not exist in account "
+                    f"{report.account}: request it in ACM ({report.region}) or fix the ARN",
+                )
+            )
+            continue
+        status = cert.get("Status", "")
+        if status in ("EXPIRED", "REVOKED", "FAILED", "VALIDATION_TIMED_OUT", "INACTIVE"):
+            out.append(Finding(BLOCKED, "certificate", f"{where}: certificate {arn} is {status}: request a new one"))
+        elif status != "ISSUED":
+            out.append(
+                Finding(NOTE, "certificate", f"{where}: certificate {arn} is {status}; the listener needs it issued")
+            )
+    return out
+
+
+# Fixed physical names: how to find one in the account, and the command that deletes a leftover.
+def _taken(read: Read, kind: str, name: str) -> str | None:
+    """The physical ID of an existing resource of `kind` named `name`, or None."""
+    import botocore.exceptions
+
+    try:
+        if kind == "AWS::ECR::Repository":
+            read("ecr", "DescribeRepositories", repositoryNames=[name])
+            return name
+        if kind == "AWS::SecretsManager::Secret":
+            return read("secretsmanager", "DescribeSecret", SecretId=name)["ARN"]
+        if kind == "AWS::ElastiCache::ServerlessCache":
+            found = read("elasticache", "DescribeServerlessCaches", ServerlessCacheName=name)
+            return name if found.get("ServerlessCaches") else None
+        if kind == "AWS::Logs::LogGroup":
+            groups = read("logs", "DescribeLogGroups", logGroupNamePrefix=name).get("logGroups", [])
+            return name if any(g["logGroupName"] == name for g in groups) else None
+        if kind == "AWS::SSM::Parameter":
+            return name if ssm_parameter_exists(read, name) else None
+        if kind == "AWS::S3::Bucket":
+            read("s3", "HeadBucket", Bucket=name)
+            return name
+    except botocore.exceptions.ClientError as exc:
+        code = client_error_code(exc)
+        if code in (
+            "RepositoryNotFoundException",
+            "ResourceNotFoundException",
+            "ServerlessCacheNotFoundFault",
+            "404",
+            "NoSuchBucket",
+            "NotFound",
+        ):
+            return None
+        if kind == "AWS::S3::Bucket" and code in ("403", "Forbidden"):
+            return name  # someone else's bucket: taken all the same
+        raise
+    return None
+
+
+def stack_physical_ids(read: Read, stack_name: str) -> set[str]:
+    """Physical IDs of every resource of a deployed stack and its nested stacks."""
+    ids: set[str] = set()
+    todo = [stack_name]
+    while todo:
+        found = read("cloudformation", "DescribeStackResources", StackName=todo.pop())
+        for r in found.get("StackResources", []):
+            if r.get("PhysicalResourceId"):
+                ids.add(r["PhysicalResourceId"])
+                if r.get("ResourceType") == "AWS::CloudFormation::Stack":
+                    todo.append(r["PhysicalResourceId"])
+    return ids
+
+
+def check_names(ctx: Context, report: Report) -> list[Finding]:
+    fixed = report.requirements.fixed_names
+    if not fixed:
+        return []
+    ours = stack_physical_ids(ctx.read, ctx.target.stack_name) if report.stack_exists else set()
+    out = []
+    for f in fixed:
+        try:
+            found = _taken(ctx.read, f.type, f.name)
+        except Exception as exc:  # an endpoint without the operation (a local emulator): say so, go on
+            if not _unanswered(exc):
+                raise
+            out.append(Finding(NOTE, "name", f"{f.type} {f.name}: not checked (the endpoint cannot answer: {exc})"))
+            continue
+        if found is None or found in ours or f.name in ours:
+            continue
+        command = delete_command(f.type, f.name, report.region)
+        out.append(
+            Finding(
+                BLOCKED,
+                "name",
+                f"{f.type} {f.name} ({f.template}/{f.logical_id}) already exists outside stack {report.stack_name} "
+                "(a leftover, e.g. retained by an earlier stack): delete it (with what it holds), or rename it in "
+                "params to keep it",
+                commands=(command,) if command else (),
+            )
+        )
+    return out
+
+
+def _unanswered(exc: BaseException) -> bool:
+    """An answer that is not an AWS response, or a server error: the endpoint lacks the operation."""
+    import botocore.exceptions
+
+    if type(exc).__name__ == "ResponseParserError":
+        return True
+    status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return isinstance(exc, botocore.exceptions.ClientError) and status >= 500
+
+
+VPC_QUOTA = ("vpc", "L-F678F1CE", 5)  # VPCs per Region (service code, quota code, AWS default)
+EIP_QUOTA_CODE = "L-0263D0A3"  # EC2-VPC Elastic IPs
+
+
+def check_quotas(ctx: Context, report: Report) -> list[Finding]:
+    """Only for a first create (an update reuses what it has): Elastic IPs (NAT gateways) and VPCs."""
+    if report.stack_exists:
+        return []
+    out = []
+    eips = report.requirements.counts.get("AWS::EC2::EIP", 0)
+    if eips:
+        attrs = ctx.read("ec2", "DescribeAccountAttributes", AttributeNames=["vpc-max-elastic-ips"])[
+            "AccountAttributes"
+        ]
+        limit = int(next((v["AttributeValue"] for a in attrs for v in a["AttributeValues"]), "5"))
+        used = len(ctx.read("ec2", "DescribeAddresses").get("Addresses", []))
+        if used + eips > limit:
+            out.append(_quota("Elastic IPs (NAT gateways)", eips, used, limit, "ec2", EIP_QUOTA_CODE))
+    vpcs = report.requirements.counts.get("AWS::EC2::VPC", 0)
+    if vpcs:
+        limit = _service_quota(ctx.read, *VPC_QUOTA)
+        used = sum(len(p.get("Vpcs", [])) for p in pages(lambda **kw: ctx.read("ec2", "DescribeVpcs", **kw)))
+        if used + vpcs > limit:
+            out.append(_quota("VPCs", vpcs, used, limit, VPC_QUOTA[0], VPC_QUOTA[1]))
+    return out
+
+
+def _service_quota(read: Read, service: str, code: str, default: int) -> int:
+    """The account's value of a quota; AWS's default when Service Quotas cannot say (no permission, no data)."""
+    import botocore.exceptions
+
+    try:
+        return int(read("service-quotas", "GetServiceQuota", ServiceCode=service, QuotaCode=code)["Quota"]["Value"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, KeyError):
+        return default
+
+
+def _quota(what: str, needed: int, used: int, limit: int, service: str, code: str) -> Finding:
+    return Finding(
+        BLOCKED,
+        "quota",
+        f"{what}: the deploy needs {needed}, the account uses {used} of {limit} in this region: release some or "
+        "request more:",
+        commands=(
+            f"aws service-quotas request-service-quota-increase --service-code {service} --quota-code {code} "
+            f"--desired-value {used + needed}",
+        ),
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    check_region,
+    check_parameters,
+    check_images,
+    check_secrets,
+    check_zones,
+    check_certificates,
+    check_names,
+    check_quotas,
+)
