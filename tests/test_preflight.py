@@ -390,7 +390,7 @@ def test_bootstrap_never_holds_a_running_service(tmp_path):
 
 
 def test_held_values_are_not_the_operators_overrides(tmp_path):
-X
+    """Parameter memory keeps `overrides`; bootstrap's zeros are `temporary` and win only for this deploy."""
     target = built(tmp_path)
     held = BuiltTarget(
         target.system,
