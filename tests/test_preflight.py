@@ -92,7 +92,10 @@ def test_requirements_of_fargate_api(tmp_path):
     (secret,) = container.secrets
     assert (secret.variable, secret.source, secret.generated) == ("DATABASE_URL", "secret", False)
     assert secret.resource == rq.Res("secrets", "DatabaseUrlSecret", "AWS::SecretsManager::Secret")
-    assert [(f.type, f.name) for f in req.fixed_names] == [("AWS::ECR::Repository", "fargate-api-prod-api")]
+    assert [(f.type, f.name) for f in req.fixed_names] == [
+        ("AWS::Logs::LogGroup", "/ecs/my-api"),  # its runbook's name (params/fargate-api/prod.yaml)
+        ("AWS::ECR::Repository", "fargate-api-prod-api"),
+    ]
     assert ("parameter ApiHostedZoneId", "Z0123456789EXAMPLE") in req.hosted_zones
     assert req.counts["AWS::EC2::EIP"] == 1 and req.counts["AWS::EC2::VPC"] == 1
 
@@ -319,7 +322,8 @@ def test_a_certificate_of_another_region_is_refused_without_asking(tmp_path):
 @pytest.mark.parametrize(("answer", "blocked"), [("repository_exists", True), ("repository_absent", False)])
 def test_fixed_names_taken_by_a_leftover(tmp_path, answer, blocked):
     target = built(tmp_path)
-    findings = pf.check_names(context(target, Recorded(ecr_DescribeRepositories=answer)), report_for(target))
+    reader = Recorded(ecr_DescribeRepositories=answer, logs_DescribeLogGroups="log_group_absent")
+    findings = pf.check_names(context(target, reader), report_for(target))
     if not blocked:
         assert findings == []
         return

@@ -593,8 +593,6 @@ def run_preflight(run: Run) -> None:
     the deploy fail stops it here (exit 1, nothing deployed); what is missing (images, secret values)
     decides bootstrap's holds."""
     run.boot = _bootstrap(run.d, run.sink)
-    for line in run.boot.targets:
-        run.sink.out(line)
 
 
 def bootstrap(run: Run) -> None:
@@ -642,6 +640,8 @@ def reviewed_change_set(run: Run) -> mr.MultiPlan:
 def review(run: Run) -> None:
     """Show one review over every root; refuse danger items (exit 3) unless accepted by name."""
     assert run.mplan is not None
+    for line in run.boot.targets if run.boot is not None else ():  # "<stack>: account A, region R"
+        run.sink.out(line)
     run.sink.out(mr.render_text(run.mplan))
     if rv.ALL in run.options.allow_replace and run.mplan.dangers:
         run.sink.warn(
