@@ -1,0 +1,1 @@
+"""Monthly cost estimates from the templates and a dated price table (prices.yaml, with its sources)."""
