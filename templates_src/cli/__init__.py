@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, deploy, failover, project, run_task
+from . import common, compile, cost, deploy, diagram, failover, project, run_task
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -53,6 +53,8 @@ for command in (
     deploy.destroy,
     run_task.run_task,
     project.completion,
+    cost.cost,
+    diagram.diagram,
 ):
     cli.add_command(command)
 
