@@ -25,6 +25,10 @@ flagged as a likely rename. A changed Type under the same logical ID is reported
 forced by `Type`, with a note: CloudFormation refuses that update ("Update of resource type is not
 permitted").
 
+Parameters: their values (given, else the template's Default) replace `{"Ref": P}`, and an `Fn::Join` of
+literals or an `Fn::Sub` of known parameters folds into its string, so a changed image tag in a task
+definition is a literal change ("True"), as AWS reports it.
+
 Known limits (said, not hidden): values resolved at deploy time (SSM parameter types, nested-stack
 parameters fed from another stack's outputs) are compared as written; a provider whose real behaviour
 differs from its schema (rare, patched in cfn-lint when known) is predicted from the schema.
@@ -275,11 +279,23 @@ def _at(value: Any, path: tuple[str, ...]) -> Any:
 
 
 def _resolve_parameters(value: Any, values: Mapping[str, Any]) -> Any:
-    """Replace `{"Ref": P}` by P's known value, so a parameter change compares as a literal one."""
+    """Replace `{"Ref": P}` by P's known value, so a parameter change compares as a literal one; then fold
+    an `Fn::Join` of literals, and an `Fn::Sub` whose every `${X}` is a known parameter or a pseudo
+    parameter (the same on both sides of an update), into the string they make."""
     if isinstance(value, dict):
         if len(value) == 1 and isinstance(value.get("Ref"), str) and value["Ref"] in values:
             return values[value["Ref"]]
-        return {k: _resolve_parameters(v, values) for k, v in value.items()}
+        out = {k: _resolve_parameters(v, values) for k, v in value.items()}
+        if len(out) == 1 and "Fn::Join" in out:
+            arg = out["Fn::Join"]
+            literal = isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)
+            if literal and all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in arg[1]):
+                return arg[0].join(str(x) for x in arg[1])
+        if len(out) == 1 and isinstance(out.get("Fn::Sub"), str):
+            names = _SUB_REF.findall(out["Fn::Sub"])
+            if all(n in values or n.startswith("AWS::") for n in names) and any(n in values for n in names):
+                return _SUB_REF.sub(lambda m: str(values.get(m.group(1), m.group(0))), out["Fn::Sub"])
+        return out
     if isinstance(value, list):
         return [_resolve_parameters(v, values) for v in value]
     return value
@@ -445,11 +461,29 @@ def _forcing(name: str, before: Any, after: Any, rules: TypeRules | None) -> tup
             if b == a:
                 continue
             label = "/".join(path)
-            if certain and not has_intrinsic(b) and not has_intrinsic(a):
+            if certain and _literal_change(b, a):
                 always.append(label)
             elif label not in conditionally:
                 conditionally.append(label)
     return _most_specific(always), _most_specific(conditionally)
+
+
+def _literal_change(before: Any, after: Any) -> bool:
+    """True when the two values certainly differ: some difference between them lies in literals only (an
+    intrinsic on both sides that is identical does not make the change uncertain; one that differs does)."""
+    if before == after:
+        return False
+    if is_intrinsic(before) or is_intrinsic(after):
+        return False
+    if isinstance(before, dict) and isinstance(after, dict):
+        if set(before) != set(after):
+            return True  # a key added or removed
+        return any(_literal_change(before[k], after[k]) for k in before if before[k] != after[k])
+    if isinstance(before, list) and isinstance(after, list):
+        if len(before) != len(after):
+            return True  # an item added or removed
+        return any(_literal_change(b, a) for b, a in zip(before, after, strict=True) if b != a)
+    return True  # two different literals (or a literal against a missing value)
 
 
 def _most_specific(paths: list[str]) -> list[str]:
@@ -512,7 +546,8 @@ def _flag_renames(
             and _at(_props(old_res[old_id]), path) == _at(_props(new_res[new_id]), path)
         ]
         rename_note = (
-            f"likely a rename of {old_id} to {new_id}: a new resource is created and the old one deleted, with any data it holds",
+            f"likely a rename of {old_id} to {new_id}: a new resource is created and the old one deleted, "
+            "with any data it holds",
         )
         clash_note = (
             (

@@ -118,6 +118,23 @@ def test_changed_ref_target_is_conditional():
     assert p["Db"].changes[0].requires_recreation == "Conditionally"
 
 
+def test_an_identical_intrinsic_next_to_a_literal_change_keeps_it_certain():
+    logs = {"LogDriver": "awslogs", "Options": {"awslogs-group": {"Ref": "Logs"}}}
+    base = tpl(
+        {"Task": res("AWS::ECS::TaskDefinition", ContainerDefinitions=[{"Image": "app:1", "LogConfiguration": logs}])}
+    )
+    new = edited(base, "Task", ContainerDefinitions=[{"Image": "app:2", "LogConfiguration": logs}])
+    assert predict(base, new)["Task"].replacement == "True"
+    moved = edited(
+        base,
+        "Task",
+        ContainerDefinitions=[
+            {"Image": "app:1", "LogConfiguration": {**logs, "Options": {"awslogs-group": {"Ref": "Other"}}}}
+        ],
+    )
+    assert predict(base, moved)["Task"].replacement == "Conditional"
+
+
 def test_changed_getatt_target_and_literal_to_intrinsic_are_conditional():
     base = tpl({"Sg": res("AWS::EC2::SecurityGroup", GroupDescription="x", VpcId={"Fn::GetAtt": ["VpcA", "VpcId"]})})
     assert predict(base, edited(base, "Sg", VpcId={"Fn::GetAtt": ["VpcB", "VpcId"]}))["Sg"].replacement == "Conditional"
@@ -170,8 +187,28 @@ def test_parameter_values_are_substituted():
     assert p["Db"].replacement == "True" and p["Db"].forcing == ("DatabaseName",)
     assert p["Db"].changes[0].via == ("Name",)
     p = predict(base, base, old_parameters={"Stage": "dev"}, new_parameters={"Stage": "prod"})
-    assert p["Sg"].replacement == "Conditional" and p["Sg"].changes[0].via == ("Stage",)
+    assert p["Sg"].replacement == "True" and p["Sg"].changes[0].via == ("Stage",)  # Fn::Sub folded
     assert "Db" not in p
+
+
+def test_join_and_sub_of_known_parameters_fold_and_unknown_ones_stay_conditional():
+    params = {"Tag": {"Type": "String", "Default": "1.0"}}
+    image = {"Fn::Join": [":", ["repo/app", {"Ref": "Tag"}]]}
+    base = tpl(
+        {"Task": res("AWS::ECS::TaskDefinition", ContainerDefinitions=[{"Name": "app", "Image": image}])}, params
+    )
+    p = predict(base, base, new_parameters={"Tag": "1.1"})["Task"]
+    assert (p.replacement, p.forcing) == ("True", ("ContainerDefinitions",))
+    assert predict(base, base, new_parameters={"Tag": "1.0"}) == {}
+    sub = tpl(
+        {
+            "Sg": res(
+                "AWS::EC2::SecurityGroup", GroupDescription={"Fn::Sub": "${Other.Arn} in ${AWS::Region}"}, VpcId="v"
+            )
+        }
+    )
+    moved = edited(sub, "Sg", GroupDescription={"Fn::Sub": "${Another.Arn} in ${AWS::Region}"})
+    assert predict(sub, moved)["Sg"].replacement == "Conditional"  # a resource attribute: unknown until deploy
 
 
 def test_conditional_create_only_property_is_conditional():
