@@ -83,8 +83,8 @@ def _region(cfg: System, label: str, prefix: str, diagram: Diagram) -> Group:
     region.groups.append(vpc)
 
     if net.mode == "create" and net.nat != "none":
-        count = net.azs if net.nat == "per-az" else 1
-        tiers["public"].nodes.append(Node(prefix + "nat", f"NAT gateway x{count}"))
+        gateways = net.azs if net.nat == "per-az" else 1
+        tiers["public"].nodes.append(Node(prefix + "nat", f"NAT gateway x{gateways}"))
     if net.interface_endpoints:
         tiers["private"].nodes.append(
             Node(prefix + "endpoints", "interface endpoints\n" + ", ".join(net.interface_endpoints))
@@ -122,7 +122,7 @@ def _region(cfg: System, label: str, prefix: str, diagram: Diagram) -> Group:
 
     outside = Group(prefix + "services", "regional services")
     for name, store in sorted(cfg.data.items()):
-        kind = store.kind
+        kind = str(getattr(store, "kind", ""))  # every store model has its `kind` literal
         node = Node(prefix + "data_" + slug(name), f"{name}\n{STORE_LABEL.get(kind, kind)}", "database")
         (tiers[IN_VPC[kind]] if kind in IN_VPC else outside).nodes.append(node)
     for name in sorted(cfg.keys):
