@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, cost, deploy, diagram, failover, project, run_task
+from . import common, compile, cost, deploy, diagram, diff, failover, project, run_task
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -55,6 +55,7 @@ for command in (
     project.completion,
     cost.cost,
     diagram.diagram,
+    diff.diff,
 ):
     cli.add_command(command)
 

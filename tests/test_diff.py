@@ -1,0 +1,159 @@
+"""`cli.py diff`: the build against the deployed templates (GetTemplate, root and nested), no change set.
+
+The comparison itself is pure (templates_src/deploy/diff.py) and tested on template dicts; the command is
+tested on the local endpoint (moto's server on 127.0.0.1, tests/emulator.py): deploy, diff (nothing),
+change an image tag, diff (the task definition is replaced, forced by ContainerDefinitions)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from templates_src.deploy.deployed import DeployedStack, parse_template
+from templates_src.deploy.diff import BuiltStacks, compare, render_text, summary
+
+from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
+from .helpers import PARAMS_DIR
+from .test_deploy_roundtrip import bump_image_tag
+
+
+def stack_res(url: str, **params) -> dict:
+    return {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": url, "Parameters": params}}
+
+
+ROOT = {
+    "Parameters": {"DbName": {"Type": "String", "Default": "app"}},
+    "Resources": {
+        "DataStack": stack_res("data.json", DbName={"Ref": "DbName"}, Vpc={"Fn::GetAtt": ["Net", "Outputs.Vpc"]})
+    },
+}
+DATA = {
+    "Parameters": {"DbName": {"Type": "String"}, "Vpc": {"Type": "String"}},
+    "Resources": {
+        "Db": {
+            "Type": "AWS::RDS::DBCluster",
+            "Properties": {"Engine": "aurora-postgresql", "DatabaseName": {"Ref": "DbName"}},
+        },
+        "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "db", "VpcId": {"Ref": "Vpc"}}},
+    },
+}
+
+
+def deployed_pair(root=ROOT, data=DATA, db_name="app"):
+    packaged = json.loads(json.dumps(root))
+    packaged["Resources"]["DataStack"]["Properties"]["TemplateURL"] = "https://bucket.s3.amazonaws.com/abc/data.json"
+    return [
+        DeployedStack("shop-prod", "", "shop-prod", "UPDATE_COMPLETE", packaged, {"DbName": db_name}),
+        DeployedStack(
+            "shop-prod/DataStack",
+            "DataStack",
+            "shop-prod-DataStack-X",
+            "UPDATE_COMPLETE",
+            data,
+            {"DbName": db_name, "Vpc": "vpc-1"},
+        ),
+    ]
+
+
+def built(root=ROOT, data=DATA, values=None, children=None):
+    kids = children if children is not None else {"DataStack": ("data", data)}
+    return BuiltStacks("", "us-east-1", "shop-prod", root, values or {}, kids)
+
+
+def test_same_build_and_deployment_differ_in_nothing_but_the_packaged_url():
+    diffs = compare(built(), deployed_pair())
+    assert [d.status for d in diffs] == ["unchanged", "unchanged"]
+    assert summary(diffs)["stacks_changed"] == 0
+
+
+def test_a_root_parameter_reaches_the_child_and_predicts_replacement():
+    diffs = compare(built(values={"DbName": "shop"}), deployed_pair())
+    root, data = diffs
+    assert root.parameters == (("DbName", "app", "shop"),)
+    db = data.resources["Db"]
+    assert (db.replacement, db.forcing) == ("True", ("DatabaseName",))
+    assert "Sg" not in data.resources  # fed from another stack's output: as deployed
+    text = render_text(diffs, "shop/prod")
+    assert "~ Db AWS::RDS::DBCluster  REPLACED (forced by DatabaseName)" in text
+    assert "parameter DbName: 'app' -> 'shop'" in text
+
+
+def test_added_and_removed_stacks_and_resources():
+    data2 = json.loads(json.dumps(DATA))
+    data2["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic", "Properties": {}}
+    del data2["Resources"]["Sg"]
+    root2 = json.loads(json.dumps(ROOT))
+    root2["Resources"]["CacheStack"] = stack_res("cache.json")
+    cache = {"Resources": {"Cache": {"Type": "AWS::ElastiCache::ServerlessCache", "Properties": {"Engine": "valkey"}}}}
+    diffs = compare(
+        built(root2, data2, children={"DataStack": ("data", data2), "CacheStack": ("cache", cache)}), deployed_pair()
+    )
+    by_path = {d.path: d for d in diffs}
+    assert by_path["shop-prod/CacheStack"].status == "added"
+    assert by_path["shop-prod/CacheStack"].resources["Cache"].action == "Add"
+    data = by_path["shop-prod/DataStack"].resources
+    assert data["Topic"].action == "Add" and data["Sg"].action == "Remove"
+    assert by_path["shop-prod"].resources["CacheStack"].action == "Add"
+    gone = compare(built(children={}), deployed_pair())
+    assert [d.status for d in gone if d.path == "shop-prod/DataStack"] == ["removed"]
+
+
+def test_nothing_deployed_is_every_stack_added():
+    diffs = compare(built(), None)
+    assert [d.status for d in diffs] == ["added", "added"]
+
+
+def test_templates_come_back_as_json_or_yaml():
+    assert parse_template('{"Resources": {}}') == {"Resources": {}}
+    assert parse_template(
+        "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref N\n"
+    ) == {"Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Ref": "N"}}}}}
+
+
+# ------------------------------------------------------------------------------------- local endpoint
+
+
+@pytest.fixture
+def params(tmp_path, monkeypatch):
+    root = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, root)
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
+    return root
+
+
+def run(endpoint, *args, code=0):
+    result = CliRunner().invoke(cli, [*args, "--endpoint-url", endpoint.url])
+    assert "Traceback" not in result.output
+    assert result.exit_code == code, result.output
+    return result
+
+
+@pytest.mark.emulator
+def test_diff_on_the_local_endpoint(aws_env, params):  # noqa: F811
+    before = run(aws_env, "diff", "-s", "demo", "-e", "dev")
+    assert "demo-dev: new stack" in before.output  # nothing deployed yet: everything would be created
+
+    run(aws_env, "deploy", "-s", "demo", "-e", "dev", "--yes")
+    same = run(aws_env, "diff", "-s", "demo", "-e", "dev", "--exit-code")
+    assert "0 stack(s) differ" in same.output, same.output
+    assert "demo-dev: no change" in same.output
+
+    _, old, new = bump_image_tag(params)
+    changed = run(aws_env, "diff", "-s", "demo", "-e", "dev", "--exit-code", code=1)
+    assert f"'{old}' -> '{new}'" in changed.output
+    data = json.loads(run(aws_env, "diff", "-s", "demo", "-e", "dev", "--format", "json").output)
+    tasks = [
+        r
+        for s in data["stacks"]
+        for r in s["resources"]
+        if r["type"] == "AWS::ECS::TaskDefinition" and r["action"] == "Modify"
+    ]
+    assert len(tasks) == 1 and tasks[0]["replacement"] == "True" and tasks[0]["forcing"] == ["ContainerDefinitions"]
+    services = [r for s in data["stacks"] for r in s["resources"] if r["type"] == "AWS::ECS::Service"]
+    assert services and all(r["replacement"] == "False" for r in services)  # new task definition, in place
+    md = run(aws_env, "diff", "-s", "demo", "-e", "dev", "--format", "markdown").output
+    assert "| AWS::ECS::TaskDefinition | Modify | True | ContainerDefinitions |" in md
