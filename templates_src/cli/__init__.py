@@ -12,7 +12,7 @@ import os
 import click
 
 from .. import __version__
-from . import common, compile, cost, deploy, diagram, diff, failover, project, run_task
+from . import common, compile, cost, deploy, diagram, diff, drift, failover, project, run_task
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -56,6 +56,7 @@ for command in (
     cost.cost,
     diagram.diagram,
     diff.diff,
+    drift.drift,
 ):
     cli.add_command(command)
 
