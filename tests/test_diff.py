@@ -7,6 +7,7 @@ change an image tag, diff (the task definition is replaced, forced by ContainerD
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -157,3 +158,21 @@ def test_diff_on_the_local_endpoint(aws_env, params):  # noqa: F811
     assert services and all(r["replacement"] == "False" for r in services)  # new task definition, in place
     md = run(aws_env, "diff", "-s", "demo", "-e", "dev", "--format", "markdown").output
     assert "| AWS::ECS::TaskDefinition | Modify | True | ContainerDefinitions |" in md
+
+
+@pytest.mark.emulator
+def test_plan_shows_the_cost_change_of_a_deploy(aws_env, params):  # noqa: F811
+    run(aws_env, "deploy", "-s", "demo", "-e", "dev", "--yes")
+    same = run(aws_env, "plan", "-s", "demo", "-e", "dev", "--cleanup")
+    assert "cost: no change" in same.output
+    total = lambda: json.loads(CliRunner().invoke(cli, ["cost", "-s", "demo", "-e", "dev", "--format", "json"]).output)  # noqa: E731
+    before = total()["by_component"]["Fargate"]
+    base = params / "demo" / "_base.yaml"
+    base.write_text(base.read_text().replace("desired_count: 1", "desired_count: 3", 1))
+    after = total()["by_component"]["Fargate"]
+    more = run(aws_env, "plan", "-s", "demo", "-e", "dev", "--cleanup")
+    line = next(x for x in more.output.splitlines() if x.startswith("cost: "))
+    shown = float(re.match(r"cost: \+\$([\d,.]+) a month", line).group(1).replace(",", ""))
+    assert after > before and abs(shown - (after - before)) <= 0.011, line  # components are rounded to cents
+    assert "Fargate +$" in line
+    assert "drift:" not in more.output  # no drift check has run (moto has none): nothing to warn about

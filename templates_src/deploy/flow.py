@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import DangerousChange, DeployError
 from ..paths import shown
+from . import insight
 from . import multiregion as mr
 from . import review as rv
 from . import status as st
@@ -198,6 +199,8 @@ def plan(d: Deployment, sink: Sink, *, fmt: str = "text", bucket: str | None = N
         sink.out(mr.render_markdown(mplan).removesuffix("\n"))
     else:
         sink.out(mr.render_text(mplan).removesuffix("\n"))
+    for level, line in insight.plan_notes(d.parts()):  # drift warning and cost change (issue 16)
+        (sink.warn if level == "warn" else sink.err)(line)
     kept = []
     for fp in mplan.all():
         if cleanup or fp.review.no_changes:
