@@ -36,7 +36,8 @@ def parse_template(body: Any) -> dict[str, Any]:
 
 @translates_aws_errors
 def read(aws: Aws, stack_name: str) -> list[DeployedStack] | None:
-    """The root and its nested stacks, depth first by logical ID; None when the root does not exist."""
+    """The root and its nested stacks, depth first by logical ID; None when nothing is deployed (no root, or
+    one still in REVIEW_IN_PROGRESS)."""
     if describe_stack(aws, stack_name) is None:
         return None
     cfn = aws.client("cloudformation")
@@ -54,4 +55,4 @@ def read(aws: Aws, stack_name: str) -> list[DeployedStack] | None:
         return True
 
     walk_stacks(aws, stack_name, visit)
-    return out
+    return out or None  # a root only under review (first change set, never executed) deploys nothing yet

@@ -44,7 +44,7 @@ class BuiltStacks:
 def compare(built: BuiltStacks, deployed: list[DeployedStack] | None) -> list[StackDiff]:
     """Every stack of one root, in build order (root first); `deployed` None: nothing is deployed yet."""
     region, folder = built.region, built.folder
-    if deployed is None:
+    if not deployed:
         out = [_added(built, built.stack_name, "root", built.root)]
         out += [
             _added(built, f"{built.stack_name}/{lid}", name, t) for lid, (name, t) in sorted(built.children.items())

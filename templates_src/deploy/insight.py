@@ -1,5 +1,6 @@
 """What `plan` says besides the change-set review (issue 16): drift found by the last drift detection,
-and what the deploy does to the monthly cost estimate. Read-only; never stops a plan."""
+and what the deploy does to the monthly cost estimate. Read-only; never stops a plan: when it cannot
+read what it needs, it says so in one line and the review stands alone."""
 
 from __future__ import annotations
 
@@ -38,7 +39,15 @@ def plan_notes(parts: list[tuple[Any, Any]]) -> list[tuple[str, str]]:
             children = {lid: (name, templates[name]) for lid, name in target.children().items()}
             after_inputs += stacks.resolve(folder.region, templates["root"], children, values, prefix=f"{folder.name}/")
         except StackcError as exc:
-            notes.append(("info", f"cost change unavailable for {target.stack_name}: {exc}"))
+            notes.append(("info", f"cost change and drift check unavailable for {target.stack_name}: {exc}"))
+            return notes
+        except Exception as exc:  # these notes only add to the review: one that fails says so, the plan goes on
+            notes.append(
+                (
+                    "info",
+                    f"cost change and drift check unavailable for {target.stack_name}: {type(exc).__name__}: {exc}",
+                )
+            )
             return notes
     before = estimate.estimate(before_inputs, table)
     after = estimate.estimate(after_inputs, table)
