@@ -322,16 +322,21 @@ def predict(
     region: str = DEFAULT_REGION,
     old_parameters: Mapping[str, Any] | None = None,
     new_parameters: Mapping[str, Any] | None = None,
+    changing_parameters: Iterable[str] = (),
 ) -> dict[str, Prediction]:
     """Logical ID -> Prediction for every resource the update adds, removes or changes (directly or
     through a reference to something that changes); unchanged resources are left out. Parameter values
     (given, else the templates' Defaults) are substituted before comparing, so a changed value of a
-    parameter used in a create-only property is a literal change."""
+    parameter used in a create-only property is a literal change. `changing_parameters`: parameters whose
+    value will change to one not known here (a nested stack's input fed from another stack's output that
+    moves): what refers to them changes, conditionally."""
     old_res: Mapping[str, Any] = old.get("Resources") or {}
     new_res: Mapping[str, Any] = new.get("Resources") or {}
-    old_vals = parameter_values(old, old_parameters)
-    new_vals = parameter_values(new, new_parameters)
+    unknown = set(changing_parameters)  # values that will change to something not known here
+    old_vals = {k: v for k, v in parameter_values(old, old_parameters).items() if k not in unknown}
+    new_vals = {k: v for k, v in parameter_values(new, new_parameters).items() if k not in unknown}
     changed_params = {p for p in set(old_vals) | set(new_vals) if old_vals.get(p, MISSING) != new_vals.get(p, MISSING)}
+    changed_params |= unknown
 
     out: dict[str, Prediction] = {}
     for lid in sorted(set(old_res) - set(new_res)):

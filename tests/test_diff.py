@@ -17,7 +17,6 @@ from cli import cli
 from templates_src.deploy.deployed import DeployedStack, parse_template
 from templates_src.deploy.diff import BuiltStacks, compare, render_text, summary
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .helpers import PARAMS_DIR
 from .test_deploy_roundtrip import bump_image_tag
 
@@ -103,6 +102,27 @@ def test_added_and_removed_stacks_and_resources():
     assert [d.status for d in gone if d.path == "shop-prod/DataStack"] == ["removed"]
 
 
+def test_an_output_that_moves_changes_the_stacks_it_feeds():
+    net = {
+        "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}},
+        "Outputs": {"Vpc": {"Value": {"Ref": "Vpc"}}},
+    }
+    root = json.loads(json.dumps(ROOT))
+    root["Resources"]["Net"] = stack_res("network.json")
+    moved = json.loads(json.dumps(net))
+    moved["Resources"]["Vpc"]["Properties"]["CidrBlock"] = "10.1.0.0/16"
+    live = deployed_pair(root)
+    live.append(DeployedStack("shop-prod/Net", "Net", "shop-prod-Net-X", "UPDATE_COMPLETE", net, {}))
+    diffs = compare(built(root, children={"DataStack": ("data", DATA), "Net": ("network", moved)}), live)
+    by_path = {d.path: d for d in diffs}
+    assert by_path["shop-prod/Net"].resources["Vpc"].replacement == "True"
+    data = by_path["shop-prod/DataStack"]
+    assert data.resources["Sg"].replacement == "Conditional" and data.resources["Sg"].changes[0].via == ("Vpc",)
+    assert ("Vpc", "vpc-1", "(changes: fed from an output that moves)") in data.parameters
+    unmoved = compare(built(root, children={"DataStack": ("data", DATA), "Net": ("network", net)}), live)
+    assert all(d.status == "unchanged" for d in unmoved)
+
+
 def test_nothing_deployed_is_every_stack_added():
     diffs = compare(built(), None)
     assert [d.status for d in diffs] == ["added", "added"]
@@ -134,7 +154,7 @@ def run(endpoint, *args, code=0):
 
 
 @pytest.mark.emulator
-def test_diff_on_the_local_endpoint(aws_env, params):  # noqa: F811
+def test_diff_on_the_local_endpoint(aws_env, params):
     before = run(aws_env, "diff", "-s", "demo", "-e", "dev")
     assert "demo-dev: new stack" in before.output  # nothing deployed yet: everything would be created
 
@@ -161,7 +181,7 @@ def test_diff_on_the_local_endpoint(aws_env, params):  # noqa: F811
 
 
 @pytest.mark.emulator
-def test_plan_shows_the_cost_change_of_a_deploy(aws_env, params):  # noqa: F811
+def test_plan_shows_the_cost_change_of_a_deploy(aws_env, params):
     run(aws_env, "deploy", "-s", "demo", "-e", "dev", "--yes")
     same = run(aws_env, "plan", "-s", "demo", "-e", "dev", "--cleanup")
     assert "cost: no change" in same.output

@@ -15,7 +15,6 @@ from cli import cli
 from templates_src.deploy import drift
 
 from .aws_shapes import FIXTURES, validate
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 
 
 def fixture(name: str = "realworld-prod") -> list[tuple[str, dict, list[dict]]]:
@@ -87,7 +86,7 @@ def test_a_failed_detection_without_findings_is_reported_as_failed():
 
 
 @pytest.mark.emulator
-def test_drift_on_the_local_endpoint_says_it_is_not_implemented(aws_env, tmp_path, monkeypatch):  # noqa: F811
+def test_drift_on_the_local_endpoint_says_it_is_not_implemented(aws_env, tmp_path, monkeypatch):
     runner = CliRunner()
     deployed = runner.invoke(cli, ["deploy", "-s", "demo", "-e", "dev", "--yes", "--endpoint-url", aws_env.url])
     assert deployed.exit_code == 0, deployed.output

@@ -94,9 +94,10 @@ def _footer(est: Estimate) -> list[str]:
 def compare_text(a: Estimate, b: Estimate, name_a: str, name_b: str) -> str:
     rows = _compare_rows(a, b)
     width = max([len(c) for c, *_ in rows] + [9])
+    wa, wb = max(11, len(name_a)), max(11, len(name_b))
     out = [f"{name_a} {_usd(a.total)} vs {name_b} {_usd(b.total)} a month: {_delta(b.total - a.total)}", ""]
-    out.append(f"  {'component':<{width}}  {name_a:>11}  {name_b:>11}  {'change':>11}")
-    out += [f"  {c:<{width}}  {_usd(x):>11}  {_usd(y):>11}  {_delta(y - x):>11}" for c, x, y in rows]
+    out.append(f"  {'component':<{width}}  {name_a:>{wa}}  {name_b:>{wb}}  {'change':>11}")
+    out += [f"  {c:<{width}}  {_usd(x):>{wa}}  {_usd(y):>{wb}}  {_delta(y - x):>11}" for c, x, y in rows]
     return "\n".join(out) + "\n"
 
 

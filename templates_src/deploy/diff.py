@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..replacement import MISSING, Prediction, predict
+from ..replacement import MISSING, Prediction, predict, references
 from .deployed import DeployedStack
 
 NESTED = "AWS::CloudFormation::Stack"
@@ -58,26 +58,74 @@ def compare(built: BuiltStacks, deployed: list[DeployedStack] | None) -> list[St
         )
     ]
     new_root_values = {**_defaults(built.root), **built.root_values}
-    for lid, (name, template) in sorted(built.children.items()):
-        path = f"{root_dep.path}/{lid}"
-        dep = by_path.get(path)
-        if dep is None:
-            out.append(_added(built, path, name, template))
-            continue
-        given = dict(dep.parameters)  # values fed from other stacks' outputs stay as deployed
-        stack_props = ((built.root.get("Resources") or {}).get(lid) or {}).get("Properties") or {}
-        for key, value in (stack_props.get("Parameters") or {}).items():
-            if isinstance(value, dict) and len(value) == 1 and value.get("Ref") in new_root_values:
-                given[key] = new_root_values[value["Ref"]]
-            elif not isinstance(value, (dict, list)):
-                given[key] = str(value)
-        out.append(_changed(folder, region, path, name, dep.template, template, dep.parameters, given))
+    stack_resources = built.root.get("Resources") or {}
+    # A child's input fed from another child's output changes when that output refers to something that
+    # moves (replaced, added, removed) or to a changed parameter: follow that until nothing new moves.
+    moving_outputs: set[tuple[str, str]] = set()
+    children_out: dict[str, StackDiff] = {}
+    for _ in range(len(built.children) + 1):
+        grew = False
+        for lid, (name, template) in sorted(built.children.items()):
+            path = f"{root_dep.path}/{lid}"
+            dep = by_path.get(path)
+            if dep is None:
+                children_out[lid] = _added(built, path, name, template)
+                continue
+            given = dict(dep.parameters)  # values fed from other stacks' outputs stay as deployed...
+            changing = []  # ...unless that output moves
+            stack_props = (stack_resources.get(lid) or {}).get("Properties") or {}
+            for key, value in (stack_props.get("Parameters") or {}).items():
+                if isinstance(value, dict) and len(value) == 1 and value.get("Ref") in new_root_values:
+                    given[key] = new_root_values[value["Ref"]]
+                elif not isinstance(value, (dict, list)):
+                    given[key] = str(value)
+                elif _output_of(value) in moving_outputs:
+                    changing.append(key)
+            result = _changed(folder, region, path, name, dep.template, template, dep.parameters, given, changing)
+            children_out[lid] = result
+            for output in _moving_outputs(template, result, given, dep.parameters, changing):
+                if (lid, output) not in moving_outputs:
+                    moving_outputs.add((lid, output))
+                    grew = True
+        if not grew:
+            break
+    out += [children_out[lid] for lid in sorted(built.children)]
     known = {f"{root_dep.path}/{lid}" for lid in built.children} | {root_dep.path}
     for dep in deployed:
         if dep.path not in known and dep.path.count("/") == 1:
             removed = predict(dep.template, {"Resources": {}}, region=region)
             out.append(StackDiff(folder, region, dep.path, dep.logical_id, "removed", removed))
     return out
+
+
+def _output_of(value: Any) -> tuple[str, str] | None:
+    """`{"Fn::GetAtt": ["NetworkStack", "Outputs.VpcId"]}` -> ("NetworkStack", "VpcId")."""
+    if isinstance(value, dict) and len(value) == 1 and "Fn::GetAtt" in value:
+        arg = value["Fn::GetAtt"]
+        target, attr = (
+            (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else [*str(arg).split(".", 1), ""][:2]
+        )
+        if isinstance(attr, str) and attr.startswith("Outputs."):
+            return str(target), attr.removeprefix("Outputs.")
+    return None
+
+
+def _moving_outputs(
+    template: Mapping[str, Any],
+    result: StackDiff,
+    new_values: Mapping[str, Any],
+    old_values: Mapping[str, Any],
+    changing: list[str],
+) -> list[str]:
+    """The outputs of a child whose value may change: they refer to a resource that moves or to an input
+    that changes."""
+    moving = {lid for lid, p in result.resources.items() if p.action != "Modify" or p.replaces}
+    moving |= set(changing) | {k for k in new_values if str(new_values.get(k)) != str(old_values.get(k))}
+    return sorted(
+        name
+        for name, output in (template.get("Outputs") or {}).items()
+        if isinstance(output, dict) and references(output.get("Value")) & moving
+    )
 
 
 def _defaults(template: Mapping[str, Any]) -> dict[str, str]:
@@ -103,16 +151,29 @@ def _changed(
     new: Mapping[str, Any],
     old_values: Mapping[str, str],
     new_values: Mapping[str, str],
+    changing: list[str] | None = None,
 ) -> StackDiff:
-    resources = predict(old, new, region=region, old_parameters=old_values, new_parameters=new_values)
+    resources = predict(
+        old,
+        new,
+        region=region,
+        old_parameters=old_values,
+        new_parameters=new_values,
+        changing_parameters=changing or (),
+    )
     resources = {
         lid: p for lid, p in resources.items() if p.resource_type != NESTED or p.action != "Modify" or _edited(p)
     }
     merged_new = {**_defaults(new), **new_values}
     params = tuple(
-        (k, old_values.get(k), merged_new.get(k))
+        (
+            k,
+            old_values.get(k),
+            "(changes: fed from an output that moves)" if k in (changing or ()) else merged_new.get(k),
+        )
         for k in sorted(set(old_values) | set(merged_new))
-        if old_values.get(k) != merged_new.get(k) and not (old_values.get(k) or "").startswith("****")
+        if (old_values.get(k) != merged_new.get(k) or k in (changing or ()))
+        and not (old_values.get(k) or "").startswith("****")
     )
     return StackDiff(folder, region, path, name, "changed" if resources or params else "unchanged", resources, params)
 

@@ -105,7 +105,7 @@ def build_report(
         state = (
             "FAILED" if detection == "DETECTION_FAILED" and not resources else status.get("StackDriftStatus", "UNKNOWN")
         )
-        stamp = status.get("Timestamp")
+        stamp: Any = status.get("Timestamp")  # a datetime from boto3, an ISO string in a JSON file
         stacks.append(
             StackDrift(
                 path,
