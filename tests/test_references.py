@@ -52,7 +52,7 @@ def test_other_service_url_is_plumbed_by_the_graph(tmp_path):
 def test_https_service_url_uses_the_certificate_domain(tmp_path):
     cfg = two_albs({"UI_BASE_URL": "${services.ui.url}"})
     cfg["load_balancers"]["ui"] = {
-        "certificate": {"domain": "app.example.com", "hosted_zone_id": "Z123EXAMPLE"},
+        "certificate": {"domain": "app.example.com", "hosted_zone_id": "Z1D633PJN98FT9"},
         "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS", "service": "ui"}],
     }
     out = build_config(tmp_path, cfg)

@@ -157,7 +157,9 @@ class Ecr(Model):
     # immutable: a tag names one image forever (what was reviewed is what runs), so `latest` can be
     # pushed once only and is refused. mutable: tags move (a re-push of `latest` works, but the task
     # definition does not change, so ECS starts new tasks only when forced).
-    tag_mutability: Literal["immutable", "mutable"] = "immutable"
+    tag_mutability: Literal["immutable", "mutable"] = Field(
+        "immutable", description="immutable: a tag names one image forever (`latest` is refused); mutable: tags move"
+    )
 
 
 class EgressRule(Model):
