@@ -83,6 +83,37 @@ def test_service_url_with_path_and_host_rules(tmp_path):
     assert env_of(build_config(tmp_path, cfg)["service-api"])["DOCS"] == "http://docs.example.com/docs/"
 
 
+def test_base_url_is_the_url_without_its_trailing_slash(tmp_path):
+    """For apps that append paths: BASE_URL + "/oauth2" must not become "...//oauth2"."""
+    out = build_config(
+        tmp_path, two_albs({"BASE_URL": "${services.api.base_url}", "OAUTH": "${services.api.base_url}/oauth2"})
+    )
+    env = env_of(out["service-api"])
+    assert env["BASE_URL"] == {"Fn::Sub": "http://${ApiLoadBalancerDnsName}"}
+    assert env["OAUTH"] == {"Fn::Sub": "http://${ApiLoadBalancerDnsName}/oauth2"}
+
+
+def test_base_url_keeps_a_port_and_a_path_prefix(tmp_path):
+    cfg = {
+        "services": {"api": app(3000, {"DOCS": "${services.docs.base_url}"}), "docs": app(8080)},
+        "load_balancers": {
+            "web": {
+                "listeners": [
+                    {
+                        "port": 8080,
+                        "protocol": "HTTP",
+                        "service": "api",
+                        "rules": [
+                            {"priority": 10, "service": "docs", "paths": ["/docs/*"], "hosts": ["d.example.com"]}
+                        ],
+                    }
+                ]
+            }
+        },
+    }
+    assert env_of(build_config(tmp_path, cfg)["service-api"])["DOCS"] == "http://d.example.com:8080/docs"
+
+
 def test_load_balancer_dns_name_with_text_around(tmp_path):
     out = build_config(tmp_path, two_albs({"UI": "http://${load_balancers.ui.dns_name}:80/app"}))
     assert env_of(out["service-api"])["UI"] == {"Fn::Sub": "http://${UiLoadBalancerDnsName}:80/app"}
