@@ -61,7 +61,7 @@ _RULES: dict[tuple[str, ...], object] = {}  # per process: regions -> cfn-lint's
 def _args(paths: list[str], regions: tuple[str, ...]):
     from cfnlint.api import ManualArgs
 
-    args = ManualArgs(templates=paths, regions=list(regions), ignore_checks=list(IGNORE_CHECKS))
+    args = ManualArgs(templates=paths, regions=_lint_regions(regions), ignore_checks=list(IGNORE_CHECKS))
     args["append_rules"] = [str(RULES_DIR)]
     return args
 
@@ -247,7 +247,7 @@ def lint_in_regions(regions: dict[Path, str], cache_root: Path | None = None) ->
     findings: list[Finding] = []
     for region in sorted(set(regions.values())):
         group = [p for p, r in regions.items() if r == region]
-        findings += lint_paths(group, cache_root=cache_root, regions=(lint_region(region),))
+        findings += lint_paths(group, cache_root=cache_root, regions=(region,))
     order = {str(p): i for i, p in enumerate(regions)}
     return sorted(findings, key=lambda f: order.get(f.template, 0))
 
@@ -266,9 +266,10 @@ def template_regions(out_dir: Path, templates: list[str]) -> dict[Path, str]:
     return out
 
 
-def lint_region(region: str) -> str:
-    """`region`, or the default one for a region newer than the installed cfn-lint's data (params accept
-    every region botocore knows; cfn-lint refuses one it does not)."""
+def _lint_regions(regions: tuple[str, ...]) -> list[str]:
+    """`regions`, a region newer than the installed cfn-lint's data (params accept every region botocore
+    knows; cfn-lint refuses one it does not) replaced by the default one. Imports cfn-lint: only called
+    when a template is really linted."""
     from cfnlint.helpers import REGIONS
 
-    return region if region in REGIONS else DEFAULT_REGIONS[0]
+    return sorted({r if r in REGIONS else DEFAULT_REGIONS[0] for r in regions})

@@ -17,7 +17,6 @@ Three kinds of input:
 
 from __future__ import annotations
 
-import re
 import math
 import os
 import re
@@ -445,15 +444,9 @@ def apply(data: Any, kind: str, path: tuple, value: Any) -> Any:
 
 
 def _error_paths(errors: list[str], file: str) -> list[str]:
-<<<<<<< HEAD
     """The field path of each error line about `file` ("error: FILE[:LINE]: PATH: message")."""
     pattern = re.compile(rf"^error: {re.escape(file)}(?::\d+)?: ([^:]*):")
     return [m.group(1) for m in map(pattern.match, errors) if m]
-=======
-    """The field paths of the error lines about `file` (`error: <file>[:<line>]: <path>: ...`)."""
-    found = re.compile(rf"^error: {re.escape(file)}(?::\d+)?: ([^:]*):")
-    return [m.group(1) for m in map(found.match, errors) if m]
->>>>>>> 08ff340 (Regions: names checked against botocore's partition data when params load (file:line, path, close matches, the known regions; exit 2); config problems name their line; lint runs cfn-lint for the region each template deploys to)
 
 
 def _names(error_path: str, field: str) -> bool:
