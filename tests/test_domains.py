@@ -18,7 +18,6 @@ from templates_src.deploy.zones import hosted_zone_id, with_hosted_zones
 from templates_src.errors import DeployError
 from templates_src.lint import lint_paths
 
-from .emulator import aws_env, emulator  # noqa: F401  (pytest fixtures)
 from .helpers import build_config, has_resource, resources, write_params
 
 ZONE_ID = "Z1D633PJN98FT9"
@@ -214,7 +213,7 @@ def test_bad_zone_params_exit_2(tmp_path, monkeypatch, certificate, expected):
 
 
 @pytest.mark.emulator
-def test_a_zone_name_resolves_to_its_id_on_the_endpoint(aws_env):  # noqa: F811
+def test_a_zone_name_resolves_to_its_id_on_the_endpoint(aws_env):
     r53 = boto3.client("route53", endpoint_url=aws_env.url, region_name="us-east-1")
     zone = r53.create_hosted_zone(Name="example.com", CallerReference="a")["HostedZone"]["Id"].rsplit("/", 1)[-1]
     r53.create_hosted_zone(Name="sub.example.com", CallerReference="b")
@@ -233,7 +232,7 @@ def test_a_zone_name_resolves_to_its_id_on_the_endpoint(aws_env):  # noqa: F811
 
 
 @pytest.mark.emulator
-def test_a_missing_zone_says_how_to_create_it(aws_env):  # noqa: F811
+def test_a_missing_zone_says_how_to_create_it(aws_env):
     r53 = boto3.client("route53", endpoint_url=aws_env.url, region_name="us-east-1")
     r53.create_hosted_zone(
         Name="internal.example.com",

@@ -138,7 +138,7 @@ def _check_repositories(cfg: System, name: str) -> Iterator[Finding]:
             yield Finding(
                 (*path, "tag"),
                 f"'latest' cannot stay on one image in the immutable repository of service {owner!r} (its "
-                "second push fails): give a version tag such as \"1.4.2\" or a commit SHA, or set "
+                'second push fails): give a version tag such as "1.4.2" or a commit SHA, or set '
                 f"services.{owner}.ecr.tag_mutability: mutable"
                 + ("" if "tag" in c.model_fields_set else " ('latest' is the default tag)"),
                 c.tag,
