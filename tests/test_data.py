@@ -240,8 +240,13 @@ def test_redis_url_secret(tmp_path):
         "AWS::SecretsManager::Secret",
         {
             "SecretString": {
-                "Fn::Sub": "rediss://:{{resolve:secretsmanager:${CacheSecret}}}"
-                "@${CacheReplicationGroup.PrimaryEndPoint.Address}:${CacheReplicationGroup.PrimaryEndPoint.Port}"
+                "Fn::Sub": [
+                    "rediss://:{{resolve:secretsmanager:${CacheSecret}}}@${Host}:${Port}",
+                    {
+                        "Host": {"Fn::GetAtt": ["CacheReplicationGroup", "PrimaryEndPoint.Address"]},
+                        "Port": {"Fn::GetAtt": ["CacheReplicationGroup", "PrimaryEndPoint.Port"]},
+                    },
+                ]
             }
         },
     )

@@ -404,7 +404,9 @@ def _redis_url(ctx: StackContext, name: str, store: Redis, c: Common, group) -> 
     props: dict[str, Any] = {
         "Description": f"redis {name} connection URL (rediss://, with the auth token)",
         "SecretString": Sub(
-            f"rediss://:{token}@${{{group.title}.PrimaryEndPoint.Address}}:${{{group.title}.PrimaryEndPoint.Port}}"
+            f"rediss://:{token}@${{Host}}:${{Port}}",
+            Host=GetAtt(group, "PrimaryEndPoint.Address"),
+            Port=GetAtt(group, "PrimaryEndPoint.Port"),
         ),
     }
     if c.key is not None:
