@@ -15,7 +15,7 @@ from .config.system import System
 from .errors import BuildError, NameClash
 from .graph import StackContext, StackGraph, parameter_value
 from .limits import MAX_BYTES_INLINE, TemplateStats
-from .parts import stateful
+from .parts import lb_exports, stateful
 from .render import dumps, json_to_yaml, to_json
 from .stacks import cluster, data, keys, loadbalancing, network, observability, root, secrets, service
 
@@ -141,7 +141,7 @@ def _compile_single(cfg: System, target: Target) -> Compiled:
 
 
 def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stats: list[TemplateStats]) -> dict:
-    return {
+    return _hosted_zones_by_name(cfg) | {
         "system": target.system,
         "env": target.env,
         "regions": list(cfg.regions),
@@ -174,6 +174,16 @@ def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stat
             },
         },
     }
+
+
+def _hosted_zones_by_name(cfg: System) -> dict:
+    """Root parameters deploy fills with the ID of a hosted zone named in params (deploy/zones.py)."""
+    zones = {
+        lb_exports.hosted_zone_id(name): lb.certificate.hosted_zone_name.rstrip(".")
+        for name, lb in sorted(cfg.load_balancers.items())
+        if lb.certificate is not None and lb.certificate.hosted_zone_name
+    }
+    return {"hosted_zones_by_name": zones} if zones else {}
 
 
 def write(compiled: Compiled, out_dir: Path) -> list[Path]:

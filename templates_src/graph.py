@@ -313,12 +313,14 @@ class StackGraph:
             for e in self.units[n].exports.values()
             if self._passthrough(self.units[n], e) is not None
         }
-        candidates.sort(key=lambda nt: (id(nt[1]) not in passthrough,))  # stable: keeps declaration order
+        # A tunable without a default (a hosted zone given by name) has no value a child could default to:
+        # it goes to the root first, like pass-through ones.
+        candidates.sort(key=lambda nt: (id(nt[1]) not in passthrough and nt[1].default is not None,))  # stable
         for stack, tunable in candidates:
             if tunable.name in at_root:
                 other = at_root[tunable.name][0]
                 raise BuildError(f"stacks {other!r} and {stack!r} both declare tunable {tunable.name!r}")
-            if len(at_root) < budget or id(tunable) in passthrough:
+            if len(at_root) < budget or id(tunable) in passthrough or tunable.default is None:
                 tunable.at_root = True
                 at_root[tunable.name] = (stack, tunable)
             else:

@@ -61,7 +61,7 @@ _RULES: dict[tuple[str, ...], object] = {}  # per process: regions -> cfn-lint's
 def _args(paths: list[str], regions: tuple[str, ...]):
     from cfnlint.api import ManualArgs
 
-    args = ManualArgs(templates=paths, regions=list(regions), ignore_checks=list(IGNORE_CHECKS))
+    args = ManualArgs(templates=paths, regions=_lint_regions(regions), ignore_checks=list(IGNORE_CHECKS))
     args["append_rules"] = [str(RULES_DIR)]
     return args
 
@@ -234,9 +234,43 @@ def lint_targets(targets: list, build_dir: Path | None = None) -> tuple[list[Pat
     from .settings import settings
 
     build_dir = build_dir or settings().build_dir
-    paths: list[Path] = []
+    regions: dict[Path, str] = {}
     for built in build_targets(targets, build_dir):
         if built.error is not None:
             raise built.error
-        paths.extend(built.out_dir / f"{name}.json" for name in built.templates)
-    return paths, lint_paths(paths, cache_root=build_dir)
+        regions.update(template_regions(built.out_dir, built.templates))
+    return list(regions), lint_in_regions(regions, cache_root=build_dir)
+
+
+def lint_in_regions(regions: dict[Path, str], cache_root: Path | None = None) -> list[Finding]:
+    """Each template linted for the region it deploys to (`template_regions`): a resource type or
+    property a region lacks is found here, not by a failed deploy there. Findings in template order."""
+    findings: list[Finding] = []
+    for region in sorted(set(regions.values())):
+        group = [p for p, r in regions.items() if r == region]
+        findings += lint_paths(group, cache_root=cache_root, regions=(region,))
+    order = {str(p): i for i, p in enumerate(regions)}
+    return sorted(findings, key=lambda f: order.get(f.template, 0))
+
+
+def template_regions(out_dir: Path, templates: list[str]) -> dict[Path, str]:
+    """Each template file of a built target -> the region it deploys to, from the build's manifest: the
+    system's region, or for a multi-region build each folder's own (the global DNS stack's is the region
+    that stack lives in)."""
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    folders = manifest.get("folders") or {}
+    default = (manifest.get("regions") or DEFAULT_REGIONS)[0]
+    out: dict[Path, str] = {}
+    for name in templates:
+        folder = name.split("/", 1)[0] if "/" in name else ""
+        out[out_dir / f"{name}.json"] = (folders.get(folder) or {}).get("region") or default
+    return out
+
+
+def _lint_regions(regions: tuple[str, ...]) -> list[str]:
+    """`regions`, a region newer than the installed cfn-lint's data (params accept every region botocore
+    knows; cfn-lint refuses one it does not) replaced by the default one. Imports cfn-lint: only called
+    when a template is really linted."""
+    from cfnlint.helpers import REGIONS
+
+    return sorted({r if r in REGIONS else DEFAULT_REGIONS[0] for r in regions})

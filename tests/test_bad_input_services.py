@@ -300,13 +300,13 @@ CASES = [
         [
             "services.api.containers.app.environment.X:",
             "no kind 'data'",
-            "known references: ${services.api.url}, ${load_balancers.web.dns_name}",
+            "known references: ${services.api.url}, ${services.api.base_url}, ${load_balancers.web.dns_name}",
         ],
     ),
     (
         "env-reference-unknown-attribute",
         {"services": {"api": env_svc("${services.api.arn}")}, "load_balancers": {"web": alb()}},
-        ["services.api.containers.app.environment.X:", "services offer url, not 'arn'", "known references:"],
+        ["services.api.containers.app.environment.X:", "services offer url, base_url, not 'arn'", "known references:"],
     ),
     (
         "env-reference-unknown-service",
@@ -333,7 +333,7 @@ CASES = [
         [
             "services.api.containers.app.environment.X:",
             "known references: none in this system",
-            "${services.<name>.url}, ${load_balancers.<name>.dns_name}",
+            "${services.<name>.url}, ${services.<name>.base_url}, ${load_balancers.<name>.dns_name}",
         ],
     ),
     (

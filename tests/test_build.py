@@ -13,7 +13,7 @@ import cli
 from templates_src import compiler, limits
 from templates_src.config.load import Target
 from templates_src.errors import BuildError
-from templates_src.lint import lint_paths
+from templates_src.lint import lint_in_regions, lint_paths, template_regions
 
 from .helpers import PARAMS_DIR, build_digests_per_hash_seed, example_targets
 
@@ -160,14 +160,16 @@ def test_large_root_is_reported(monkeypatch):
 
 
 def test_every_params_file_lints_clean(tmp_path):
-    """cfn-lint (in-process) plus the project's rules over every template of every params file."""
-    paths = []
+    """cfn-lint (in-process) plus the project's rules over every template of every params file, each
+    for the region it deploys to."""
+    regions = {}
     for target in TARGETS:
         compiled = compiler.compile_target(target)
         out = tmp_path / target.system / target.env
         compiler.write(compiled, out)
-        paths += [out / f"{n}.json" for n in compiled.templates]
-    findings = lint_paths(paths)
+        regions.update(template_regions(out, list(compiled.templates)))
+    assert "us-west-2" in regions.values()  # docuthinker's second region is linted as itself
+    findings = lint_in_regions(regions)
     assert findings == [], "\n".join(f"{f.template} {f.rule} {f.path}: {f.message}" for f in findings)
 
 

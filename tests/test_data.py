@@ -231,6 +231,39 @@ def test_valkey_serverless(data):
     )
 
 
+def test_redis_url_secret(tmp_path):
+    """`url: true`: a secret holding rediss://:<token>@host:port; the token arrives by dynamic reference,
+    so it is in neither the template nor the task definition."""
+    data = build_config(tmp_path, {"data": {"cache": {"kind": "redis", "url": True}}})["data"]
+    secret = has_resource(
+        data,
+        "AWS::SecretsManager::Secret",
+        {
+            "SecretString": {
+                "Fn::Sub": [
+                    "rediss://:{{resolve:secretsmanager:${CacheSecret}}}@${Host}:${Port}",
+                    {
+                        "Host": {"Fn::GetAtt": ["CacheReplicationGroup", "PrimaryEndPoint.Address"]},
+                        "Port": {"Fn::GetAtt": ["CacheReplicationGroup", "PrimaryEndPoint.Port"]},
+                    },
+                ]
+            }
+        },
+    )
+    assert "GenerateSecretString" not in secret["Properties"]
+    plain = build_config(tmp_path / "plain", {"data": {"cache": {"kind": "redis"}}})["data"]
+    assert "CacheUrlSecret" not in plain["Resources"]
+
+
+def test_aurora_exports_its_reader_endpoint(tmp_path):
+    config = {
+        "data": {"db": {"kind": "aurora-postgres"}},
+        "services": {"api": {"containers": {"app": {"image": "x/app", "tag": "1"}}, "uses": ["db"]}},
+    }
+    out = build_config(tmp_path, config)
+    assert out["data"]["Outputs"]["DbReadEndpoint"]["Value"] == {"Fn::GetAtt": ["DbCluster", "ReadEndpoint.Address"]}
+
+
 def test_redis_replication_group(data):
     has_resource(
         data,

@@ -16,7 +16,7 @@ import cli
 from templates_src import compiler
 from templates_src.config.load import Target
 from templates_src.errors import ConfigError
-from templates_src.lint import lint_paths
+from templates_src.lint import lint_in_regions, template_regions
 
 from .helpers import has_resource, resources, write_params
 
@@ -276,9 +276,14 @@ def test_lint_is_clean_for_every_folder(tmp_path):
     compiled = compile_system(tmp_path, system())
     out = tmp_path / "out"
     compiler.write(compiled, out)
-    paths = [out / f"{name}.json" for name in compiled.templates]
+    regions = template_regions(out, list(compiled.templates))
+    paths = list(regions)
     assert any(p.parent.name == "global" for p in paths) and any(p.parent.name == "us-west-2" for p in paths)
-    findings = lint_paths(paths)
+    assert {p.parent.name: r for p, r in regions.items() if p.parent.name != "global"} == {
+        "us-east-1": "us-east-1",
+        "us-west-2": "us-west-2",
+    }
+    findings = lint_in_regions(regions)
     assert findings == [], "\n".join(f"{f.template} {f.rule} {f.path}: {f.message}" for f in findings)
 
 

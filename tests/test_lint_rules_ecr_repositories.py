@@ -16,13 +16,14 @@ GOOD = {
 }
 
 
-def lint(tmp_path, props: dict) -> list[str]:
+def lint(tmp_path, props: dict, metadata: dict | None = None) -> list[str]:
     path = tmp_path / "t.json"
     repo = {
         "Type": "AWS::ECR::Repository",
         "DeletionPolicy": "RetainExceptOnCreate",
         "UpdateReplacePolicy": "Retain",
         "Properties": props,
+        **({"Metadata": metadata} if metadata else {}),
     }
     path.write_text(json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Repo": repo}}))
     return [f.rule for f in lint_paths([path]) if f.rule.startswith("E901")]
@@ -40,3 +41,11 @@ def lint(tmp_path, props: dict) -> list[str]:
 def test_ecr_repositories(tmp_path, change, found):
     props = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
     assert lint(tmp_path, props) == found
+
+
+def test_mutable_tags_chosen_in_params_are_not_a_finding(tmp_path):
+    """services.<n>.ecr.tag_mutability: mutable writes why in Metadata.stackc; nothing else waives it."""
+    mutable = {**GOOD, "ImageTagMutability": "MUTABLE"}
+    why = {"stackc": {"mutable_tags": "services.web.ecr.tag_mutability is mutable"}}
+    assert lint(tmp_path, mutable, why) == []
+    assert lint(tmp_path, mutable, {"stackc": {"public": "unrelated"}}) == ["E9011"]

@@ -140,7 +140,7 @@ def test_acm_certificate_with_dns_validation(tmp_path):
         **HTTPS,
         "certificate": {
             "domain": "api.example.com",
-            "hosted_zone_id": "Z123EXAMPLE",
+            "hosted_zone_id": "Z1D633PJN98FT9",
             "alternative_names": ["www.example.com"],
         },
     }
@@ -310,7 +310,7 @@ def test_lb_security_group_accepts_listener_ports_from_cidrs(tmp_path):
 
 
 def test_outputs_dns_zone_and_https_url_in_root(tmp_path):
-    lb = {**HTTPS, "certificate": {"domain": "api.example.com", "hosted_zone_id": "Z123EXAMPLE"}}
+    lb = {**HTTPS, "certificate": {"domain": "api.example.com", "hosted_zone_id": "Z1D633PJN98FT9"}}
     out = build_lb(tmp_path, lb)
     outputs = out["root"]["Outputs"]
     assert outputs["WebLoadBalancerDnsName"]["Value"] == {

@@ -52,7 +52,7 @@ def test_other_service_url_is_plumbed_by_the_graph(tmp_path):
 def test_https_service_url_uses_the_certificate_domain(tmp_path):
     cfg = two_albs({"UI_BASE_URL": "${services.ui.url}"})
     cfg["load_balancers"]["ui"] = {
-        "certificate": {"domain": "app.example.com", "hosted_zone_id": "Z123EXAMPLE"},
+        "certificate": {"domain": "app.example.com", "hosted_zone_id": "Z1D633PJN98FT9"},
         "listeners": [{"port": 80, "protocol": "HTTP"}, {"port": 443, "protocol": "HTTPS", "service": "ui"}],
     }
     out = build_config(tmp_path, cfg)
@@ -81,6 +81,37 @@ def test_service_url_with_path_and_host_rules(tmp_path):
         },
     }
     assert env_of(build_config(tmp_path, cfg)["service-api"])["DOCS"] == "http://docs.example.com/docs/"
+
+
+def test_base_url_is_the_url_without_its_trailing_slash(tmp_path):
+    """For apps that append paths: BASE_URL + "/oauth2" must not become "...//oauth2"."""
+    out = build_config(
+        tmp_path, two_albs({"BASE_URL": "${services.api.base_url}", "OAUTH": "${services.api.base_url}/oauth2"})
+    )
+    env = env_of(out["service-api"])
+    assert env["BASE_URL"] == {"Fn::Sub": "http://${ApiLoadBalancerDnsName}"}
+    assert env["OAUTH"] == {"Fn::Sub": "http://${ApiLoadBalancerDnsName}/oauth2"}
+
+
+def test_base_url_keeps_a_port_and_a_path_prefix(tmp_path):
+    cfg = {
+        "services": {"api": app(3000, {"DOCS": "${services.docs.base_url}"}), "docs": app(8080)},
+        "load_balancers": {
+            "web": {
+                "listeners": [
+                    {
+                        "port": 8080,
+                        "protocol": "HTTP",
+                        "service": "api",
+                        "rules": [
+                            {"priority": 10, "service": "docs", "paths": ["/docs/*"], "hosts": ["d.example.com"]}
+                        ],
+                    }
+                ]
+            }
+        },
+    }
+    assert env_of(build_config(tmp_path, cfg)["service-api"])["DOCS"] == "http://d.example.com:8080/docs"
 
 
 def test_load_balancer_dns_name_with_text_around(tmp_path):

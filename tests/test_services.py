@@ -63,7 +63,9 @@ def test_one_stack_per_service_and_stable_ids(tmp_path):
 
 
 def test_ecr_repository_scan_immutable_lifecycle(tmp_path):
-    t = build_service(tmp_path, {"ecr": {"keep_images": 7}, "containers": {"app": {"ports": [{"port": 8080}]}}})
+    t = build_service(
+        tmp_path, {"ecr": {"keep_images": 7}, "containers": {"app": {"tag": "1.2.3", "ports": [{"port": 8080}]}}}
+    )
     repo = has_resource(
         t,
         "AWS::ECR::Repository",
@@ -613,13 +615,15 @@ def test_uses_wiring_is_applied(tmp_path, monkeypatch):
 
 
 def test_ecr_repository_encrypted_with_kms_by_default(tmp_path):
-    t = build_service(tmp_path, {"ecr": {}, "containers": {"app": {"ports": [{"port": 8080}]}}})
+    t = build_service(tmp_path, {"ecr": {}, "containers": {"app": {"tag": "1.0", "ports": [{"port": 8080}]}}})
     repo = has_resource(t, "AWS::ECR::Repository", {"EncryptionConfiguration": {"EncryptionType": "KMS"}})
     assert "Metadata" not in repo
 
 
 def test_ecr_aes256_kept_for_an_existing_repository_is_recorded(tmp_path):
-    t = build_service(tmp_path, {"ecr": {"encryption": "aes256"}, "containers": {"app": {"ports": [{"port": 8080}]}}})
+    t = build_service(
+        tmp_path, {"ecr": {"encryption": "aes256"}, "containers": {"app": {"tag": "1.0", "ports": [{"port": 8080}]}}}
+    )
     has_resource(t, "AWS::ECR::Repository", {"EncryptionConfiguration": {"EncryptionType": "AES256"}})
     assert skips(t)["ApiRepository"] == ["CKV_AWS_136"]
 

@@ -77,6 +77,14 @@ def test_aurora_container_credentials():
     assert sorted(w.secrets) == ["DB_HOST", "DB_NAME", "DB_PASSWORD", "DB_PORT", "DB_USERNAME"]
     assert encode_to_dict(w.secrets["DB_NAME"]) == {"Fn::Sub": "${DbSecretArn}:dbname::"}
     assert imports["DbSecretArn"] == ("data", "DbSecretArn") and imports["MainKeyArn"] == ("keys", "MainKeyArn")
+    # Aurora's reader endpoint, for read-only connections (the writer's when the cluster has no readers).
+    assert encode_to_dict(w.environment["DB_READER_HOST"]) == ref("DbReadEndpoint")
+    assert imports["DbReadEndpoint"] == ("data", "DbReadEndpoint")
+
+
+def test_only_aurora_has_a_reader_endpoint():
+    w, _, _ = wired(["pg"])
+    assert not any(name.endswith("READER_HOST") for name in w.environment)
 
 
 def test_rds_app_credentials():
@@ -104,6 +112,16 @@ def test_redis_auth_token():
     assert encode_to_dict(w.secrets["REDIS_AUTH_TOKEN"]) == ref("RedisSecretArn")
     assert statement(st["execution"], "secretsmanager:GetSecretValue")["Resource"] == [ref("RedisSecretArn")]
     assert statement(st["execution"], "kms:Decrypt")["Resource"] == [ref("MainKeyArn")]
+
+
+def test_redis_url_secret_is_opt_in():
+    w, st, imports = wired(["redis"], redis={"kind": "redis", "key": "main", "url": True, "env": {"url": "REDIS_URL"}})
+    assert encode_to_dict(w.secrets["REDIS_URL"]) == ref("RedisUrlSecretArn")
+    assert imports["RedisUrlSecretArn"] == ("data", "RedisUrlSecretArn")
+    read = statement(st["execution"], "secretsmanager:GetSecretValue")
+    assert read["Resource"] == [ref("RedisSecretArn"), ref("RedisUrlSecretArn")]
+    plain, _, _ = wired(["redis"])
+    assert "REDIS_URL" not in plain.secrets
 
 
 def test_efs_volumes_and_scoped_mount():
@@ -154,6 +172,13 @@ def test_timestream_database_scope():
     assert statement(st["task"], "timestream:DescribeDatabase")["Resource"] == [ref("MetricsDatabaseArn")]
     # The one action AWS offers no resource scope for.
     assert statement(st["task"], "timestream:DescribeEndpoints")["Resource"] == ["*"]
+    # No tables declared: the app's migrations create them, in this database only.
+    assert "timestream:CreateTable" in write["Action"]
+
+
+def test_an_app_that_only_reads_creates_no_table():
+    _, st, _ = wired(["metrics"], metrics={"kind": "timestream", "access": "read"})
+    assert not any("timestream:CreateTable" in s["Action"] for s in st["task"])
 
 
 def test_timestream_declared_tables_write_only():
@@ -161,6 +186,7 @@ def test_timestream_declared_tables_write_only():
     write = statement(st["task"], "timestream:WriteRecords")
     assert write["Resource"] == [ref("EventsUsageTableArn")]
     assert "timestream:Select" not in write["Action"]
+    assert "timestream:CreateTable" not in write["Action"]  # declared tables are the template's
     assert encode_to_dict(w.environment["EVENTS_USAGE_TABLE_NAME"]) == ref("EventsUsageTableName")
 
 
@@ -209,7 +235,7 @@ def test_variables_can_be_renamed():
         "DATABASE_PORT",
         "DATABASE_USER",
     ]
-    assert sorted(w.environment) == ["REDIS_HOST", "REDIS_PORT"]
+    assert sorted(w.environment) == ["DATABASE_READER_HOST", "REDIS_HOST", "REDIS_PORT"]
 
 
 # -- built templates --------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ ZOO: dict[str, dict] = {
                 "certificate": {
                     "domain": "example.com",
                     "alternative_names": ["*.example.com"],
-                    "hosted_zone_id": "Z0123456789EXAMPLE",
+                    "hosted_zone_name": "example.com",
                 },
                 "listeners": [
                     http(),

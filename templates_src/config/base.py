@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
 
+from .aws_regions import check_region
+
 
 class Model(BaseModel):
     """Frozen, strict, and closed: a typo in a key is an error, never a silent default. Numbers are
@@ -118,7 +120,9 @@ RetentionDays = Literal[
 ]
 
 REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
-Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
+# Shaped like a region and one AWS has (config/aws_regions.py): `eu-west-9` fails when params load,
+# not at deploy.
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN), AfterValidator(check_region)]
 
 # CloudFormation logical IDs (outputs, parameters): letters and digits only, at most 255.
 OUTPUT_NAME_PATTERN = r"^[A-Za-z0-9]{1,255}$"

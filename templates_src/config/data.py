@@ -171,6 +171,11 @@ class AuroraPostgres(Postgres):
     readers: int = Field(0, ge=0, le=15)
     serverless_v2: ServerlessV2 | None = Field(None, description="writer and readers become db.serverless")
 
+    def env_keys(self) -> tuple[str, ...]:
+        # reader_host: the cluster's reader endpoint (the writer when there are no readers), for read-only
+        # connections (`env: {reader_host: DATABASE_RO_HOST}`).
+        return (*super().env_keys(), *(("reader_host",) if self.existing is None else ()))
+
     def check(self) -> Iterator[Finding]:
         yield from super().check()
         if self.engine_version not in AURORA_POSTGRES_VERSIONS:
@@ -248,9 +253,14 @@ class Redis(Store):
     node_type: str = Field("cache.t4g.micro", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
     replicas: int = Field(1, ge=0, le=5, description="read replicas; one or more enables Multi-AZ failover")
     snapshot_retention_days: int = Field(1, ge=0, le=35)
+    url: bool = Field(
+        False,
+        description="also a secret holding rediss://:<auth token>@<host>:<port>, wired as <PREFIX>_URL "
+        "(for apps that read one connection URL)",
+    )
 
     def env_keys(self) -> tuple[str, ...]:
-        return ("host", "port", "auth_token")
+        return ("host", "port", "auth_token", *(("url",) if self.url else ()))
 
     def check(self) -> Iterator[Finding]:
         yield from super().check()

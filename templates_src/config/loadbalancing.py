@@ -28,28 +28,80 @@ SSL_POLICIES = (
 SslPolicy = Literal[SSL_POLICIES]  # type: ignore[valid-type]
 
 
+DOMAIN = r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\.?$"
+
+
 class Certificate(Model):
     """An existing certificate by ARN, or one ACM issues for `domain`, validated by DNS records it
-    writes in `hosted_zone_id`. ARN and domain are root Parameters (the values here are defaults)."""
+    writes in the hosted zone (`hosted_zone_id`, or `hosted_zone_name` whose ID deploy looks up). ARN,
+    domain and zone ID are root Parameters (the values here are defaults; a zone by name has none).
+    In a single-region system the domain, its alternative names and the rule hosts the certificate
+    covers get A alias records on the load balancer, so the URL outputs resolve."""
 
     arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")
     domain: str | None = Field(None, pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
     alternative_names: list[str] = Field(default_factory=list)
     hosted_zone_id: str | None = Field(None, pattern=r"^Z[A-Z0-9]{1,31}$")
+    hosted_zone_name: str | None = Field(
+        None, pattern=DOMAIN, description="the zone by name (example.com); deploy looks up its ID in the account"
+    )
+    alias_records: bool = Field(
+        True,
+        description="A alias records on the load balancer for the certificate's names; false: DNS is managed elsewhere",
+    )
 
     def check(self) -> Iterator[Finding]:
         if (self.arn is None) == (self.domain is None):
             yield Finding(
                 (), "expected exactly one of 'arn' (an existing certificate) or 'domain' (ACM issues one)", None, False
             )
-        if self.domain is not None and self.hosted_zone_id is None:
+        if self.domain is not None and self.hosted_zone_id is None and self.hosted_zone_name is None:
             yield Finding(
-                ("hosted_zone_id",), "DNS validation writes its records in a hosted zone: give its ID", None, False
+                ("hosted_zone_id",),
+                "DNS validation writes its records in a hosted zone: give its ID, or its name as hosted_zone_name",
+                None,
+                False,
             )
-        if self.arn is not None and (self.hosted_zone_id or self.alternative_names):
+        if self.hosted_zone_id is not None and self.hosted_zone_name is not None:
             yield Finding(
-                ("arn",), "'hosted_zone_id' and 'alternative_names' apply only to a 'domain' certificate", None, False
+                ("hosted_zone_name",), "hosted_zone_id names the zone already; keep one", self.hosted_zone_name
             )
+        if self.hosted_zone_id is not None and "EXAMPLE" in self.hosted_zone_id:
+            yield Finding(
+                ("hosted_zone_id",),
+                "looks like a placeholder (CloudFormation refuses a zone ID that does not exist): give the zone's "
+                "real ID, or its name as hosted_zone_name",
+                self.hosted_zone_id,
+            )
+        zone = (self.hosted_zone_name or "").rstrip(".")
+        if self.domain is not None and zone:
+            for i, name in enumerate([self.domain, *self.alternative_names]):
+                if not in_zone(name, zone):
+                    path = ("hosted_zone_name",) if i == 0 else ("alternative_names", i - 1)
+                    yield Finding(path, f"{name} is not in zone {zone}: the validation records go there", name)
+        if self.arn is not None and (self.hosted_zone_id or self.hosted_zone_name or self.alternative_names):
+            yield Finding(
+                ("arn",),
+                "'hosted_zone_id', 'hosted_zone_name' and 'alternative_names' apply only to a 'domain' certificate",
+                None,
+                False,
+            )
+
+    def names(self) -> list[str]:
+        """The names the certificate is for (domain first)."""
+        return [self.domain, *self.alternative_names] if self.domain else []
+
+    def covers(self, host: str) -> bool:
+        """`host` is one of its names or matches one of its wildcards (one label deep, as TLS matches)."""
+        for name in self.names():
+            if host == name or (name.startswith("*.") and host.split(".", 1)[-1] == name[2:] and "." in host):
+                return True
+        return False
+
+
+def in_zone(name: str, zone: str) -> bool:
+    name = name.removeprefix("*.")
+    return name == zone or name.endswith("." + zone)
 
 
 # What an ALB condition value may hold (AWS: up to 128 characters; '*' and '?' are wildcards).

@@ -11,6 +11,7 @@ The set is small on purpose, and each reference is typed by where it points:
 | reference                              | value                                                     |
 |----------------------------------------|-----------------------------------------------------------|
 | `${services.<name>.url}`               | the URL clients reach the service at, ending in '/': scheme and port of its listener (HTTPS first), the rule's host or the certificate's domain or the load balancer's DNS name, and the rule's path prefix; only for services behind a load balancer |
+| `${services.<name>.base_url}`          | the same URL without the trailing '/', for apps that append paths (`BASE_URL + "/oauth2"`) |
 | `${load_balancers.<name>.dns_name}`    | the load balancer's DNS name                              |
 
 The service builder turns each reference into `ctx.ref` on the loadbalancing stack's exports (the
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 # kind -> the attributes a reference of that kind may name.
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "services": ("url",),
+    "services": ("url", "base_url"),
     "load_balancers": ("dns_name",),
 }
 FORMS = ", ".join(f"${{{kind}.<name>.{attr}}}" for kind, attrs in ATTRIBUTES.items() for attr in attrs)
@@ -84,7 +85,12 @@ def known(cfg: System) -> list[str]:
     """Every reference this system offers, in a stable order."""
     from .services_check import load_balancer_of
 
-    refs = [f"${{services.{s}.url}}" for s in sorted(cfg.services) if load_balancer_of(cfg, s) is not None]
+    refs = [
+        f"${{services.{s}.{attr}}}"
+        for s in sorted(cfg.services)
+        if load_balancer_of(cfg, s) is not None
+        for attr in ATTRIBUTES["services"]
+    ]
     refs += [f"${{load_balancers.{lb}.dns_name}}" for lb in sorted(cfg.load_balancers)]
     return refs
 

@@ -81,9 +81,16 @@ class ContainerBase(Model):
 
 
 class Container(ContainerBase):
-    # None: the service's own ECR repository (`ecr:` must then be set).
+    # Neither image nor repository: the service's own ECR repository (`ecr:` must then be set).
     image: str | None = Field(
-        None, pattern=r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$", description="repository, without the tag"
+        None,
+        pattern=r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$",
+        description="repository, without the tag; a private ECR one "
+        "(<account>.dkr.ecr.<region>.amazonaws.com/<name>) gets pull permission on exactly that repository",
+    )
+    repository: Name | None = Field(
+        None,
+        description="another service's ECR repository (that service has `ecr:`): web and worker on one image",
     )
     tag: str = Field(
         "latest",
@@ -103,6 +110,10 @@ class Container(ContainerBase):
     )
 
     def check(self) -> Iterator[Finding]:
+        if self.image is not None and self.repository is not None:
+            yield Finding(
+                ("repository",), "'image' names the image already; keep one of image and repository", None, False
+            )
         for var, ref in self.secrets.items():
             for f in ref.check():
                 yield Finding(("secrets", var) + f.path, f.message, f.value, f.has_value)
@@ -143,6 +154,12 @@ class Ecr(Model):
     # default: a repository's encryption cannot change, CloudFormation would replace it (and, its name
     # being fixed, refuse to).
     encryption: Literal["kms", "aes256"] = "kms"
+    # immutable: a tag names one image forever (what was reviewed is what runs), so `latest` can be
+    # pushed once only and is refused. mutable: tags move (a re-push of `latest` works, but the task
+    # definition does not change, so ECS starts new tasks only when forced).
+    tag_mutability: Literal["immutable", "mutable"] = Field(
+        "immutable", description="immutable: a tag names one image forever (`latest` is refused); mutable: tags move"
+    )
 
 
 class EgressRule(Model):
@@ -404,10 +421,10 @@ class Service(Model):
                     yield Finding(
                         path + ("depends_on", i, "container"), "a container cannot depend on itself", dep.container
                     )
-            if c.image is None and self.ecr is None:
+            if getattr(c, "repository", None) is None and c.image is None and self.ecr is None:
                 yield Finding(
                     path + ("image",),
-                    "no image given and the service has no 'ecr:' repository to default to",
+                    "no image given and the service has no 'ecr:' repository to default to (or name another service's with 'repository:')",
                     None,
                     False,
                 )

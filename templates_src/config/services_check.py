@@ -33,6 +33,7 @@ def check_services(cfg: System) -> Iterator[Finding]:
                         f"expected a secret under secrets: ({_known(cfg.secrets)})",
                         ref.secret,
                     )
+        yield from _check_repositories(cfg, name)
         if svc.log_key is not None and svc.log_key not in cfg.keys:
             yield Finding(base + ("log_key",), f"expected a key under keys: ({_known(cfg.keys)})", svc.log_key)
         if svc.log_key is not None and svc.log_kms_key_arn is not None:
@@ -112,6 +113,48 @@ def check_services(cfg: System) -> Iterator[Finding]:
                 "ALB request count: the service is behind a network load balancer",
                 svc.scaling.requests_per_target,
             )
+
+
+def _check_repositories(cfg: System, name: str) -> Iterator[Finding]:
+    """A container's `repository:` names a service with its own repository, and an image in an immutable
+    repository of this system has a tag that can name one image forever (not `latest`)."""
+    svc = cfg.services[name]
+    for cname, c in svc.containers.items():
+        path = ("services", name, "containers", cname)
+        owner = ecr_owner(cfg, name, cname)
+        if c.repository is not None and owner is None:
+            with_ecr = [n for n, s in cfg.services.items() if s.ecr is not None]
+            yield Finding(
+                (*path, "repository"),
+                f"expected a service with an `ecr:` repository ({_known(with_ecr)})",
+                c.repository,
+            )
+            continue
+        if owner is None or c.tag != "latest":
+            continue
+        ecr = cfg.services[owner].ecr
+        assert ecr is not None
+        if ecr.tag_mutability == "immutable":
+            yield Finding(
+                (*path, "tag"),
+                f"'latest' cannot stay on one image in the immutable repository of service {owner!r} (its "
+                'second push fails): give a version tag such as "1.4.2" or a commit SHA, or set '
+                f"services.{owner}.ecr.tag_mutability: mutable"
+                + ("" if "tag" in c.model_fields_set else " ('latest' is the default tag)"),
+                c.tag,
+            )
+
+
+def ecr_owner(cfg: System, service: str, container: str) -> str | None:
+    """The service whose ECR repository holds the image of `container` of `service`: its own (no image
+    given), another one's (`repository:`), or None (an image by name or URI)."""
+    c = cfg.services[service].containers[container]
+    if c.repository is not None:
+        other = cfg.services.get(c.repository)
+        return c.repository if other is not None and other.ecr is not None else None
+    if c.image is None and cfg.services[service].ecr is not None:
+        return service
+    return None
 
 
 def load_balancer_of(cfg: System, service: str) -> str | None:

@@ -221,6 +221,13 @@ TABLE: tuple[Coverage, ...] = (
     ),
     Coverage("AWS::Route53::HealthCheck", NATIVE, "route53", "GetHealthCheck shows it", "health is never measured"),
     Coverage(
+        "AWS::Route53::RecordSet",
+        NATIVE,
+        "route53",
+        "ListResourceRecordSets shows the load balancer's alias record",
+        "no DNS answers",
+    ),
+    Coverage(
         "AWS::Route53::RecordSetGroup",
         NATIVE,
         "route53",

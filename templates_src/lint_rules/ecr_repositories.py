@@ -1,4 +1,7 @@
-"""E9011: ECR repositories scan images on push, keep tags immutable, and expire old images."""
+"""E9011: ECR repositories scan images on push, keep tags immutable, and expire old images.
+
+A repository the params make mutable on purpose (`services.<n>.ecr.tag_mutability: mutable`) carries
+`Metadata: {stackc: {mutable_tags: "<why>"}}`, written by the builder from that setting."""
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
@@ -21,8 +24,11 @@ class EcrRepositories(CloudFormationLintRule):
             path = ["Resources", name, "Properties"]
             if (props.get("ImageScanningConfiguration") or {}).get("ScanOnPush") is not True:
                 matches.append(RuleMatch(path, f"{name}: set ImageScanningConfiguration.ScanOnPush to true"))
-            if props.get("ImageTagMutability") != "IMMUTABLE":
-                matches.append(RuleMatch(path, f"{name}: set ImageTagMutability to IMMUTABLE"))
+            waived = (res.get("Metadata") or {}).get("stackc", {}).get("mutable_tags")
+            if props.get("ImageTagMutability") != "IMMUTABLE" and not waived:
+                matches.append(
+                    RuleMatch(path, f"{name}: set ImageTagMutability to IMMUTABLE, or record why not (Metadata.stackc)")
+                )
             if not (props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText"):
                 matches.append(RuleMatch(path, f"{name}: add a LifecyclePolicy that expires old images"))
         return matches

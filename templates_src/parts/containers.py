@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from troposphere import Join, ecs
+from troposphere import Join, Sub, ecs
 
 from ..config.services import Container, ContainerBase
 
 
 def image(repository: Any, tag: Any) -> Join:
     return Join(":", [repository, tag])
+
+
+# A private ECR repository by URI: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<name>
+_PRIVATE_ECR = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr(-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<name>.+)$"
+)
+
+
+def private_ecr_arn(uri: str) -> Sub | None:
+    """The ARN of the private ECR repository an image URI names, or None for any other registry
+    (Docker Hub, ghcr.io, public.ecr.aws need no IAM permission). The partition is the stack's own:
+    ECR serves no pulls across partitions."""
+    m = _PRIVATE_ECR.match(uri)
+    if m is None:
+        return None
+    return Sub(f"arn:${{AWS::Partition}}:ecr:{m['region']}:{m['account']}:repository/{m['name']}")
 
 
 def definition(

@@ -38,3 +38,8 @@ def security_group(lb: str) -> str:
 
 def certificate_domain(lb: str) -> str:
     return f"{pascal(lb)}CertificateDomain"
+
+
+def hosted_zone_id(lb: str) -> str:
+    """The root Parameter holding the hosted zone of the certificate's DNS validation and alias records."""
+    return f"{pascal(lb)}HostedZoneId"

@@ -38,10 +38,13 @@ def environment_value(value: str, cfg: System, ctx: StackContext) -> Any:
 
 def _reference(ref: Reference, cfg: System, ctx: StackContext) -> list[Any]:
     """The text and references a reference stands for (spliced into the value)."""
-    if ref.kind == "services" and ref.attribute == "url":
+    if ref.kind == "services" and ref.attribute in ("url", "base_url"):
         lb_name = load_balancer_of(cfg, ref.name)
         assert lb_name is not None  # checked: only services behind a load balancer have a URL
-        return targets.url_parts(ctx, ref.name, lb_name, cfg.load_balancers[lb_name])
+        parts = targets.url_parts(ctx, ref.name, lb_name, cfg.load_balancers[lb_name])
+        if ref.attribute == "base_url":  # the last part is the text after the host: ":port/path/"
+            parts[-1] = parts[-1].rstrip("/")
+        return parts
     if ref.kind == "load_balancers" and ref.attribute == "dns_name":
         return [ctx.ref(lb_exports.STACK, lb_exports.dns_name(ref.name))]
     raise AssertionError(f"unchecked reference {ref}")  # config.references.ATTRIBUTES lists what is handled

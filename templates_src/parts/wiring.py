@@ -24,6 +24,7 @@ from troposphere import ecs
 from ..config.data import (
     S3,
     SECRET_ENV_KEYS,
+    AuroraPostgres,
     DynamoDb,
     Efs,
     ExistingDatabase,
@@ -156,6 +157,8 @@ def _postgres(w: _Wiring, name: str, store: Postgres) -> None:
     readable = existing_values.secret_policy_resource(existing.secret) if existing is not None else arn
     w.allow(role, f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [readable])
     w.grant_key(role, _key(store), kms.Decrypt)
+    if isinstance(store, AuroraPostgres) and existing is None:
+        w.env(name, store, "reader_host", w.data(name, "ReadEndpoint"))
 
 
 def _cache(w: _Wiring, name: str, store: Store) -> None:
@@ -167,7 +170,12 @@ def _redis(w: _Wiring, name: str, store: Redis) -> None:
     _cache(w, name, store)
     arn = w.data(name, "SecretArn")
     w.secret(name, store, "auth_token", arn)
-    w.allow("execution", f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [arn])
+    readable = [arn]
+    if store.url and getattr(store, "existing", None) is None:
+        url = w.data(name, "UrlSecretArn")
+        w.secret(name, store, "url", url)
+        readable.append(url)
+    w.allow("execution", f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], readable)
     w.grant_key("execution", _key(store), kms.Decrypt)
 
 
@@ -221,6 +229,8 @@ def _timestream(w: _Wiring, name: str, store: Timestream) -> None:
     table_actions, db_actions = [timestream.DescribeTable], [timestream.DescribeDatabase]
     if store.access in ("write", "read-write"):
         table_actions.append(timestream.WriteRecords)
+        if not store.tables:  # its migrations create them (CreateTable's resource is the new table's ARN)
+            table_actions.append(timestream.CreateTable)
     if store.access in ("read", "read-write"):
         table_actions += [timestream.Select, timestream.ListMeasures]
         db_actions.append(timestream.ListTables)

@@ -294,6 +294,9 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
         )
         _monitoring_waiver(instance, name, store)
     _export_credentials(ctx, name, c, cluster, "AWS::RDS::DBCluster")
+    ctx.export(
+        export(name, "ReadEndpoint"), GetAtt(cluster, "ReadEndpoint.Address"), description=f"{name} reader endpoint"
+    )
 
 
 def _rds(cfg: System, ctx: StackContext, name: str, store: RdsPostgres, c: Common) -> None:
@@ -388,6 +391,30 @@ def _redis(cfg: System, ctx: StackContext, name: str, store: Redis, c: Common) -
     ctx.export(export(name, "SecretArn"), Ref(c.secret), description=f"{name} auth token secret ARN")
     ctx.export(export(name, "Endpoint"), GetAtt(group, "PrimaryEndPoint.Address"), description=f"{name} endpoint")
     ctx.export(export(name, "Port"), GetAtt(group, "PrimaryEndPoint.Port"), description=f"{name} port")
+    if store.url:
+        _redis_url(ctx, name, store, c, group)
+
+
+def _redis_url(ctx: StackContext, name: str, store: Redis, c: Common, group) -> None:
+    """A secret holding the whole connection URL. The token reaches it through a dynamic reference that
+    CloudFormation resolves at deploy, so it is in neither the template nor the task definition; the
+    token is alphanumeric (ExcludePunctuation), so it needs no escaping in the URL."""
+    assert c.secret is not None
+    token = f"{{{{resolve:secretsmanager:${{{c.secret.title}}}}}}}"
+    props: dict[str, Any] = {
+        "Description": f"redis {name} connection URL (rediss://, with the auth token)",
+        "SecretString": Sub(
+            f"rediss://:{token}@${{Host}}:${{Port}}",
+            Host=GetAtt(group, "PrimaryEndPoint.Address"),
+            Port=GetAtt(group, "PrimaryEndPoint.Port"),
+        ),
+    }
+    if c.key is not None:
+        props["KmsKeyId"] = c.key
+    secret = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}UrlSecret", **props))
+    if c.key is None:
+        skip(secret, "CKV_AWS_149", aws_managed_key(f"data.{name}.key", "Secrets Manager", "aws/secretsmanager"))
+    ctx.export(export(name, "UrlSecretArn"), Ref(secret), description=f"{name} connection URL secret ARN")
 
 
 # -- files, time series, objects -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Ref, Template, ec2
+from troposphere import GetAtt, Ref, Template, ec2, route53
 from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elb
 
@@ -82,6 +82,8 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
         )
 
     certificate = _certificate(t, ctx, name, lb.certificate) if lb.certificate is not None else None
+    if lb.certificate is not None and lb.certificate.domain and lb.certificate.alias_records and _single_region(cfg):
+        _alias_records(t, ctx, name, lb, resource)
     for lst in lb.listeners if alb else ():  # an NLB listener must forward: its service's stack builds it
         listener = t.add_resource(
             elb.Listener(
@@ -214,13 +216,7 @@ def _certificate(t: Template, ctx: StackContext, name: str, cert: Certificate) -
         group=group,
     )
     ctx.export(lb_exports.certificate_domain(name), domain, description=f"Domain of the certificate of {name}")
-    zone = ctx.tunable(
-        f"{owner}HostedZoneId",
-        default=cert.hosted_zone_id,
-        param_type="AWS::Route53::HostedZone::Id",
-        label=f"{name}: hosted zone for DNS validation",
-        group=group,
-    )
+    zone = _zone(ctx, name, cert)
     props: dict[str, Any] = {
         "DomainName": domain,
         "ValidationMethod": "DNS",
@@ -231,6 +227,53 @@ def _certificate(t: Template, ctx: StackContext, name: str, cert: Certificate) -
     if cert.alternative_names:
         props["SubjectAlternativeNames"] = cert.alternative_names
     return Ref(t.add_resource(acm.Certificate(f"{owner}Certificate", **props)))
+
+
+def _zone(ctx: StackContext, name: str, cert: Certificate) -> Ref:
+    """The hosted zone as a root Parameter: the ID from params as its default, or, for a zone given by
+    name, no default (deploy fills it: deploy/zones.py); never a made-up ID, which CloudFormation's
+    validation of the AWS::Route53::HostedZone::Id type refuses."""
+    by_name = cert.hosted_zone_name.rstrip(".") if cert.hosted_zone_name else None
+    return ctx.tunable(
+        lb_exports.hosted_zone_id(name),
+        default=cert.hosted_zone_id,
+        param_type="AWS::Route53::HostedZone::Id",
+        label=f"{name}: hosted zone" + (f" {by_name} (filled at deploy)" if by_name else ""),
+        group=f"Load balancer {name}",
+    )
+
+
+def _single_region(cfg: System) -> bool:
+    """Alias records live with the load balancer only when there is one: a failover system's DNS stack
+    writes its records, and two regions would write the same name twice."""
+    return len(cfg.regions) == 1 and cfg.failover is None
+
+
+def _alias_records(t: Template, ctx: StackContext, name: str, lb: LoadBalancer, resource: elb.LoadBalancer) -> None:
+    """A alias records for the certificate's domain (the root Parameter), its alternative names and the
+    exact rule hosts it covers, in the zone of its DNS validation, so every URL output resolves."""
+    cert = lb.certificate
+    assert cert is not None and cert.domain is not None
+    owner = pascal(name)
+    names: dict[str, object] = {f"{owner}AliasRecord": Ref(lb_exports.certificate_domain(name))}
+    hosts = [h for lst in lb.listeners for r in lst.rules for h in r.hosts if "*" not in h and "?" not in h]
+    for host in [*cert.alternative_names, *hosts]:
+        if host != cert.domain and cert.covers(host):
+            names.setdefault(f"{owner}{pascal(host.replace('*', 'wildcard'))}AliasRecord", host)
+    for logical_id, record_name in names.items():
+        t.add_resource(
+            route53.RecordSetType(
+                logical_id,
+                HostedZoneId=Ref(lb_exports.hosted_zone_id(name)),
+                Name=record_name,
+                Type="A",
+                AliasTarget=route53.AliasTarget(
+                    DNSName=GetAtt(resource, "DNSName"),
+                    HostedZoneId=GetAtt(resource, "CanonicalHostedZoneID"),
+                    EvaluateTargetHealth=False,
+                ),
+            )
+        )
 
 
 def _default_action(lb: LoadBalancer, lst: Listener) -> elb.Action:

@@ -20,7 +20,7 @@ from troposphere import applicationautoscaling as aas
 
 from ..config.loadbalancing import LoadBalancer
 from ..config.services import Service
-from ..config.services_check import load_balancer_of
+from ..config.services_check import ecr_owner, load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import ecr_repository_name, pascal
@@ -66,6 +66,7 @@ class ServiceBuilder:
         self.task_statements: list[Statement] = []
         self.attachment: targets.Attachment | None = None
         self.role_arns: list[Any] = []  # execution and task role ARNs (what RunTask passes)
+        self.pull_token = False  # ecr:GetAuthorizationToken granted
 
     def build(self) -> None:
         wiring = wire(self.cfg, self.name, self.ctx)
@@ -161,15 +162,19 @@ class ServiceBuilder:
                 }
             ]
         }
+        extra: dict[str, Any] = {}
+        if self.svc.ecr.tag_mutability == "mutable":  # lint rule E9011 looks for this: mutable on purpose, and why
+            extra["Metadata"] = {"stackc": {"mutable_tags": f"services.{self.name}.ecr.tag_mutability is mutable"}}
         repo = self.t.add_resource(
             ecr.Repository(
                 f"{self.owner}Repository",
                 # An explicit name: deploy scripts push to it, and the local emulator requires one.
                 RepositoryName=ecr_repository_name(self.ctx.system, self.ctx.env, self.name),
                 ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
-                ImageTagMutability="IMMUTABLE",
+                ImageTagMutability=self.svc.ecr.tag_mutability.upper(),
                 EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType=self.svc.ecr.encryption.upper()),
                 LifecyclePolicy=ecr.LifecyclePolicy(LifecyclePolicyText=json.dumps(policy, sort_keys=True)),
+                **extra,
             )
         )
         if self.svc.ecr.encryption == "aes256":
@@ -179,19 +184,48 @@ class ServiceBuilder:
                 f"services.{self.name}.ecr.encryption is aes256: ECR encrypts the images with "
                 "AES-256; kept for a repository created so, whose encryption cannot change",
             )
-        self.execution_statements += [
-            iam.allow([awsecr.GetAuthorizationToken], ["*"]),  # the token is account-wide by design
-            iam.allow(
-                [awsecr.BatchCheckLayerAvailability, awsecr.GetDownloadUrlForLayer, awsecr.BatchGetImage],
-                [GetAtt(repo, "Arn")],
-            ),
-        ]
+        self.allow_pull(GetAtt(repo, "Arn"))
         self.ctx.output(
             f"{self.owner}RepositoryUri",
             GetAtt(repo, "RepositoryUri"),
             description=f"ECR repository of service {self.name} (push images here)",
         )
+        # For services whose containers name this repository (`repository:`); an Output only if one does.
+        self.ctx.export(
+            f"{self.owner}RepositoryArn", GetAtt(repo, "Arn"), description=f"ECR repository ARN of service {self.name}"
+        )
         return repo
+
+    def allow_pull(self, repository_arn: Any) -> None:
+        """The execution role may pull images from exactly this repository."""
+        if not self.pull_token:
+            self.execution_statements.append(iam.allow([awsecr.GetAuthorizationToken], ["*"]))  # account-wide by design
+            self.pull_token = True
+        self.execution_statements.append(
+            iam.allow(
+                [awsecr.BatchCheckLayerAvailability, awsecr.GetDownloadUrlForLayer, awsecr.BatchGetImage],
+                [repository_arn],
+            )
+        )
+
+    def image_repository(self, cname: str, repo: ecr.Repository | None) -> Any:
+        """Where container `cname` pulls from: its own service's repository, another service's
+        (`repository:`, wired from that service's stack), or an image by name; pull permission on
+        each ECR repository used, and on a private ECR image given by URI."""
+        c = self.svc.containers[cname]
+        owner = ecr_owner(self.cfg, self.name, cname)
+        if owner == self.name:
+            assert repo is not None
+            return GetAtt(repo, "RepositoryUri")
+        if owner is not None:
+            other = pascal(owner)
+            self.allow_pull(self.ctx.ref(stack_name(owner), f"{other}RepositoryArn"))
+            return self.ctx.ref(stack_name(owner), f"{other}RepositoryUri")
+        assert c.image is not None
+        arn = containers.private_ecr_arn(c.image)
+        if arn is not None:
+            self.allow_pull(arn)
+        return c.image
 
     def app_containers(self, repo, logs, cars: list[Sidecar], wiring: ServiceWiring) -> list[ecs.ContainerDefinition]:
         """App containers get the sidecars' and `uses:` environment; essential ones also the wired
@@ -208,7 +242,7 @@ class ServiceBuilder:
                 group=self.group,
                 AllowedPattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
             )
-            repository = c.image if c.image is not None else GetAtt(repo, "RepositoryUri")
+            repository = self.image_repository(cname, repo)
             secrets: dict[str, Any] = {}
             for var, ref in c.secrets.items():
                 resolved = secret_refs.resolve(ref, self.ctx, self.cfg.secrets.get(ref.secret or ""))
