@@ -106,3 +106,19 @@ def build_digests_per_hash_seed(out_root: Path, params_dir: Path | None = None, 
                 h.update(str(p.relative_to(out)).encode() + p.read_bytes())
         digests.add(h.hexdigest())
     return digests
+
+
+def assert_refused(params_root: Path, monkeypatch: Any, base: Any, overlay: Any, fragments: list[str]) -> None:
+    """`build -s s -e dev` of `base` (+ `overlay` as dev.yaml) exits 2 naming every fragment, without a traceback."""
+    from click.testing import CliRunner
+
+    import cli
+
+    write_params(params_root, "s", base, {"dev": overlay})
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(params_root))
+    result = CliRunner().invoke(cli.cli, ["build", "--system", "s", "--env", "dev"])
+    message = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 2, message
+    assert "Traceback" not in message
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
