@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    credentials = " ".join(f"{k}={v}" for k, v in DUMMY_ENV.items() if k != "AWS_REGION")
+    # No region: each system deploys to the region its params name, and one named by the environment that
+    # differs is refused (issue 10), so exporting us-east-1 would refuse every system outside it.
+    credentials = " ".join(f"{k}={v}" for k, v in DUMMY_ENV.items() if k not in ("AWS_REGION", "AWS_DEFAULT_REGION"))
     print(
         f"local endpoint: {emulator.url}  (moto, patched; state lives in memory until Ctrl-C)\n"
         "\n"
