@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,3 +19,14 @@ def pytest_addoption(parser):
 def _isolated_build_dir(tmp_path, monkeypatch):
     """Every test builds into its own folder; the repo's build/ is never touched by tests."""
     monkeypatch.setenv("STACKC_BUILD_DIR", str(tmp_path / "build"))
+
+
+@pytest.fixture
+def params(tmp_path, monkeypatch):
+    """A private copy of params/ that the CLI reads (so a test may change a value of a system)."""
+    from .helpers import PARAMS_DIR
+
+    root = tmp_path / "params"
+    shutil.copytree(PARAMS_DIR, root)
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
+    return root

@@ -122,3 +122,14 @@ def assert_refused(params_root: Path, monkeypatch: Any, base: Any, overlay: Any,
     assert "Traceback" not in message
     for fragment in fragments:
         assert fragment in message, (fragment, message)
+
+
+def invoke(aws_env: Any, *args: str) -> Any:
+    """The real CLI against the local endpoint; never a traceback."""
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    result = CliRunner().invoke(cli, [*args, "--endpoint-url", aws_env.url])
+    assert "Traceback" not in result.output
+    return result

@@ -13,7 +13,6 @@ only on HTTPS endpoints -- its content is checked here).
 from __future__ import annotations
 
 import json
-import shutil
 
 import boto3
 import pytest
@@ -23,20 +22,10 @@ from cli import cli
 from templates_src.deploy import flow
 from templates_src.deploy.package import LIFECYCLE, package, tls_only_policy
 
-from .helpers import PARAMS_DIR
-
 pytestmark = pytest.mark.emulator
 
 # S3 operations whose API has no ExpectedBucketOwner (a bucket is created by its owner).
 WITHOUT_OWNER = {"CreateBucket", "ListBuckets"}
-
-
-@pytest.fixture
-def params(tmp_path, monkeypatch):
-    root = tmp_path / "params"
-    shutil.copytree(PARAMS_DIR, root)
-    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
-    return root
 
 
 def test_every_s3_call_names_the_expected_owner(aws_env, params):

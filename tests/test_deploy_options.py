@@ -9,31 +9,12 @@ with events).
 
 from __future__ import annotations
 
-import shutil
-
 import boto3
 import pytest
-from click.testing import CliRunner
 
-from cli import cli
-
-from .helpers import PARAMS_DIR
+from .helpers import invoke
 
 pytestmark = pytest.mark.emulator
-
-
-@pytest.fixture
-def params(tmp_path, monkeypatch):
-    root = tmp_path / "params"
-    shutil.copytree(PARAMS_DIR, root)
-    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
-    return root
-
-
-def invoke(aws_env, *args):
-    result = CliRunner().invoke(cli, [*args, "--endpoint-url", aws_env.url])
-    assert "Traceback" not in result.output
-    return result
 
 
 def test_role_tags_topics_and_rollback_reach_the_stack(aws_env, params):

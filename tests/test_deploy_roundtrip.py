@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import boto3
@@ -25,18 +24,7 @@ from click.testing import CliRunner
 
 from cli import cli
 
-from .helpers import PARAMS_DIR
-
 pytestmark = pytest.mark.emulator
-
-
-@pytest.fixture
-def params(tmp_path, monkeypatch):
-    """A private copy of params/ (so a test can change an image tag)."""
-    root = tmp_path / "params"
-    shutil.copytree(PARAMS_DIR, root)
-    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
-    return root
 
 
 def run(aws_env, *args, ok=True):

@@ -11,30 +11,19 @@ stack has settled by then and what the test shows is what the next deploy does a
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import sys
 
 import boto3
 import pytest
-from click.testing import CliRunner
 from rich.console import Console
 
-from cli import cli
 from templates_src.deploy import flow
 
-from .helpers import PARAMS_DIR
+from .helpers import invoke
 from .terminal import Terminal, terminal_env
 
 pytestmark = pytest.mark.emulator
-
-
-@pytest.fixture
-def params(tmp_path, monkeypatch):
-    root = tmp_path / "params"
-    shutil.copytree(PARAMS_DIR, root)
-    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
-    return root
 
 
 def cfn_of(aws_env):
@@ -43,12 +32,6 @@ def cfn_of(aws_env):
 
 def live_stacks(cfn):
     return {s["StackName"]: s for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"}
-
-
-def invoke(aws_env, *args):
-    result = CliRunner().invoke(cli, [*args, "--endpoint-url", aws_env.url])
-    assert "Traceback" not in result.output
-    return result
 
 
 # ------------------------------------------------------------------------------------------- tests

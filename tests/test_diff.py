@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +16,6 @@ from cli import cli
 from templates_src.deploy.deployed import DeployedStack, parse_template
 from templates_src.deploy.diff import BuiltStacks, compare, render_text, summary
 
-from .helpers import PARAMS_DIR
 from .test_deploy_roundtrip import bump_image_tag
 
 
@@ -136,14 +134,6 @@ def test_templates_come_back_as_json_or_yaml():
 
 
 # ------------------------------------------------------------------------------------- local endpoint
-
-
-@pytest.fixture
-def params(tmp_path, monkeypatch):
-    root = tmp_path / "params"
-    shutil.copytree(PARAMS_DIR, root)
-    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
-    return root
 
 
 def run(endpoint, *args, code=0):
