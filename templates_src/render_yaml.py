@@ -14,6 +14,7 @@ single-quoted scalars that cannot fold (most of them) are written directly.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +29,8 @@ TAG_FLOAT = "tag:yaml.org,2002:float"
 TAG_BOOL = "tag:yaml.org,2002:bool"
 TAG_NULL = "tag:yaml.org,2002:null"
 LINE_BREAKS = "\n\x85\u2028\u2029"
+# cfn_tools' AWS_ACCOUNT_ID, matched as it does (re.match): `$` also matches before one final "\n", so "00\n" counts
+_ACCOUNT_ID = re.compile(r"^0[0-9]+$").match
 INTRINSIC_KEYS = ("Fn::Sub", "!Sub", "!GetAtt")  # cfn_flip keeps a state machine definition with these as a mapping
 LITERAL_PROPERTIES = {"AWS::StepFunctions::StateMachine": "DefinitionString"}  # JSON kept as a text block
 _INF = 1e300
@@ -90,7 +93,7 @@ def _string_style(value: str) -> str | None:
 
 def _scalar_style(value: str, style: str | None) -> str | None:
     """cfn_tools' represent_scalar: account IDs single-quoted, text with line breaks double-quoted."""
-    if len(value) > 1 and value[0] == "0" and value[1:].isdigit() and value.isascii():  # ^0[0-9]+$
+    if _ACCOUNT_ID(value):
         return "'"
     if style is None and ("\n" in value or "\r" in value):
         return '"'

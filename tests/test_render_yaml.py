@@ -7,7 +7,7 @@ import json
 
 import pytest
 from cfn_flip import to_yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from templates_src import compiler
@@ -94,6 +94,11 @@ def documents(leaf):
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(text | long_text, documents(scalar), min_size=1, max_size=5))
+# cfn_tools' account-ID pattern ^0[0-9]+$ (re.match) also matches before a final "\n": single-quoted, not "\n"
+@example({"": {"Ref": "00\n"}})
+@example({"": {"Fn::GetAtt": "00\n"}})
+@example({"a": {"Condition": "0123\n"}, "b": {"Ref": "00\n\n"}, "c": {"Ref": "00\r"}, "d": {"Ref": "0\n"}})
+@example({"k": [{"Fn::Sub": "007\n"}, 7, {"Fn::Select": "0٣\n"}]})
 def test_generated_documents(doc):
     assert_same(json.dumps(doc, ensure_ascii=False), json.dumps(doc)[:300])
 
