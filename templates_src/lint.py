@@ -234,12 +234,19 @@ def lint_targets(targets: list, build_dir: Path | None = None) -> tuple[list[Pat
     from .settings import settings
 
     build_dir = build_dir or settings().build_dir
+    return lint_built(build_targets(targets, build_dir), build_dir)
+
+
+def lint_built(builds: list, build_dir: Path | None = None) -> tuple[list[Path], list[Finding]]:
+    """Lint every template of targets `build_targets` has just built (the first failed one is raised)."""
+    from .settings import settings
+
     regions: dict[Path, str] = {}
-    for built in build_targets(targets, build_dir):
+    for built in builds:
         if built.error is not None:
             raise built.error
         regions.update(template_regions(built.out_dir, built.templates))
-    return list(regions), lint_in_regions(regions, cache_root=build_dir)
+    return list(regions), lint_in_regions(regions, cache_root=build_dir or settings().build_dir)
 
 
 def lint_in_regions(regions: dict[Path, str], cache_root: Path | None = None) -> list[Finding]:

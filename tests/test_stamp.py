@@ -157,7 +157,7 @@ def test_a_failed_build_is_never_up_to_date(system):
 
 
 def test_no_op_build_and_lint_import_no_heavy_package(tmp_path):
-    """After `build` and `lint`, a second run of each decides from the stamp and the lint cache alone:
+    """After `build` and `lint`, a second run of each (and of `build --lint`) decides from the stamp and the lint cache alone:
     no pydantic, troposphere or cfn-lint import, no compile."""
     env = {**os.environ, "STACKC_BUILD_DIR": str(tmp_path / "build"), "STACKC_PARAMS_DIR": str(PARAMS_DIR)}
     select = ["--system", "fargate-api", "--env", "prod"]
@@ -170,9 +170,9 @@ def test_no_op_build_and_lint_import_no_heavy_package(tmp_path):
         "heavy = ('pydantic', 'troposphere', 'cfnlint', 'yaml', 'templates_src.compiler')\n"
         "print(__import__('json').dumps([m for m in heavy if m in sys.modules]))\n"
     )
-    for command in ("build", "lint"):
+    for command in ("build", "lint", "build --lint"):  # the last: what `make build` runs, one process
         done = subprocess.run(
-            [sys.executable, "-c", probe, command, *select],
+            [sys.executable, "-c", probe, *command.split(), *select],
             cwd=PROJECT_ROOT,
             env=env,
             capture_output=True,
@@ -195,3 +195,28 @@ def test_lint_never_compiles_what_build_wrote(system, monkeypatch):
     paths, findings = lint.lint_targets([target], build_dir)
     assert sorted(p.stem for p in paths) == sorted(n for n in built(target, build_dir).templates)
     assert findings == []
+
+
+def test_build_then_lint_in_one_process_says_what_the_two_commands_say(system, monkeypatch):
+    """`build --lint` (what `make build` runs) prints build's lines, then lint's, and exits as they do;
+    a target that fails to build is reported and nothing is linted."""
+    from click.testing import CliRunner
+
+    import cli
+
+    target, build_dir = system
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(target.params_dir))
+    monkeypatch.setenv("STACKC_BUILD_DIR", str(build_dir))
+    select = ["--system", "shop", "--env", "dev"]
+    apart = [CliRunner().invoke(cli.cli, [command, *select]) for command in ("build", "lint")]
+    assert [r.exit_code for r in apart] == [0, 0]
+    shutil.rmtree(build_dir)  # from scratch again: the same lines, "N file(s) changed" included
+    both = CliRunner().invoke(cli.cli, ["build", "--lint", *select])
+    assert both.exit_code == 0, both.output
+    assert both.output == apart[0].output + apart[1].output
+    assert "linted " in both.output
+
+    write_params(target.params_dir, "shop", {**BASE, "network": {"azs": "two"}})
+    broken = CliRunner().invoke(cli.cli, ["build", "--lint", *select])
+    assert broken.exit_code == 2 and "network.azs" in broken.output
+    assert "linted " not in broken.output

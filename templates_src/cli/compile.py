@@ -13,14 +13,21 @@ from .common import _targets, reports_errors, selection_options
 
 @click.command()
 @selection_options
+@click.option(
+    "--lint",
+    "then_lint",
+    is_flag=True,
+    help="Then lint what was built, as `stackc lint` does (one process: what `make build` runs).",
+)
 @reports_errors
-def build(system, env, all_):
+def build(system, env, all_, then_lint):
     """Compile templates into build/<system>/<env>/ (only changed files are written)."""
     from templates_src.build import build_targets
     from templates_src.errors import ConfigError
 
     exit_code = 0
-    for built in build_targets(_targets(system, env, all_)):
+    builds = build_targets(_targets(system, env, all_))
+    for built in builds:
         target = built.target
         if built.error is not None:  # with --all, every broken target is reported, not just the first
             prefix = "" if isinstance(built.error, ConfigError) else f"{target.system}/{target.env}: "
@@ -33,7 +40,11 @@ def build(system, env, all_):
         click.echo(f"built {target.system}/{target.env} -> {shown(built.out_dir)} ({state}; {summary})")
         for note in built.notes:
             click.secho(f"  note: {note}", fg="yellow")
-    sys.exit(exit_code)
+    if exit_code or not then_lint:
+        sys.exit(exit_code)
+    from templates_src.lint import lint_built
+
+    _report_lint(*lint_built(builds), "text")
 
 
 @click.command()
@@ -42,11 +53,15 @@ def build(system, env, all_):
 @reports_errors
 def lint(system, env, all_, fmt):
     """Build (if stale) and lint with cfn-lint in-process plus the project's rules; exit 1 on findings."""
-    import json
-
     from templates_src.lint import lint_targets
 
-    paths, findings = lint_targets(_targets(system, env, all_))
+    _report_lint(*lint_targets(_targets(system, env, all_)), fmt)
+
+
+def _report_lint(paths: list[Path], findings: list, fmt: str) -> None:
+    """Print the findings (by template, or as JSON); exit 1 when there are any."""
+    import json
+
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in findings], indent=2))
     else:
