@@ -18,7 +18,7 @@ class Model(BaseModel):
     """Frozen, strict, and closed: a typo in a key is an error, never a silent default. Numbers are
     finite: YAML's .inf and .nan have no place in a template."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod
