@@ -9,10 +9,11 @@ from pathlib import Path
 
 import troposphere
 
+from . import waivers
 from .build import Built, build_targets, output_dir  # the stamp-aware entry (build.py), importable here too
 from .config.load import Loaded, Target, load
 from .config.system import System
-from .errors import BuildError, NameClash
+from .errors import BuildError, ConfigError, NameClash
 from .graph import StackContext, StackGraph, parameter_value
 from .limits import MAX_BYTES_INLINE, TemplateStats
 from .parts import lb_exports, stateful
@@ -52,6 +53,11 @@ class Compiled:
     folders: dict[str, Compiled] = field(default_factory=dict)
     region: str | None = None  # where this folder's root deploys (None: the system's region)
     dns_inputs: list = field(default_factory=list)  # global folder: [stacks.dns.Input]
+    waivers: list[waivers.Applied] = field(default_factory=list)  # params' waivers, where each was written
+
+    def applied_waivers(self) -> list[tuple[str, waivers.Applied]]:
+        """(folder, applied waiver) of every part: what `build` lists."""
+        return [(folder, a) for folder, part in self.parts() for a in part.waivers]
 
     @property
     def templates(self) -> dict[str, str]:
@@ -78,10 +84,25 @@ def compile_loaded(loaded: Loaded) -> Compiled:
         if is_multi_region(cfg):
             from . import regions
 
-            return regions.compile_regions(cfg, target, _compile_single)
-        return _compile_single(cfg, target)
+            compiled = regions.compile_regions(cfg, target, _compile_single)
+        else:
+            compiled = _compile_single(cfg, target)
     except NameClash as exc:  # a name the config chose: report it at its path, like any config problem
         raise loaded.problem(exc.path, exc.message, exc.value) from None
+    unused = waivers.unmatched([part.waivers for _, part in compiled.parts() if part.waivers])
+    if unused:
+        raise ConfigError(
+            [
+                loaded.problem_at(
+                    ("waivers", a.index, "resource"),
+                    f"waiver for {a.waiver.id} matches no resource: the finding it waives is gone or the pattern "
+                    "is wrong (`<stack>/<LogicalId>` as in build/, `*` wildcards); remove or correct it",
+                    a.waiver.resource,
+                )
+                for a in unused
+            ]
+        )
+    return compiled
 
 
 def is_multi_region(cfg: System) -> bool:
@@ -111,6 +132,10 @@ def _compile_single(cfg: System, target: Target) -> Compiled:
     root_t = root.build(graph, resolved, f"{target.system} {target.env}: root stack (stackc)", dict(cfg.tags))
     stateful.apply(root_t)
     templates = {"root": root_t.to_dict(), **templates}
+    applied = waivers.apply(templates, cfg.waivers)
+    if cfg.prod:  # the prod rules (lint_rules/) apply to these templates
+        for tdict in templates.values():
+            tdict.setdefault("Metadata", {}).update(waivers.PROD_MARK)
 
     files: dict[str, str] = {}
     stats: list[TemplateStats] = []
@@ -137,7 +162,7 @@ def _compile_single(cfg: System, target: Target) -> Compiled:
     ]
     files["parameters.json"] = dumps(parameters)
     files["manifest.json"] = dumps(_manifest(target, cfg, resolved, files, stats))
-    return Compiled(target, files, stats, notes, region=cfg.region)
+    return Compiled(target, files, stats, notes, region=cfg.region, waivers=applied)
 
 
 def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stats: list[TemplateStats]) -> dict:

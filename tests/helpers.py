@@ -133,3 +133,26 @@ def invoke(aws_env: Any, *args: str) -> Any:
     result = CliRunner().invoke(cli, [*args, "--endpoint-url", aws_env.url])
     assert "Traceback" not in result.output
     return result
+
+
+def skips(template: dict) -> dict[str, list[str]]:
+    """{logical ID: [suppressed rule/check ids]} of a built template (checkov skips and cfn-lint ignores)."""
+    from templates_src.waivers import in_template
+
+    out: dict[str, list[str]] = {}
+    for found in in_template("", template):
+        out.setdefault(found.logical_id, []).append(found.id)
+    return out
+
+
+def lint_rule(tmp_path: Path, rule: str, resources: dict, prod: bool = True, **top: Any) -> list[str]:
+    """Lint one tiny template (prod-marked unless `prod=False`) and return `rule`'s findings' paths."""
+    from templates_src.lint import lint_paths
+    from templates_src.waivers import PROD_MARK
+
+    template: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources, **top}
+    if prod:
+        template["Metadata"] = PROD_MARK
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template))
+    return [f.path for f in lint_paths([path]) if f.rule == rule]

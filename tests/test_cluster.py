@@ -72,7 +72,7 @@ def test_exec_logs_encrypted_with_the_observability_key(tmp_path):
     )
 
 
-def test_unencrypted_exec_logs_are_recorded(tmp_path):
+def test_unencrypted_exec_logs_carry_no_suppression(tmp_path):
     t = build_config(tmp_path, {})["cluster"]
-    assert [s["id"] for s in t["Resources"]["ExecLogGroup"]["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_158"]
+    assert "Metadata" not in t["Resources"]["ExecLogGroup"]  # a waiver in params is the only source
     assert "CloudWatchEncryptionEnabled" not in json.dumps(t["Resources"]["Cluster"])

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from templates_src.config.data import AURORA_POSTGRES_VERSIONS, RDS_POSTGRES_VERSIONS
-from templates_src.parts.scanners import skips
 
-from .helpers import build, build_config, count, has_resource, resources, write_params
+from .helpers import build, build_config, count, has_resource, resources, skips, write_params
 
 EVERY_STORE = {
     "keys": {"main": {"description": "data key", "logs": True, "users": ["arn:aws:iam::123456789012:role/reader"]}},
@@ -431,7 +430,7 @@ def test_secret_encrypted_with_a_key_and_readers_may_decrypt(tmp_path):
     assert '"kms:Decrypt"], "Effect": "Allow", "Resource": [{"Ref": "MainKeyArn"}]' in policy
 
 
-# -- what security scanners check (README "Security scanners") -----------------------------------------
+# -- what security scanners check (README "Security") -----------------------------------------
 
 
 def test_postgres_iam_auth_and_enhanced_monitoring_by_default(data):
@@ -461,7 +460,7 @@ def test_rds_postgres_is_multi_az_by_default(tmp_path):
     assert "Metadata" not in data["Resources"]["DbInstance"]
 
 
-def test_postgres_opt_outs_are_recorded_for_scanners(tmp_path):
+def test_postgres_opt_outs_carry_no_suppression(tmp_path):
     data = build_config(
         tmp_path,
         {
@@ -475,34 +474,17 @@ def test_postgres_opt_outs_are_recorded_for_scanners(tmp_path):
         data, "AWS::RDS::DBInstance", {"Engine": "postgres", "MultiAZ": False, "EnableIAMDatabaseAuthentication": False}
     )
     assert "MonitoringInterval" not in instance["Properties"] and count(data, "AWS::IAM::Role") == 0
-    assert skips(data) == {
-        "DbInstance": ["CKV_AWS_161", "CKV_AWS_118", "CKV_AWS_157"],
-        "AuCluster": ["CKV_AWS_162"],
-        "AuWriter": ["CKV_AWS_118"],
-        "DbSecret": ["CKV_AWS_149"],
-        "AuSecret": ["CKV_AWS_149"],
-    }
-    comment = {s["id"]: s["comment"] for s in instance["Metadata"]["checkov"]["skip"]}
-    assert comment["CKV_AWS_157"].startswith("data.db.multi_az is false")
+    assert skips(data) == {}  # opt-outs are findings for scanners unless params waive them
 
 
-def test_no_skip_where_a_key_is_configured(data):
-    """Only stores whose params name no key carry the 'AWS managed key' waivers."""
-    assert skips(data) == {
-        "SdbSecret": ["CKV_AWS_149"],
-        "SoloSecret": ["CKV_AWS_149"],
-        "PlainBucket": ["CKV_AWS_18", "CKV_AWS_21"],
-        "AssetsBucket": ["CKV_AWS_18"],
-    }
-    (waiver,) = data["Resources"]["SdbSecret"]["Metadata"]["checkov"]["skip"]
-    assert "data.sdb.key" in waiver["comment"]
+def test_stores_carry_no_suppression_of_their_own(data):
+    """Stores without a key, a bucket without access logs: findings unless params waive them."""
+    assert skips(data) == {}
 
 
-def test_timestream_without_key_is_recorded(tmp_path):
+def test_timestream_without_key_carries_no_suppression(tmp_path):
     data = build_config(tmp_path, {"data": {"ts": {"kind": "timestream"}}})["data"]
-    db = data["Resources"]["TsDatabase"]
-    assert db["Metadata"]["cfn-lint"] == {"config": {"ignore_checks": ["W3697"]}}  # kept beside the new waiver
-    assert [s["id"] for s in db["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_160"]
+    assert "Metadata" not in data["Resources"]["TsDatabase"]  # W3697 is a finding unless waived
 
 
 def test_s3_server_access_logs(tmp_path):
@@ -527,6 +509,6 @@ def test_observability_key_policy_admits_logs_and_alarms(tmp_path):
     assert other == ["AccountAdministers", "AccountUsesThroughIam"]
 
 
-def test_key_without_rotation_is_recorded(tmp_path):
+def test_key_without_rotation_carries_no_suppression(tmp_path):
     keys = build_config(tmp_path, {"keys": {"k": {"rotation_days": None}}})["keys"]
-    assert skips(keys) == {"KKey": ["CKV_AWS_7"]}
+    assert skips(keys) == {}

@@ -173,6 +173,10 @@ def test_package_twice_uploads_nothing_the_second_time(aws_env, params):
 
 
 def test_protected_env_gets_protection_and_destroy_refuses(aws_env, params):
+    # This test is about protection. demo's prod also gets the secure prod defaults (an ACM certificate
+    # validated in a hosted zone, a WAF web ACL, KMS key policies, ...), more than the local emulator
+    # serves (it answers HTTP 500); here demo's prod is protect: true without them.
+    (params / "demo" / "prod.yaml").write_text("protect: true\nprod: false\n")
     cfn, _ = clients(aws_env)
     result = run(aws_env, "deploy", "--system", "demo", "--env", "prod", "--yes")
     assert "demo-prod: CREATE_COMPLETE" in result.output

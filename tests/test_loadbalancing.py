@@ -4,9 +4,7 @@ listeners and certificate are in the `loadbalancing` stack; each service's targe
 
 from __future__ import annotations
 
-from templates_src.parts.scanners import skips
-
-from .helpers import build_config, count, has_resource
+from .helpers import build_config, count, has_resource, skips
 
 APP = {"containers": {"app": {"image": "example/app", "ports": [{"port": 8080}]}}}
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"
@@ -358,7 +356,7 @@ def test_url_output_named_by_the_config(tmp_path):
     assert "ApiServiceUrl" not in out["root"]["Outputs"] and "ApiServiceUrl" not in out["service-api"]["Outputs"]
 
 
-# -- what security scanners check (README "Security scanners") -----------------------------------------
+# -- what security scanners check (README "Security") -----------------------------------------
 
 
 def test_load_balancer_egress_only_to_its_targets_in_the_vpc(tmp_path):
@@ -417,38 +415,7 @@ def test_load_balancer_egress_in_an_existing_vpc_and_without_targets(tmp_path):
     assert rule["CidrIp"] == "255.255.255.255/32" and rule["Description"].startswith("no egress")
 
 
-def test_public_http_without_certificate_is_recorded_for_scanners(tmp_path):
+def test_public_http_without_certificate_carries_no_suppression(tmp_path):
+    """Plain HTTP, no access logs, port 80 open to all: findings for scanners unless params waive them."""
     t = build_lb(tmp_path, HTTP)["loadbalancing"]
-    assert skips(t) == {
-        "WebLoadBalancerSecurityGroup": ["CKV_AWS_260"],
-        "WebLoadBalancer": ["CKV_AWS_91"],
-        "WebHttpListener": ["CKV_AWS_2", "CKV_AWS_103"],
-    }
-    comments = {
-        s["id"]: s["comment"] for s in t["Resources"]["WebLoadBalancerSecurityGroup"]["Metadata"]["checkov"]["skip"]
-    }
-    assert "serves plain HTTP" in comments["CKV_AWS_260"]
-
-
-def test_https_with_access_logs_needs_one_waiver_only(tmp_path):
-    t = build_lb(tmp_path, {**HTTPS, "access_logs": {"bucket": "my-elb-logs"}})["loadbalancing"]
-    assert skips(t) == {"WebLoadBalancerSecurityGroup": ["CKV_AWS_260"]}  # public on purpose; it redirects
-    (waiver,) = t["Resources"]["WebLoadBalancerSecurityGroup"]["Metadata"]["checkov"]["skip"]
-    assert waiver["comment"].endswith("redirects to HTTPS")
-
-
-def test_internal_or_narrowed_load_balancer_gets_no_port_80_waiver(tmp_path):
-    internal = build_lb(tmp_path / "a", {**HTTP, "scheme": "internal"})["loadbalancing"]
-    narrowed = build_lb(tmp_path / "b", {**HTTP, "allowed_cidrs": ["203.0.113.0/24"]})["loadbalancing"]
-    for t in (internal, narrowed):
-        assert "CKV_AWS_260" not in skips(t).get("WebLoadBalancerSecurityGroup", [])
-
-
-def test_nlb_access_log_waiver_names_its_tcp_listeners(tmp_path):
-    t = build_lb(
-        tmp_path,
-        {"type": "network", "listeners": [{"port": 4100, "protocol": "TCP", "service": "api"}]},
-        {"api": {"containers": {"app": {"image": "example/app", "ports": [{"port": 4100}]}}}},
-    )["loadbalancing"]
-    (waiver,) = t["Resources"]["WebLoadBalancer"]["Metadata"]["checkov"]["skip"]
-    assert waiver["id"] == "CKV_AWS_91" and "TCP listeners" in waiver["comment"]
+    assert skips(t) == {}

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from templates_src.parts.scanners import skips
-
-from .helpers import build_config, count, has_resource, resources
+from .helpers import build_config, count, has_resource, resources, skips
 
 
 def network(tmp_path, **net):
@@ -191,4 +189,4 @@ def test_flow_logs_encrypted_with_the_observability_key(tmp_path):
     group = has_resource(out["network"], "AWS::Logs::LogGroup", {"KmsKeyId": {"Ref": "OpsKeyArn"}})
     assert "Metadata" not in group
     plain = network(tmp_path / "plain", flow_logs={"enabled": True})["network"]
-    assert skips(plain) == {"FlowLogGroup": ["CKV_AWS_158"]}
+    assert skips(plain) == {}  # without a key: a finding, unless params waive it

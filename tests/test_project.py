@@ -55,7 +55,7 @@ def test_init_in_an_empty_folder_then_build_and_lint_pass(project):
     assert "0 finding(s)" in linted.output
     everything = run("lint", "--all")  # prod too: the scaffold is meant to be deployed
     assert everything.exit_code == 0, everything.output
-    assert "linted 10 template(s): 0 finding(s)" in everything.output
+    assert "linted 11 template(s): 0 finding(s)" in everything.output  # prod: + keys (the logs key)
 
 
 def test_init_refuses_an_existing_system_and_a_bad_name(project):

@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from templates_src.parts.scanners import skips
-
-from .helpers import build_config, count, has_resource, resources
+from .helpers import build_config, count, has_resource, resources, skips
 
 APP = {"image": "example/app", "tag": "1.2.3", "ports": [{"port": 8080}]}
 
@@ -337,7 +335,7 @@ def test_public_ip_flag(tmp_path):
             }
         },
     )
-    assert "public_ip" in svc["Metadata"]["stackc"]["public"]  # the waiver lint rule E9003 reads
+    assert "Metadata" not in svc  # E9003 finds it unless params waive it
 
 
 def test_circuit_breaker_and_healthy_percents(tmp_path):
@@ -611,7 +609,7 @@ def test_uses_wiring_is_applied(tmp_path, monkeypatch):
     assert has_resource(t, "AWS::ECS::TaskDefinition")["Properties"]["Volumes"] == [{"Name": "files"}]
 
 
-# -- what security scanners check (README "Security scanners") -----------------------------------------
+# -- what security scanners check (README "Security") -----------------------------------------
 
 
 def test_ecr_repository_encrypted_with_kms_by_default(tmp_path):
@@ -620,12 +618,10 @@ def test_ecr_repository_encrypted_with_kms_by_default(tmp_path):
     assert "Metadata" not in repo
 
 
-def test_ecr_aes256_kept_for_an_existing_repository_is_recorded(tmp_path):
-    t = build_service(
-        tmp_path, {"ecr": {"encryption": "aes256"}, "containers": {"app": {"tag": "1.0", "ports": [{"port": 8080}]}}}
-    )
+def test_ecr_aes256_kept_for_an_existing_repository_carries_no_suppression(tmp_path):
+    t = build_service(tmp_path, {"ecr": {"encryption": "aes256"}, "containers": {"app": {"tag": "1.0", "ports": [{"port": 8080}]}}})
     has_resource(t, "AWS::ECR::Repository", {"EncryptionConfiguration": {"EncryptionType": "AES256"}})
-    assert skips(t)["ApiRepository"] == ["CKV_AWS_136"]
+    assert skips(t) == {}
 
 
 def test_log_groups_encrypted_with_the_observability_key(tmp_path):
@@ -642,10 +638,10 @@ def test_service_log_key_wins_over_the_observability_key(tmp_path):
     assert "CloudWatchLogs" in sids and "CloudWatchAlarms" not in sids  # the topic uses ops
 
 
-def test_unencrypted_log_group_is_recorded(tmp_path):
+def test_unencrypted_log_group_carries_no_suppression(tmp_path):
     t = build_service(tmp_path)
     assert "KmsKeyId" not in t["Resources"]["ApiLogGroup"]["Properties"]
-    assert skips(t) == {"ApiLogGroup": ["CKV_AWS_158"]}
+    assert skips(t) == {}
 
 
 def test_alarm_topic_encrypted_with_the_observability_key(tmp_path):
@@ -653,7 +649,7 @@ def test_alarm_topic_encrypted_with_the_observability_key(tmp_path):
     topic = has_resource(out["observability"], "AWS::SNS::Topic", {"KmsMasterKeyId": {"Ref": "OpsKeyArn"}})
     assert "Metadata" not in topic
     plain = build_config(tmp_path / "plain", system({"alarms": {}}))["observability"]
-    assert skips(plain) == {"AlarmTopic": ["CKV_AWS_26"]}
+    assert skips(plain) == {}
 
 
 def test_exec_writes_only_to_the_cluster_exec_log_group(tmp_path):

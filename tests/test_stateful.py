@@ -19,6 +19,11 @@ from .test_data import EVERY_STORE
 # Reviewed: these hold no data that a delete or a replacement would lose (configuration the template
 # recreates, network plumbing, compute, metrics definitions).
 REVIEWED_STATELESS = {
+    # Added by the prod defaults (issue 12): configuration only, re-created from the template.
+    "AWS::RDS::DBClusterParameterGroup",
+    "AWS::RDS::DBParameterGroup",
+    "AWS::WAFv2::WebACL",
+    "AWS::WAFv2::WebACLAssociation",
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
     "AWS::CertificateManager::Certificate",

@@ -72,6 +72,22 @@ def many_services(n: int) -> dict:
     }
 
 
+# Findings these systems keep on purpose: waived in params, as any system must (README "Waivers").
+PUBLIC_TASKS = {
+    "id": "E9003",
+    "resource": "service-*/*Service",
+    "reason": "No NAT here: tasks pull images over public IPs, and their security groups admit only the load balancer.",
+}
+TIMESTREAM = [
+    {
+        "id": "W3697",
+        "resource": f"data/*{kind}",
+        "reason": "Timestream for LiveAnalytics takes no new customers; an existing user keeps its database.",
+    }
+    for kind in ("Database", "Table")
+]
+
+
 ZOO: dict[str, dict] = {
     "worker-no-lb": {
         "network": {"azs": 2, "nat": "single"},
@@ -191,12 +207,14 @@ ZOO: dict[str, dict] = {
         "network": {"mode": "existing", "existing": {"vpc_id": VPC, "public_subnet_ids": PUBLIC}},
         "data": {"cache": {"kind": "valkey-serverless"}},
         "services": {"api": svc(public_ip=True, uses=["cache"])},
+        "waivers": [PUBLIC_TASKS],
         "load_balancers": {"web": {"listeners": [http("api")]}},
     },
     "existing-vpc-asked": {  # no IDs at all: the console form asks for them
         "network": {"mode": "existing", "existing": {}},
         "data": {"bucket": {"kind": "s3"}},
         "services": {"api": svc(public_ip=True, uses=["bucket"])},
+        "waivers": [PUBLIC_TASKS],
         "load_balancers": {"web": {"listeners": [http("api")]}},
     },
     "every-store": {
@@ -229,6 +247,7 @@ ZOO: dict[str, dict] = {
             )
         },
         "load_balancers": {"web": {"listeners": [http("api")]}},
+        "waivers": TIMESTREAM,
     },
     "kms-everywhere": {
         "keys": {"main": {"logs": True, "alias": "alias/zoo-main"}, "side": {"rotation_days": None}},
@@ -272,10 +291,12 @@ ZOO: dict[str, dict] = {
         "load_balancers": {"web": {"listeners": [http("api")]}},
         "network": {"flow_logs": {"enabled": True}},
         "observability": {"key": "main", "alarm_emails": ["oncall@example.com"]},  # every log group, the topic
+        "waivers": [TIMESTREAM[0]],
     },
     "nat-none-public": {
         "network": {"nat": "none", "interface_endpoints": []},
         "services": {"site": svc(public_ip=True)},
+        "waivers": [PUBLIC_TASKS],
         "load_balancers": {"web": {"listeners": [http("site")]}},
     },
     "two-azs": {
@@ -462,6 +483,7 @@ ZOO: dict[str, dict] = {
             },
         },
         "observability": {"alarm_emails": ["a@b.co", "c@d.io"], "dashboard": True, "key": "k"},
+        "waivers": [PUBLIC_TASKS, TIMESTREAM[0]],
     },
     "failover-two-regions": {
         "regions": ["us-east-1", "us-west-2"],
@@ -501,6 +523,7 @@ ZOO: dict[str, dict] = {
         "keys": {"k-": {}},
         "secrets": {"s-": {}, LONG + "se": {}},
         "load_balancers": {LONG + "lb": {"listeners": [http(LONG + "-s")]}},
+        "waivers": TIMESTREAM,
     },
 }
 

@@ -22,6 +22,7 @@ from .common import _targets, reports_errors, selection_options
 @reports_errors
 def build(system, env, all_, then_lint):
     """Compile templates into build/<system>/<env>/ (only changed files are written)."""
+    from templates_src import waivers
     from templates_src.build import build_targets
     from templates_src.errors import ConfigError
 
@@ -40,6 +41,8 @@ def build(system, env, all_, then_lint):
         click.echo(f"built {target.system}/{target.env} -> {shown(built.out_dir)} ({state}; {summary})")
         for note in built.notes:
             click.secho(f"  note: {note}", fg="yellow")
+        for line in waivers.listed(built.out_dir, built.templates):
+            click.echo(f"  waiver: {line}")
     if exit_code or not then_lint:
         sys.exit(exit_code)
     from templates_src.lint import lint_built

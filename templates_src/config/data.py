@@ -138,6 +138,10 @@ class Postgres(Store):
     monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = 60
     # IAM database authentication is allowed (passwords still work: `uses:` wiring reads the secret).
     iam_auth: bool = True
+    # None: on in prod, off elsewhere. force_ssl: a parameter group with rds.force_ssl=1 (clients must use
+    # TLS); log_exports: the postgresql log (and upgrade log, RDS) to CloudWatch Logs (FSBP RDS.9).
+    force_ssl: bool | None = None
+    log_exports: bool | None = None
     # container: ECS injects host/port/name/username/password at start (execution role reads the secret).
     # app: the container gets the secret's ARN and reads it itself (task role reads the secret).
     credentials: Literal["container", "app"] = "container"

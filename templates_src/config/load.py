@@ -36,6 +36,11 @@ __all__ = [
 ]
 
 
+def is_prod_name(env: str) -> bool:
+    """An env whose params do not say `prod:` is prod when its name says so."""
+    return env in ("prod", "production") or env.startswith(("prod-", "production-"))
+
+
 @dataclass(frozen=True)
 class Loaded:
     target: Target
@@ -52,6 +57,11 @@ class Loaded:
         line = _Where.line_in(file, path)
         return ConfigError([Problem(_rel(file), dotted(path), message, value, True, line)])
 
+    def problem_at(self, path: tuple[Any, ...], message: str, value: Any) -> Problem:
+        """One such problem, to report with others."""
+        (problem,) = self.problem(path, message, value).problems
+        return problem
+
 
 def load(target: Target) -> Loaded:
     if not target.base_file.is_file():
@@ -61,6 +71,8 @@ def load(target: Target) -> Loaded:
     base = read_mapping(target.base_file)
     overlay = read_mapping(target.env_file)
     merged = deep_merge(base, overlay)
+    if isinstance(merged, dict) and "prod" not in merged and is_prod_name(target.env):
+        merged["prod"] = True
     where = _Where(target, base, overlay)
     try:
         config = System.model_validate(merged)

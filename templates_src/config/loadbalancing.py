@@ -144,7 +144,7 @@ class Rule(Model):
 
 class Listener(Model):
     port: int = Field(ge=1, le=65535)
-    protocol: Literal["HTTP", "HTTPS", "TCP"] = "HTTP"
+    protocol: Literal["HTTP", "HTTPS", "TCP", "TLS"] = "HTTP"  # TCP and TLS: network load balancers
     service: Name | None = Field(None, description="default action: forward here; none: 404 (ALB)")
     rules: list[Rule] = Field(default_factory=list)
 
@@ -171,7 +171,12 @@ class LoadBalancer(Model):
     allowed_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"], min_length=1)
     idle_timeout: int = Field(60, ge=1, le=4000, description="seconds (ALB)")
     http2: bool = True
-    access_logs: AccessLogs | None = None
+    # None: in prod (ALB) a bucket the system creates (FSBP ELB.5), elsewhere off; false: off in prod too
+    # (waive E9100); a bucket: an existing one that allows ELB log delivery.
+    access_logs: AccessLogs | Literal[False] | None = None
+    # None: in prod an internet-facing ALB gets the system's web ACL (AWS managed rules + a rate limit);
+    # false: none (waive E9113).
+    waf: bool | None = None
     certificate: Certificate | None = None
     ssl_policy: SslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     listeners: list[Listener] = Field(min_length=1)
@@ -201,20 +206,22 @@ class LoadBalancer(Model):
             if lst.port in ports:
                 yield Finding(path + ("port",), f"listeners[{ports[lst.port]}] already uses this port", lst.port)
             ports.setdefault(lst.port, i)
-            if alb and lst.protocol == "TCP":
+            if alb and lst.protocol in ("TCP", "TLS"):
                 yield Finding(
                     path + ("protocol",), "an application load balancer listens on HTTP or HTTPS", lst.protocol
                 )
-            if not alb and lst.protocol != "TCP":
-                yield Finding(path + ("protocol",), "a network load balancer listens on TCP here", lst.protocol)
+            if not alb and lst.protocol not in ("TCP", "TLS"):
+                yield Finding(path + ("protocol",), "a network load balancer listens on TCP or TLS", lst.protocol)
             if not alb and lst.rules:
                 yield Finding(
                     path + ("rules",), "rules route by path or host: application load balancers only", None, False
                 )
             if not alb and lst.service is None:
                 yield Finding(path + ("service",), "a TCP listener forwards to a service: name one", None, False)
-            if lst.protocol == "HTTPS" and self.certificate is None:
-                yield Finding(path + ("protocol",), "HTTPS needs a 'certificate' on the load balancer", lst.protocol)
+            if lst.protocol in ("HTTPS", "TLS") and self.certificate is None:
+                yield Finding(
+                    path + ("protocol",), f"{lst.protocol} needs a 'certificate' on the load balancer", lst.protocol
+                )
             if self.redirects(lst) and lst.services():
                 yield Finding(
                     path,
@@ -236,9 +243,12 @@ class LoadBalancer(Model):
         if self.certificate is not None:
             for f in self.certificate.check():
                 yield Finding(("certificate",) + f.path, f.message, f.value, f.has_value)
-            if self.https is None:
-                yield Finding(("certificate",), "a certificate needs an HTTPS listener to serve it", None, False)
-            if not alb:
-                yield Finding(("certificate",), "TLS is terminated by application load balancers here", None, False)
-        if not alb and self.access_logs is not None:
+            if not any(lst.protocol in ("HTTPS", "TLS") for lst in self.listeners):
+                yield Finding(
+                    ("certificate",),
+                    "a certificate needs a listener to serve it: HTTPS (application) or TLS (network)",
+                    None,
+                    False,
+                )
+        if not alb and isinstance(self.access_logs, AccessLogs):
             yield Finding(("access_logs",), "access logs are for application load balancers here", None, False)

@@ -19,7 +19,7 @@ InterfaceEndpoint = Literal["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm
 
 
 class FlowLogs(Model):
-    enabled: bool = False
+    enabled: bool | None = Field(None, description="none: on in prod (EC2.6), off elsewhere")
     retention_days: RetentionDays = 30
     traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
 

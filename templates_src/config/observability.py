@@ -4,7 +4,7 @@ service (`services.<name>.alarms`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -24,10 +24,11 @@ class Observability(Model):
         "integration's); no topic is created. Root parameter AlarmTopicArn",
     )
     dashboard: bool = Field(False, description="one CloudWatch dashboard for the system's services and load balancers")
-    key: Name | None = Field(
+    key: Name | Literal[False] | None = Field(
         None,
         description="a key from `keys:` that encrypts every log group of the system "
-        "and the alarm topic; none: CloudWatch Logs' own keys, and an unencrypted topic",
+        "and the alarm topic; none: in prod a key the system creates (`SystemKey`), elsewhere CloudWatch Logs' "
+        "own keys and an unencrypted topic; false: no key, in prod too (waive E9105 and E9106)",
     )
 
     def check(self) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag
+from pydantic import BeforeValidator, Discriminator, Field, StringConstraints, Tag
 
 from ..naming import pascal
 from .base import OUTPUT_NAME_PATTERN, Cidr, Finding, Model, Name, RetentionDays
@@ -66,6 +66,9 @@ class SecretRef(Model):
             yield Finding(("key",), "'key' selects a JSON key of a 'secret'; SSM parameters have none", self.key)
 
 
+AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9_.@/-]*$", max_length=255)]
+
+
 class Dependency(Model):
     container: Name
     condition: Literal["START", "HEALTHY", "COMPLETE", "SUCCESS"] = "START"
@@ -104,9 +107,14 @@ class Container(ContainerBase):
     environment: dict[EnvName, str] = Field(default_factory=dict)
     secrets: dict[EnvName, SecretRef] = Field(default_factory=dict)
     health_check: HealthCheck | None = None
-    readonly_root_filesystem: bool = False
+    readonly_root_filesystem: bool | None = Field(None, description="none: true in prod (ECS.5), false elsewhere")
+    # Paths the app writes to under a read-only root: each an empty task-storage volume mounted there.
+    writable_paths: list[AbsolutePath] = Field(default_factory=list, max_length=20)
     user: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$", description='e.g. "1001" or "1001:1001"'
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$",
+        description='e.g. "1001" or "1001:1001"; prod needs a non-root one (E9103): the image decides which uid '
+        "owns its files, so stackc cannot pick one",
     )
 
     def check(self) -> Iterator[Finding]:
@@ -359,7 +367,8 @@ class Service(Model):
     uses: list[Name] = Field(default_factory=list)
     # all: tasks may connect anywhere (the default a security group has). A list narrows it to HTTPS
     # anywhere (AWS APIs, image pulls, external APIs), the `uses:` stores on their ports, and these rules.
-    egress: Egress = "all"
+    # None: narrowed ([]) in prod, all elsewhere.
+    egress: Egress | None = None
 
     def container_names(self) -> list[str]:
         """App containers and sidecars, the names `depends_on` may use."""

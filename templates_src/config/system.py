@@ -18,12 +18,22 @@ from .observability import Observability
 from .secrets import Secret, check_names, physical_name
 from .services import Service
 from .services_check import check_services
+from .waivers import Waiver
+
+
+# The key a prod system creates for its logs and alarm topic when `observability.key` names none.
+SYSTEM_KEY = "system"
 
 
 class System(Model):
     description: str = ""
     regions: list[Region] = Field(default_factory=lambda: ["us-east-1"], min_length=1)
     protect: bool = Field(False, description="termination protection and refusal to destroy")
+    # Prod gets the secure defaults and the prod lint rules (README "Security"); an env file named
+    # prod/production/prod-* is prod unless it says `prod: false` (config/load.py).
+    prod: bool = Field(False, description="production: secure defaults on, prod lint rules apply")
+    # The only source of suppressed findings: each a decision with a reason (config/waivers.py).
+    waivers: list[Waiver] = Field(default_factory=list)
     tags: dict[str, str] = Field(default_factory=dict)
     network: Network = Network()
     cluster: Cluster = Cluster()
@@ -54,6 +64,38 @@ class System(Model):
             if key.startswith("aws:") or not 1 <= len(key) <= 128:
                 raise ValueError(f"tag key {key!r}: 1-128 characters, not starting with 'aws:'")
         return v
+
+    # -- prod defaults (README "Security"): each None in the params resolved here, once ------------
+
+    def logs_key_name(self) -> str | None:
+        """The key of the system's log groups and alarm topic: `observability.key`, else in prod the
+        key the system creates (SYSTEM_KEY), else none."""
+        key = self.observability.key
+        if key is False:
+            return None
+        if key is None:
+            return SYSTEM_KEY if self.prod else None
+        return key
+
+    def all_keys(self) -> dict[str, Key]:
+        """`keys:` plus the key the system creates when prod needs one and the params name none."""
+        if self.logs_key_name() == SYSTEM_KEY and SYSTEM_KEY not in self.keys:
+            return {**self.keys, SYSTEM_KEY: Key(description="stackc: log groups and the alarm topic (prod)")}
+        return dict(self.keys)
+
+    def flow_logs_on(self) -> bool:
+        enabled = self.network.flow_logs.enabled
+        return self.prod if enabled is None else enabled
+
+    def egress_of(self, service: str) -> list | str:
+        """A service's egress: its `egress:`, else narrowed ([]) in prod and "all" elsewhere."""
+        egress = self.services[service].egress
+        if egress is None:
+            return [] if self.prod else "all"
+        return egress
+
+    def readonly_root(self, value: bool | None) -> bool:
+        return self.prod if value is None else value
 
     @property
     def region(self) -> str:
@@ -88,7 +130,7 @@ class System(Model):
                 topic,
             )
         key = self.observability.key
-        if key is not None and key not in self.keys:
+        if isinstance(key, str) and key not in self.keys:
             yield Finding(
                 ("observability", "key"),
                 f"unknown key {key!r}; expected one of: "

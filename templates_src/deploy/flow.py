@@ -328,8 +328,10 @@ def plan(
         sink.out(json.dumps(mr.to_json(mplan), indent=2))
     elif fmt == "markdown":
         sink.out(mr.render_markdown(mplan).removesuffix("\n"))
+        _waivers(d, sink, markdown=True)
     else:
         sink.out(mr.render_text(mplan).removesuffix("\n"))
+        _waivers(d, sink)
     for level, line in insight.plan_notes(d.parts()):  # drift warning and cost change (issue 16)
         (sink.warn if level == "warn" else sink.err)(line)
     kept = []
@@ -484,6 +486,15 @@ def _still_missing(b: Bootstrapped, sink: Sink) -> None:
     sink.out(
         f"then run `stackc deploy{b.deployment.selection}` again: it starts every service at its configured count."
     )
+
+
+def _waivers(d: Deployment, sink: Sink, markdown: bool = False) -> None:
+    """The findings the deployed templates keep on purpose (params `waivers:`), after the review."""
+    from . import waivers
+
+    section = waivers.render(waivers.in_layout(d.layout), markdown=markdown)
+    if section:
+        sink.out(section)
 
 
 # ---------------------------------------------------------------------------------------------- deploy
@@ -649,6 +660,7 @@ def review(run: Run) -> None:
     for line in run.boot.targets if run.boot is not None else ():  # "<stack>: account A, region R"
         run.sink.out(line)
     run.sink.out(mr.render_text(run.mplan))
+    _waivers(run.d, run.sink)
     if rv.ALL in run.options.allow_replace and run.mplan.dangers:
         run.sink.warn(
             f"WARNING: a bare --allow-replace accepts EVERY danger item above ({len(run.mplan.dangers)}): "

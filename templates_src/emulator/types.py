@@ -193,6 +193,36 @@ TABLE: tuple[Coverage, ...] = (
         "DescribeTargetGroups shows it; TargetGroupFullName resolves (patched)",
         "no health checks",
     ),
+    Coverage(
+        "AWS::RDS::DBParameterGroup",
+        NATIVE,
+        "rds",
+        "DescribeDBParameterGroups shows it (rds.force_ssl)",
+        "parameters are not applied to a running engine",
+    ),
+    Coverage(
+        "AWS::RDS::DBClusterParameterGroup",
+        PROVIDER,
+        "rds",
+        "DescribeDBClusterParameterGroups shows it",
+        "parameter values are not kept or applied",
+    ),
+    Coverage("AWS::S3::Bucket", NATIVE, "s3", "HeadBucket / GetBucketEncryption show it", "no objects are written"),
+    Coverage("AWS::S3::BucketPolicy", PROVIDER, "s3", "GetBucketPolicy shows it", "the policy is not enforced"),
+    Coverage(
+        "AWS::WAFv2::WebACL",
+        PROVIDER,
+        "wafv2",
+        "GetWebACL shows its rules and default action",
+        "no request is inspected",
+    ),
+    Coverage(
+        "AWS::WAFv2::WebACLAssociation",
+        PROVIDER,
+        "wafv2",
+        "GetWebACLForResource shows the load balancer's ACL",
+        "no request is inspected",
+    ),
     Coverage("AWS::IAM::Role", NATIVE, "iam", "GetRole shows trust and inline policies", "policies are not enforced"),
     Coverage(
         "AWS::KMS::Key", NATIVE, "kms", "DescribeKey shows it", "key policies are not enforced; nothing is encrypted"

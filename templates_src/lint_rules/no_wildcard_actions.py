@@ -26,6 +26,8 @@ class NoWildcardActions(CloudFormationLintRule):
     def match(self, cfn):
         matches = []
         for name, resource in cfn.get_resources().items():
+            if resource.get("Type") == "AWS::EC2::VPCEndpoint":
+                continue  # an endpoint policy grants nothing: it filters what IAM allows through it (E9114)
             for path, action in _walk(resource.get("Properties", {}), ["Resources", name, "Properties"]):
                 if isinstance(action, str) and (action == "*" or action.endswith(":*")):
                     matches.append(RuleMatch(path, f"IAM action {action!r} in {name} is a wildcard; name the actions"))

@@ -1,8 +1,7 @@
 """E9003: tasks and data stay off the internet unless the config says so on purpose.
 
-A resource the params deliberately make public (a dev service with a public IP for image pulls, as
-seeds 000 and 004 do) carries `Metadata: {stackc: {public: "<why>"}}`, written by the builder from
-the config flag; anything else public is a finding."""
+A resource the params deliberately make public (a service with a public IP for image pulls without
+NAT, as seeds 000 and 004 do) needs a waiver of E9003 in params, with the reason."""
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
@@ -16,7 +15,7 @@ PUBLIC_WHEN = {
 class PrivateByDefault(CloudFormationLintRule):
     id = "E9003"
     shortdesc = "Tasks and data are private unless waived"
-    description = "ECS services without public IPs and databases not publicly accessible, unless Metadata.stackc.public explains why"
+    description = "ECS services without public IPs and databases not publicly accessible, unless waived"
     source_url = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html"
     tags = ["stackc", "network"]
 
@@ -30,13 +29,12 @@ class PrivateByDefault(CloudFormationLintRule):
             value = resource.get("Properties", {})
             for key in path:
                 value = value.get(key) if isinstance(value, dict) else None
-            waiver = (resource.get("Metadata") or {}).get("stackc", {}).get("public")
-            if value == public_value and not waiver:
+            if value == public_value:
                 matches.append(
                     RuleMatch(
                         ["Resources", name, "Properties", *path],
-                        f"{name} is reachable from the internet; make it private or set the config flag that "
-                        "records why (Metadata.stackc.public)",
+                        f"{name} is reachable from the internet; make it private, or waive E9003 on it in params "
+                        "(`waivers:`) with the reason",
                     )
                 )
         return matches

@@ -39,6 +39,8 @@ def definition(
     environment: dict[str, Any] | None = None,
     secrets: dict[str, Any] | None = None,
     mount_points: list[ecs.MountPoint] | None = None,
+    readonly_root: bool = False,
+    user: str | None = None,
 ) -> ecs.ContainerDefinition:
     """`environment` and `secrets` are sorted by name: the task definition (and so the deployment)
     changes only when a value does, not when the YAML is reordered."""
@@ -64,7 +66,16 @@ def definition(
         props["MountPoints"] = mount_points
     if isinstance(spec, Container):
         props.update(_app_props(spec))
+    if readonly_root:  # writable paths are volumes (Container.writable_paths)
+        props["ReadonlyRootFilesystem"] = True
+    if user is not None:
+        props["User"] = user
     return ecs.ContainerDefinition(**props)
+
+
+def writable_volume(container: str, index: int) -> str:
+    """The task-storage volume behind `writable_paths[index]` of `container`."""
+    return f"{container}-writable-{index}"
 
 
 def _app_props(c: Container) -> dict[str, Any]:
@@ -84,8 +95,4 @@ def _app_props(c: Container) -> dict[str, Any]:
             Retries=hc.retries,
             StartPeriod=hc.start_period,
         )
-    if c.readonly_root_filesystem:
-        props["ReadonlyRootFilesystem"] = True
-    if c.user is not None:
-        props["User"] = c.user
     return props

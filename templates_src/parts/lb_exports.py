@@ -43,3 +43,8 @@ def certificate_domain(lb: str) -> str:
 def hosted_zone_id(lb: str) -> str:
     """The root Parameter holding the hosted zone of the certificate's DNS validation and alias records."""
     return f"{pascal(lb)}HostedZoneId"
+
+
+def certificate_arn(lb: str) -> str:
+    """The certificate an NLB's TLS listeners (built in service stacks) serve."""
+    return f"{pascal(lb)}CertificateArn"

@@ -8,13 +8,7 @@ from troposphere import Ref, Region, Template, ecs, logs
 
 from ..config.system import System
 from ..graph import StackContext
-from .scanners import skip
 from .stores import KEYS_STACK, key_arn
-
-UNENCRYPTED = (
-    "no KMS key configured (observability.key, or services.<name>.log_key): CloudWatch Logs "
-    "encrypts this group at rest with its own keys; naming a key from `keys:` there encrypts with it"
-)
 
 
 def logs_key(cfg: System, ctx: StackContext, service: str | None = None) -> Any:
@@ -23,13 +17,13 @@ def logs_key(cfg: System, ctx: StackContext, service: str | None = None) -> Any:
     svc = cfg.services[service] if service is not None else None
     if svc is not None and svc.log_kms_key_arn:
         return svc.log_kms_key_arn
-    name = (svc.log_key if svc is not None else None) or cfg.observability.key
+    name = (svc.log_key if svc is not None else None) or cfg.logs_key_name()
     return ctx.ref(KEYS_STACK, key_arn(name)) if name is not None else None
 
 
 def logs_keys(cfg: System) -> set[str]:
     """The `keys:` that encrypt log groups: their key policies let CloudWatch Logs use them."""
-    return {k for k in (cfg.observability.key, *(s.log_key for s in cfg.services.values())) if k is not None}
+    return {k for k in (cfg.logs_key_name(), *(s.log_key for s in cfg.services.values())) if k is not None}
 
 
 def log_group(
@@ -41,8 +35,6 @@ def log_group(
     if kms_key_arn:
         props["KmsKeyId"] = kms_key_arn  # the key policy must let logs.<region>.amazonaws.com use it
     group = t.add_resource(logs.LogGroup(title, **props))
-    if not kms_key_arn:
-        skip(group, "CKV_AWS_158", UNENCRYPTED)
     return group
 
 

@@ -52,6 +52,14 @@ def _forward(primary: elb.TargetGroup, alternate: elb.TargetGroup | None) -> elb
     )
 
 
+def _tls(ctx: StackContext, lb_name: str, lb: LoadBalancer, protocol: str) -> dict[str, Any]:
+    """A TLS listener of an NLB terminates TLS with the load balancer's certificate and policy."""
+    if protocol != "TLS":
+        return {}
+    arn = ctx.ref(lb_exports.STACK, lb_exports.certificate_arn(lb_name))
+    return {"Certificates": [elb.Certificate(CertificateArn=arn)], "SslPolicy": lb.ssl_policy}
+
+
 def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: str, lb: LoadBalancer) -> Attachment:
     """The service's target group, and the listener rules (ALB) or listener (NLB) that forward to it."""
     vpc = ctx.ref("network", "VpcId")
@@ -72,6 +80,7 @@ def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: 
                             Port=lst.port,
                             Protocol=lst.protocol,
                             DefaultActions=[elb.Action(Type="forward", TargetGroupArn=Ref(tg))],
+                            **_tls(ctx, lb_name, lb, lst.protocol),
                         )
                     )
                 )

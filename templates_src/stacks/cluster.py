@@ -23,10 +23,14 @@ def build(cfg: System, ctx: StackContext) -> None:
         log_config: dict = {"CloudWatchLogGroupName": Ref(exec_logs)}
         if key is not None:  # the agent then refuses to log into an unencrypted group
             log_config["CloudWatchEncryptionEnabled"] = True
+        session: dict = {}
+        if cfg.prod and key is not None:  # prod: the session's data key too (E9109)
+            session["KmsKeyId"] = key
         props["Configuration"] = ecs.ClusterConfiguration(
             ExecuteCommandConfiguration=ecs.ExecuteCommandConfiguration(
                 Logging="OVERRIDE",
                 LogConfiguration=ecs.ExecuteCommandLogConfiguration(**log_config),
+                **session,
             )
         )
         # Services with `exec: true` write their sessions' logs here, and only here.

@@ -37,7 +37,6 @@ from ..config.system import System
 from ..graph import StackContext
 from ..naming import dns_label_name, pascal
 from ..parts.concat import concat
-from ..parts.scanners import aws_managed_key, skip
 from ..parts.security_groups import no_egress
 from ..parts.stores import KEYS_STACK, SECURITY_GROUP_ID, SHAPES, Shape, export, key_arn
 from . import data_messaging
@@ -46,9 +45,6 @@ AZ_LETTERS = "ABC"
 MONITORING_ROLE = "RdsMonitoringRole"
 # Stores never dial out: their security groups have no egress (parts/security_groups.py).
 NO_EGRESS = no_egress("stores")
-# Timestream for LiveAnalytics takes no new customers (cfn-lint W3697); systems that already use it,
-# such as vm-x-ai, still deploy it. Choosing `kind: timestream` is the decision; the warning repeats it.
-TIMESTREAM_WAIVER = {"cfn-lint": {"config": {"ignore_checks": ["W3697"]}}}
 # Characters that break connection strings and shell lines.
 PASSWORD_EXCLUDE = "\"@/\\'` :;?#&%+"
 
@@ -127,8 +123,6 @@ def _secret(t: Template, name: str, key, description: str, generate) -> secretsm
     if key is not None:
         props["KmsKeyId"] = key
     secret = t.add_resource(secretsmanager.Secret(f"{pascal(name)}Secret", **props))
-    if key is None:
-        skip(secret, "CKV_AWS_149", aws_managed_key(f"data.{name}.key", "Secrets Manager", "aws/secretsmanager"))
     return secret
 
 
@@ -179,11 +173,6 @@ def _postgres_common(cfg: System, ctx: StackContext, name: str, store: AuroraPos
     }
 
 
-def _iam_auth_waiver(resource, name: str, store: Postgres, check: str) -> None:
-    if not store.iam_auth:
-        skip(resource, check, f"data.{name}.iam_auth is false: clients sign in with the generated password only")
-
-
 def _monitoring(ctx: StackContext, name: str, store: Postgres) -> dict:
     """Enhanced monitoring through the stack's one monitoring role (made by the first store that needs it)."""
     if not store.monitoring_interval:
@@ -200,16 +189,6 @@ def _monitoring(ctx: StackContext, name: str, store: Postgres) -> dict:
         )
     )
     return {"MonitoringInterval": store.monitoring_interval, "MonitoringRoleArn": GetAtt(role, "Arn")}
-
-
-def _monitoring_waiver(resource, name: str, store: Postgres) -> None:
-    if not store.monitoring_interval:
-        skip(
-            resource,
-            "CKV_AWS_118",
-            f"data.{name}.monitoring_interval is 0: enhanced monitoring is off "
-            "(CloudWatch's standard RDS metrics remain)",
-        )
 
 
 def _performance_insights(store: Postgres, c: Common) -> dict:
@@ -232,6 +211,30 @@ def _export_credentials(ctx: StackContext, name: str, c: Common, target, target_
     ctx.export(export(name, "SecretArn"), Ref(attachment), description=f"{name} credentials secret ARN")
     ctx.export(export(name, "Endpoint"), GetAtt(target, "Endpoint.Address"), description=f"{name} endpoint")
     ctx.export(export(name, "Port"), GetAtt(target, "Endpoint.Port"), description=f"{name} port")
+
+
+def _major(version: str) -> str:
+    return version.split(".", 1)[0]
+
+
+def _prod_postgres(cfg: System, t: Template, name: str, store: Postgres, family: str, aurora: bool) -> dict[str, Any]:
+    """TLS enforced by a parameter group (rds.force_ssl) and logs exported to CloudWatch: on in prod
+    unless the store says otherwise (lint rules E9111, E9112)."""
+    props: dict[str, Any] = {}
+    if (store.force_ssl is None and cfg.prod) or store.force_ssl:
+        kind = rds.DBClusterParameterGroup if aurora else rds.DBParameterGroup
+        group = t.add_resource(
+            kind(
+                f"{pascal(name)}{'Cluster' if aurora else ''}ParameterGroup",
+                Description=f"{name}: clients must use TLS (rds.force_ssl)",
+                Family=family,
+                Parameters={"rds.force_ssl": "1"},
+            )
+        )
+        props["DBClusterParameterGroupName" if aurora else "DBParameterGroupName"] = Ref(group)
+    if (store.log_exports is None and cfg.prod) or store.log_exports:
+        props["EnableCloudwatchLogsExports"] = ["postgresql"] if aurora else ["postgresql", "upgrade"]
+    return props
 
 
 def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c: Common) -> None:
@@ -265,6 +268,7 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
         instance_class = ctx.tunable(
             f"{p}InstanceClass", default=store.instance_class, label=f"{name}: instance class", group=_group(name)
         )
+    props.update(_prod_postgres(cfg, t, name, store, f"aurora-postgresql{_major(store.engine_version)}", True))
     cluster = t.add_resource(
         rds.DBCluster(
             f"{p}Cluster",
@@ -275,12 +279,11 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
             **props,
         )
     )
-    _iam_auth_waiver(cluster, name, store, "CKV_AWS_162")
     # Readers are numbered, not named: they are interchangeable, and lowering `readers` removes the
     # highest numbers, so no instance is ever renamed.
     instances = [("Writer", 0)] + [(f"Reader{i}", 1) for i in range(1, store.readers + 1)]
     for suffix, tier in instances:
-        instance = t.add_resource(
+        t.add_resource(
             rds.DBInstance(
                 f"{p}{suffix}",
                 Engine="aurora-postgresql",
@@ -292,7 +295,6 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
                 **_monitoring(ctx, name, store),
             )
         )
-        _monitoring_waiver(instance, name, store)
     _export_credentials(ctx, name, c, cluster, "AWS::RDS::DBCluster")
     ctx.export(
         export(name, "ReadEndpoint"), GetAtt(cluster, "ReadEndpoint.Address"), description=f"{name} reader endpoint"
@@ -307,6 +309,7 @@ def _rds(cfg: System, ctx: StackContext, name: str, store: RdsPostgres, c: Commo
     )
     if store.max_allocated_storage is not None:
         props["MaxAllocatedStorage"] = store.max_allocated_storage
+    props.update(_prod_postgres(cfg, ctx.template, name, store, f"postgres{_major(store.engine_version)}", False))
     instance = ctx.template.add_resource(
         rds.DBInstance(
             f"{p}Instance",
@@ -324,15 +327,6 @@ def _rds(cfg: System, ctx: StackContext, name: str, store: RdsPostgres, c: Commo
             **_monitoring(ctx, name, store),
         )
     )
-    _iam_auth_waiver(instance, name, store, "CKV_AWS_161")
-    _monitoring_waiver(instance, name, store)
-    if not store.multi_az:
-        skip(
-            instance,
-            "CKV_AWS_157",
-            f"data.{name}.multi_az is false: one instance, recovered from its backups "
-            "(cost over availability, e.g. a dev environment)",
-        )
     _export_credentials(ctx, name, c, instance, "AWS::RDS::DBInstance")
 
 
@@ -412,8 +406,6 @@ def _redis_url(ctx: StackContext, name: str, store: Redis, c: Common, group) -> 
     if c.key is not None:
         props["KmsKeyId"] = c.key
     secret = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}UrlSecret", **props))
-    if c.key is None:
-        skip(secret, "CKV_AWS_149", aws_managed_key(f"data.{name}.key", "Secrets Manager", "aws/secretsmanager"))
     ctx.export(export(name, "UrlSecretArn"), Ref(secret), description=f"{name} connection URL secret ARN")
 
 
@@ -499,9 +491,7 @@ def _efs(cfg: System, ctx: StackContext, name: str, store: Efs, c: Common) -> No
 
 def _timestream(cfg: System, ctx: StackContext, name: str, store: Timestream, c: Common) -> None:
     t, p = ctx.template, pascal(name)
-    db = t.add_resource(timestream.Database(f"{p}Database", Metadata=TIMESTREAM_WAIVER, **_kms(c)))
-    if c.key is None:
-        skip(db, "CKV_AWS_160", aws_managed_key(f"data.{name}.key", "Timestream", "AWS owned"))
+    db = t.add_resource(timestream.Database(f"{p}Database", **_kms(c)))
     ctx.export(export(name, "DatabaseName"), Ref(db), description=f"{name} Timestream database name")
     ctx.export(export(name, "DatabaseArn"), GetAtt(db, "Arn"), description=f"{name} Timestream database ARN")
     for table_name, table in store.tables.items():
@@ -509,7 +499,6 @@ def _timestream(cfg: System, ctx: StackContext, name: str, store: Timestream, c:
             timestream.Table(
                 f"{p}{pascal(table_name)}Table",
                 DatabaseName=Ref(db),
-                Metadata=TIMESTREAM_WAIVER,
                 RetentionProperties=timestream.RetentionProperties(
                     MemoryStoreRetentionPeriodInHours=str(table.memory_retention_hours),
                     MagneticStoreRetentionPeriodInDays=str(table.magnetic_retention_days),
@@ -571,15 +560,6 @@ def _s3(cfg: System, ctx: StackContext, name: str, store: S3, c: Common) -> None
             **_server_access_logs(store),
         )
     )
-    if store.access_logs is None:
-        skip(
-            bucket,
-            "CKV_AWS_18",
-            f"no data.{name}.access_logs: server access logs go to a bucket outside this system "
-            "(the account's log archive), named there; CloudTrail data events are the alternative",
-        )
-    if not store.versioning:
-        skip(bucket, "CKV_AWS_21", f"data.{name}.versioning is false: overwritten and deleted objects are not kept")
     t.add_resource(
         s3.BucketPolicy(
             f"{p}BucketPolicy",

@@ -10,7 +10,7 @@ the account."""
 from __future__ import annotations
 
 from awacs import kms
-from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement
+from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import GetAtt, Ref, Sub
 from troposphere import kms as tkms
 
@@ -19,7 +19,6 @@ from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
 from ..parts.logs import logs_keys
-from ..parts.scanners import skip
 from ..parts.stores import key_arn
 
 ADMIN_ACTIONS = [
@@ -59,7 +58,7 @@ ACCOUNT_ROOT = Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
 
 
 def build(cfg: System, ctx: StackContext) -> None:
-    for name, key in cfg.keys.items():
+    for name, key in cfg.all_keys().items():
         resource = ctx.template.add_resource(
             tkms.Key(
                 f"{pascal(name)}Key",
@@ -67,16 +66,9 @@ def build(cfg: System, ctx: StackContext) -> None:
                 Enabled=True,
                 EnableKeyRotation=key.rotation_days is not None,
                 **({"RotationPeriodInDays": key.rotation_days} if key.rotation_days is not None else {}),
-                KeyPolicy=key_policy(key, logs=name in logs_keys(cfg), alarms=name == cfg.observability.key),
+                KeyPolicy=key_policy(key, logs=name in logs_keys(cfg), alarms=name == cfg.logs_key_name()),
             )
         )
-        if key.rotation_days is None:
-            skip(
-                resource,
-                "CKV_AWS_7",
-                f"keys.{name}.rotation_days is null: the key material is not rotated "
-                "automatically (e.g. it is rotated on demand)",
-            )
         if key.alias:
             ctx.template.add_resource(
                 tkms.Alias(f"{pascal(name)}KeyAlias", AliasName=key.alias, TargetKeyId=Ref(resource))
@@ -140,6 +132,16 @@ def key_policy(key: Key, logs: bool = False, alarms: bool = False) -> PolicyDocu
                 Principal=Principal("Service", "cloudwatch.amazonaws.com"),
                 Action=[kms.Decrypt, kms.GenerateDataKey],
                 Resource=["*"],
+                # Only for this account's alarms (confused deputy): CloudWatch sends both keys.
+                Condition=Condition(
+                    [
+                        StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}")),
+                        ArnLike(
+                            "aws:SourceArn",
+                            Sub("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
+                        ),
+                    ]
+                ),
             )
         )
     return PolicyDocument(Version="2012-10-17", Statement=statements)

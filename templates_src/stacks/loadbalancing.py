@@ -13,12 +13,11 @@ from troposphere import GetAtt, Ref, Template, ec2, route53
 from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elb
 
-from ..config.loadbalancing import Certificate, Listener, LoadBalancer
+from ..config.loadbalancing import AccessLogs, Certificate, Listener, LoadBalancer
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
-from ..parts import lb_exports
-from ..parts.scanners import skip
+from ..parts import elb_logs, lb_exports, waf
 from ..parts.security_groups import no_egress
 
 NAME = lb_exports.STACK
@@ -56,7 +55,7 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
             SecurityGroupEgress=_egress(cfg, ctx, lb),
         )
     )
-    _public_port_80(sg, name, lb)
+    logs, logs_policy = _access_logs(cfg, t, name, lb)
     resource = t.add_resource(
         elb.LoadBalancer(
             f"{owner}LoadBalancer",
@@ -65,25 +64,19 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
             Subnets=subnets,
             SecurityGroups=[Ref(sg)],
             LoadBalancerAttributes=[
-                elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in _attributes(cfg, lb).items()
+                elb.LoadBalancerAttributes(Key=k, Value=v) for k, v in _attributes(cfg, lb, logs).items()
             ],
+            **({"DependsOn": [logs_policy.title]} if logs_policy is not None else {}),
         )
     )
-    if lb.access_logs is None:
-        skip(
-            resource,
-            "CKV_AWS_91",
-            (
-                f"no load_balancers.{name}.access_logs: access logs go to a bucket outside this system (the account's "
-                "log archive), named there"
-                if alb
-                else "a network load balancer logs TLS listeners only, and this one has TCP listeners"
-            ),
-        )
 
+    if alb and lb.scheme == "internet-facing" and (lb.waf or (lb.waf is None and cfg.prod)):
+        waf.associate(t, owner, resource, waf.web_acl(t, ctx.system, ctx.env))
     certificate = _certificate(t, ctx, name, lb.certificate) if lb.certificate is not None else None
     if lb.certificate is not None and lb.certificate.domain and lb.certificate.alias_records and _single_region(cfg):
         _alias_records(t, ctx, name, lb, resource)
+    if certificate is not None and not alb:  # the NLB's TLS listeners live in the service stacks
+        ctx.export(lb_exports.certificate_arn(name), certificate, description=f"Certificate of load balancer {name}")
     for lst in lb.listeners if alb else ():  # an NLB listener must forward: its service's stack builds it
         listener = t.add_resource(
             elb.Listener(
@@ -99,13 +92,6 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
                 ),
             )
         )
-        if lst.protocol == "HTTP" and lb.certificate is None:
-            why = (
-                f"load_balancers.{name} has no certificate: this listener serves plain HTTP by configuration "
-                "(a certificate and an HTTPS listener make HTTP redirect)"
-            )
-            skip(listener, "CKV_AWS_2", why)
-            skip(listener, "CKV_AWS_103", why)
         if lst.services():
             ctx.export(lb_exports.listener_arn(name, lst), Ref(listener), description=f"{lst.key} listener of {name}")
 
@@ -153,28 +139,20 @@ def _egress(cfg: System, ctx: StackContext, lb: LoadBalancer) -> list[ec2.Securi
     ]
 
 
-def _public_port_80(sg: ec2.SecurityGroup, name: str, lb: LoadBalancer) -> None:
-    """An internet-facing load balancer open on port 80 to the world is the point of it; say so."""
-    if lb.scheme != "internet-facing" or "0.0.0.0/0" not in lb.allowed_cidrs:
-        return
-    listener = next((lst for lst in lb.listeners if lst.port == 80), None)
-    if listener is None:
-        return
-    if lb.redirects(listener):
-        does = "redirects to HTTPS"
-    elif listener.protocol == "HTTP":
-        does = "serves plain HTTP (no certificate configured)"
-    else:
-        does = f"forwards {listener.protocol}"
-    skip(
-        sg,
-        "CKV_AWS_260",
-        f"load_balancers.{name} is internet-facing with allowed_cidrs 0.0.0.0/0: port 80 is "
-        f"public on purpose and {does}",
-    )
+def _access_logs(cfg: System, t: Template, name: str, lb: LoadBalancer) -> tuple[tuple[Any, str] | None, Any]:
+    """((bucket, prefix), the policy to wait for) of an ALB's access logs, or (None, None): the bucket the
+    params name, else in prod the system's own (parts/elb_logs.py)."""
+    if lb.type != "application" or lb.access_logs is False:
+        return None, None
+    if isinstance(lb.access_logs, AccessLogs):
+        return (lb.access_logs.bucket, lb.access_logs.prefix), None
+    if not cfg.prod:
+        return None, None
+    bucket, policy = elb_logs.logs_bucket(t, cfg.region)
+    return (bucket, name), policy
 
 
-def _attributes(cfg: System, lb: LoadBalancer) -> dict[str, str]:
+def _attributes(cfg: System, lb: LoadBalancer, logs: tuple[Any, str] | None = None) -> dict[str, Any]:
     attrs = {"deletion_protection.enabled": str(cfg.protect).lower()}
     if lb.type == "application":
         attrs.update(
@@ -184,13 +162,9 @@ def _attributes(cfg: System, lb: LoadBalancer) -> dict[str, str]:
                 "routing.http.drop_invalid_header_fields.enabled": "true",  # request smuggling guard
             }
         )
-        if lb.access_logs is not None:
+        if logs is not None:
             attrs.update(
-                {
-                    "access_logs.s3.enabled": "true",
-                    "access_logs.s3.bucket": lb.access_logs.bucket,
-                    "access_logs.s3.prefix": lb.access_logs.prefix,
-                }
+                {"access_logs.s3.enabled": "true", "access_logs.s3.bucket": logs[0], "access_logs.s3.prefix": logs[1]}
             )
     else:
         attrs["load_balancing.cross_zone.enabled"] = "true"  # one task must serve clients of every AZ

@@ -21,12 +21,29 @@ AZ_LETTERS = "ABC"
 SUBNET_LIST = "List<AWS::EC2::Subnet::Id>"
 
 
+# An endpoint policy filters what IAM already allows through the endpoint: here, the callers must be
+# this account's principals (a stolen credential of another account cannot use the path out).
+ACCOUNT_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "OnlyThisAccount",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": Ref("AWS::AccountId")}},
+        }
+    ],
+}
+
+
 def build(cfg: System, ctx: StackContext) -> None:
     net = cfg.network
     if net.mode == "existing":
         _existing(net, ctx)
     else:
-        _create(net, ctx, logs_key(cfg, ctx) if net.flow_logs.enabled else None)
+        _create(net, ctx, logs_key(cfg, ctx) if cfg.flow_logs_on() else None, cfg.flow_logs_on(), cfg.prod)
 
 
 def _existing(net: Network, ctx: StackContext) -> None:
@@ -57,7 +74,11 @@ def _existing(net: Network, ctx: StackContext) -> None:
     ctx.export("IsolatedSubnetIds", private, param_type=SUBNET_LIST, description="Data subnet IDs")
 
 
-def _create(net: Network, ctx: StackContext, flow_logs_key=None) -> None:
+def _create(
+    net: Network, ctx: StackContext, flow_logs_key=None, flow_logs: bool = False, account_only: bool = False
+) -> None:
+    """`account_only` (prod): endpoint policies let only this account's principals through (E9114)."""
+    policy = {"PolicyDocument": ACCOUNT_ONLY} if account_only else {}
     t = ctx.template
     vpc = t.add_resource(
         ec2.VPC(
@@ -133,11 +154,12 @@ def _create(net: Network, ctx: StackContext, flow_logs_key=None) -> None:
                 VpcEndpointType="Gateway",
                 ServiceName=Sub("com.amazonaws.${AWS::Region}.s3"),
                 RouteTableIds=[Ref(rt) for rt in [public_rt, *private_rts, isolated_rt]],
+                **policy,
             )
         )
     if net.interface_endpoints:
-        _interface_endpoints(t, net, vpc, subnets["private"])
-    if net.flow_logs.enabled:
+        _interface_endpoints(t, net, vpc, subnets["private"], policy)
+    if flow_logs:
         _flow_logs(t, net, vpc, flow_logs_key)
 
     ctx.output("VpcId", Ref(vpc), param_type="AWS::EC2::VPC::Id", description="VPC ID")
@@ -178,7 +200,7 @@ def _nat_gateways(t, net: Network, public_subnets: list, attach) -> list:
     return nats
 
 
-def _interface_endpoints(t, net: Network, vpc, private_subnets: list) -> None:
+def _interface_endpoints(t, net: Network, vpc, private_subnets: list, policy: dict) -> None:
     sg = t.add_resource(
         ec2.SecurityGroup(
             "EndpointSecurityGroup",
@@ -202,6 +224,7 @@ def _interface_endpoints(t, net: Network, vpc, private_subnets: list) -> None:
                 PrivateDnsEnabled=True,
                 SubnetIds=[Ref(s) for s in private_subnets],
                 SecurityGroupIds=[Ref(sg)],
+                **policy,
             )
         )
 

@@ -16,14 +16,8 @@ from ..config.system import System
 from ..graph import StackContext
 from ..parts.lb_exports import full_name as full_name_export
 from ..parts.logs import logs_key
-from ..parts.scanners import skip
 
 NAME = "observability"
-UNENCRYPTED_TOPIC = (
-    "no KMS key configured (observability.key): the topic carries alarm state changes, no "
-    "application data; CloudWatch cannot publish to a topic under the AWS managed aws/sns key, "
-    "so encryption needs a customer managed key named there"
-)
 TOPIC_EXPORT = "AlarmTopicArn"
 
 
@@ -56,8 +50,6 @@ def build(cfg: System, ctx: StackContext) -> None:
         if key is not None:  # its key policy lets CloudWatch alarms publish (stacks/keys.py)
             props["KmsMasterKeyId"] = key
         topic = t.add_resource(sns.Topic("AlarmTopic", **props))
-        if key is None:
-            skip(topic, "CKV_AWS_26", UNENCRYPTED_TOPIC)
         ctx.output(TOPIC_EXPORT, Ref(topic), description="SNS topic the alarms publish to (subscribe here)")
     if cfg.observability.dashboard and cfg.services:
         body, variables = _dashboard(cfg, ctx)

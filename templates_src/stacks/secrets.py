@@ -14,7 +14,6 @@ from ..config.secrets import Secret
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import secret_logical_id
-from ..parts.scanners import aws_managed_key, skip
 from ..parts.secret_refs import secret_arn_export
 from ..parts.stores import KEYS_STACK, key_arn
 
@@ -28,10 +27,6 @@ def build(cfg: System, ctx: StackContext) -> None:
         if physical is not None:  # opt-in: a fixed name is a replacement trap (config/secrets.py)
             props["Name"] = physical
         resource = ctx.template.add_resource(secretsmanager.Secret(secret_logical_id(name), **props))
-        if secret.key is None:
-            skip(
-                resource, "CKV_AWS_149", aws_managed_key(f"secrets.{name}.key", "Secrets Manager", "aws/secretsmanager")
-            )
         ctx.export(secret_arn_export(name), Ref(resource), description=f"ARN of secret {name}")
 
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from awacs import ecr as awsecr
+from awacs import kms as awskms
 from awacs import logs as awslogs
 from awacs import ssmmessages
 from awacs.aws import Statement
@@ -27,7 +28,6 @@ from ..naming import ecr_repository_name, pascal
 from ..parts import alarms, containers, iam, lb_exports, references, schedules, secret_refs, targets
 from ..parts.logs import awslogs as awslogs_config
 from ..parts.logs import log_group, logs_key
-from ..parts.scanners import skip
 from ..parts.sidecars import Sidecar, sidecars
 from ..parts.wiring import ServiceWiring, wire
 from . import observability
@@ -36,6 +36,10 @@ from .cluster import EXEC_LOG_GROUP_ARN
 STRATEGIES = {"blue_green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
 # AWS's managed policy for ECS's infrastructure role for load balancers (what blue/green needs, kept current by AWS).
 LOAD_BALANCER_ROLE_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
+
+
+# The OpenTelemetry collector's and X-Ray daemon's images run as this non-root user.
+SIDECAR_USER = "10001"
 
 
 def stack_name(service: str) -> str:
@@ -67,6 +71,7 @@ class ServiceBuilder:
         self.attachment: targets.Attachment | None = None
         self.role_arns: list[Any] = []  # execution and task role ARNs (what RunTask passes)
         self.pull_token = False  # ecr:GetAuthorizationToken granted
+        self.volumes: list[ecs.Volume] = []  # task storage behind the containers' writable_paths
 
     def build(self) -> None:
         wiring = wire(self.cfg, self.name, self.ctx)
@@ -177,13 +182,6 @@ class ServiceBuilder:
                 **extra,
             )
         )
-        if self.svc.ecr.encryption == "aes256":
-            skip(
-                repo,
-                "CKV_AWS_136",
-                f"services.{self.name}.ecr.encryption is aes256: ECR encrypts the images with "
-                "AES-256; kept for a repository created so, whose encryption cannot change",
-            )
         self.allow_pull(GetAtt(repo, "Arn"))
         self.ctx.output(
             f"{self.owner}RepositoryUri",
@@ -252,10 +250,16 @@ class ServiceBuilder:
                     self.execution_statements.append(resolved.key_statement)
             own = {var: references.environment_value(value, self.cfg, self.ctx) for var, value in c.environment.items()}
             environment = {**shared_env, **own}
-            mounts = None
+            mounts = [
+                ecs.MountPoint(SourceVolume=containers.writable_volume(cname, i), ContainerPath=path, ReadOnly=False)
+                for i, path in enumerate(c.writable_paths)
+            ]
+            self.volumes += [
+                ecs.Volume(Name=containers.writable_volume(cname, i)) for i in range(len(c.writable_paths))
+            ]
             if c.essential:
                 secrets = {**wiring.secrets, **secrets}
-                mounts = wiring.mount_points or None
+                mounts = list(wiring.mount_points) + mounts
             out.append(
                 containers.definition(
                     cname,
@@ -264,7 +268,9 @@ class ServiceBuilder:
                     log_configuration=awslogs_config(logs, cname),
                     environment=environment,
                     secrets=secrets,
-                    mount_points=mounts,
+                    mount_points=mounts or None,
+                    readonly_root=self.cfg.readonly_root(c.readonly_root_filesystem),
+                    user=c.user,
                 )
             )
         return out
@@ -279,6 +285,9 @@ class ServiceBuilder:
             log_configuration=awslogs_config(logs, car.name),
             environment=car.environment,
             secrets=car.secrets,
+            # Both images run as uid 10001 and write nothing to their root file system.
+            readonly_root=self.cfg.prod,
+            user=SIDECAR_USER,
         )
 
     # -- task ----------------------------------------------------------------------------------
@@ -303,8 +312,8 @@ class ServiceBuilder:
         )
         self.role_arns = [GetAtt(execution_role, "Arn"), GetAtt(task_role, "Arn")]
         props: dict[str, Any] = {}
-        if wiring.volumes:
-            props["Volumes"] = wiring.volumes
+        if wiring.volumes or self.volumes:
+            props["Volumes"] = [*wiring.volumes, *self.volumes]
         return self.t.add_resource(
             ecs.TaskDefinition(
                 f"{self.owner}TaskDefinition",
@@ -332,6 +341,10 @@ class ServiceBuilder:
                 ["*"],
             )
         ]
+        key = logs_key(self.cfg, self.ctx)
+        if self.cfg.prod and self.cfg.cluster.exec_logging.enabled and key is not None:
+            # The cluster encrypts exec sessions with the system's log key in prod (stacks/cluster.py).
+            out.append(iam.allow([awskms.Decrypt], [key]))
         if self.cfg.cluster.exec_logging.enabled:
             # DescribeLogGroups has no resource-level permission; the streams are the cluster's exec group's only.
             out.append(iam.allow([awslogs.DescribeLogGroups], ["*"]))
@@ -360,7 +373,7 @@ class ServiceBuilder:
                 )
             )
         props: dict[str, Any] = {"SecurityGroupIngress": ingress} if ingress else {}
-        if isinstance(self.svc.egress, list):
+        if isinstance(self.cfg.egress_of(self.name), list):
             props["SecurityGroupEgress"] = self.egress(wiring)
         sg = self.t.add_resource(
             ec2.SecurityGroup(
@@ -387,7 +400,8 @@ class ServiceBuilder:
     def egress(self, wiring: ServiceWiring) -> list[ec2.SecurityGroupRule]:
         """Narrowed egress (`egress:` a list): HTTPS anywhere, the used stores on their ports, the rules
         given. DNS, task metadata and time sync are not subject to security groups."""
-        assert isinstance(self.svc.egress, list)
+        extra = self.cfg.egress_of(self.name)
+        assert isinstance(extra, list)
         rules = [
             ec2.SecurityGroupRule(
                 IpProtocol="tcp",
@@ -415,7 +429,7 @@ class ServiceBuilder:
                 CidrIp=r.cidr,
                 Description=r.description or f"services.{self.name}.egress[{i}]",
             )
-            for i, r in enumerate(self.svc.egress)
+            for i, r in enumerate(extra)
         ]
         return rules
 
@@ -480,10 +494,6 @@ class ServiceBuilder:
                 ecs.CapacityProviderStrategyItem(CapacityProvider=s.provider, Weight=s.weight, Base=s.base)
                 for s in svc.capacity
             ]
-        if svc.public_ip:  # the waiver lint rule E9003 looks for: public on purpose, and where it was said
-            props["Metadata"] = {
-                "stackc": {"public": f"services.{self.name}.public_ip is true (image pulls without NAT)"}
-            }
         # Neither launch type nor strategy: the cluster's default capacity provider strategy applies.
         return self.t.add_resource(
             ecs.Service(

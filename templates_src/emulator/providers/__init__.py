@@ -18,6 +18,7 @@ from . import (
     rds,
     scheduler,
     secretsmanager,
+    security,
     timestream,
 )
 from .base import Provider
@@ -42,6 +43,10 @@ PROVIDERS: tuple[type[Provider], ...] = (
     secretsmanager.Secret,
     secretsmanager.SecretTargetAttachment,
     timestream.Database,
+    security.BucketPolicy,
+    security.WebACL,
+    security.WebACLAssociation,
+    security.DBClusterParameterGroup,
 )
 
 BY_TYPE: dict[str, type[Provider]] = {provider.TYPE: provider for provider in PROVIDERS}

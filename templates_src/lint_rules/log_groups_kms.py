@@ -1,0 +1,26 @@
+"""E9105: in prod, every log group is encrypted with a customer managed KMS key."""
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+from templates_src.waivers import is_prod
+
+
+class LogGroupsKms(CloudFormationLintRule):
+    id = "E9105"
+    shortdesc = "Prod log groups use a customer managed key"
+    description = "In prod, every AWS::Logs::LogGroup has a KmsKeyId"
+    source_url = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"
+    tags = ["stackc", "prod", "encryption"]
+
+    def match(self, cfn):
+        if not is_prod(cfn.template):
+            return []
+        return [
+            RuleMatch(
+                ["Resources", name, "Properties"],
+                f"log group {name} has no KMS key; leave observability.key unset in prod (the system's key) or name "
+                "one, or waive E9105",
+            )
+            for name, r in cfn.get_resources("AWS::Logs::LogGroup").items()
+            if not r.get("Properties", {}).get("KmsKeyId")
+        ]

@@ -1,0 +1,67 @@
+"""The web ACL in front of a prod system's internet-facing application load balancers: AWS managed rule
+groups (core rule set, known bad inputs, Amazon IP reputation) and a per-IP rate limit. One ACL per
+loadbalancing stack, associated with each ALB that needs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Ref, Template, wafv2
+
+ACL = "WebAcl"
+RATE_LIMIT = 2000  # requests per client IP in any 5 minutes
+MANAGED = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
+
+
+def _visibility(metric: str) -> wafv2.VisibilityConfig:
+    return wafv2.VisibilityConfig(CloudWatchMetricsEnabled=True, MetricName=metric, SampledRequestsEnabled=True)
+
+
+def web_acl(t: Template, system: str, env: str) -> Any:
+    """The stack's web ACL (created once); its ARN."""
+    if ACL in t.resources:
+        return GetAtt(t.resources[ACL], "Arn")
+    rules = [
+        wafv2.WebACLRule(
+            Name="RateLimitPerIp",
+            Priority=0,
+            Action=wafv2.RuleAction(Block=wafv2.BlockAction()),
+            Statement=wafv2.Statement(
+                RateBasedStatement=wafv2.RateBasedStatement(Limit=RATE_LIMIT, AggregateKeyType="IP")
+            ),
+            VisibilityConfig=_visibility("RateLimitPerIp"),
+        )
+    ]
+    rules += [
+        wafv2.WebACLRule(
+            Name=name,
+            Priority=i,
+            OverrideAction=wafv2.OverrideAction(**{"None": {}}),  # the group's own actions
+            Statement=wafv2.Statement(
+                ManagedRuleGroupStatement=wafv2.ManagedRuleGroupStatement(VendorName="AWS", Name=name)
+            ),
+            VisibilityConfig=_visibility(name),
+        )
+        for i, name in enumerate(MANAGED, start=1)
+    ]
+    acl = t.add_resource(
+        wafv2.WebACL(
+            ACL,
+            Scope="REGIONAL",
+            Description=f"{system} {env}: AWS managed rules and a rate limit in front of the load balancers",
+            DefaultAction=wafv2.DefaultAction(Allow=wafv2.AllowAction()),
+            Rules=rules,
+            VisibilityConfig=_visibility(f"{system}-{env}-web-acl"[:128]),
+        )
+    )
+    return GetAtt(acl, "Arn")
+
+
+def associate(t: Template, owner: str, load_balancer: Any, acl_arn: Any) -> wafv2.WebACLAssociation:
+    return t.add_resource(
+        wafv2.WebACLAssociation(f"{owner}WebAclAssociation", ResourceArn=Ref(load_balancer), WebACLArn=acl_arn)
+    )
