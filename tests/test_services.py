@@ -619,7 +619,9 @@ def test_ecr_repository_encrypted_with_kms_by_default(tmp_path):
 
 
 def test_ecr_aes256_kept_for_an_existing_repository_carries_no_suppression(tmp_path):
-    t = build_service(tmp_path, {"ecr": {"encryption": "aes256"}, "containers": {"app": {"tag": "1.0", "ports": [{"port": 8080}]}}})
+    t = build_service(
+        tmp_path, {"ecr": {"encryption": "aes256"}, "containers": {"app": {"tag": "1.0", "ports": [{"port": 8080}]}}}
+    )
     has_resource(t, "AWS::ECR::Repository", {"EncryptionConfiguration": {"EncryptionType": "AES256"}})
     assert skips(t) == {}
 

@@ -74,7 +74,6 @@ REVIEWED_STATELESS = {
     "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::SNS::Topic",
     "AWS::SSM::Parameter",
-    "AWS::WAFv2::WebACLAssociation",
 }
 
 EVERYTHING = {

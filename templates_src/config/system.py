@@ -20,7 +20,6 @@ from .services import Service
 from .services_check import check_services
 from .waivers import Waiver
 
-
 # The key a prod system creates for its logs and alarm topic when `observability.key` names none.
 SYSTEM_KEY = "system"
 

@@ -21,13 +21,13 @@ class ServicePrincipalsConditioned(CloudFormationLintRule):
         for name, r in cfn.get_resources("AWS::KMS::Key").items():
             policy = r.get("Properties", {}).get("KeyPolicy") or {}
             for i, statement in enumerate(policy.get("Statement") or []):
-                if isinstance(statement, dict) and statement.get("Effect") == "Allow" and _services(statement):
-                    if not statement.get("Condition"):
-                        matches.append(
-                            RuleMatch(
-                                ["Resources", name, "Properties", "KeyPolicy", "Statement", i],
-                                f"{name}: statement {statement.get('Sid', i)} lets an AWS service use the key for "
-                                "anyone; add aws:SourceAccount/aws:SourceArn or kms:ViaService/EncryptionContext",
-                            )
+                unconditioned = isinstance(statement, dict) and not statement.get("Condition")
+                if unconditioned and statement.get("Effect") == "Allow" and _services(statement):
+                    matches.append(
+                        RuleMatch(
+                            ["Resources", name, "Properties", "KeyPolicy", "Statement", i],
+                            f"{name}: statement {statement.get('Sid', i)} lets an AWS service use the key for "
+                            "anyone; add aws:SourceAccount/aws:SourceArn or kms:ViaService/EncryptionContext",
                         )
+                    )
         return matches
