@@ -173,16 +173,31 @@ def test_package_twice_uploads_nothing_the_second_time(aws_env, params):
 
 
 def test_protected_env_gets_protection_and_destroy_refuses(aws_env, params):
-    # This test is about protection. demo's prod also gets the secure prod defaults (an ACM certificate
-    # validated in a hosted zone, a WAF web ACL, KMS key policies, ...), more than the local emulator
-    # serves (it answers HTTP 500); here demo's prod is protect: true without them.
-    (params / "demo" / "prod.yaml").write_text("protect: true\nprod: false\n")
+    # This test is about protection: demo's prod as protect: true, without the real prod.yaml's domain
+    # (no hosted zone to validate a certificate in). It is still prod by its name, so the secure prod
+    # defaults (access-log bucket and policy, WAF web ACL, system KMS key, flow logs) deploy with it.
+    (params / "demo" / "prod.yaml").write_text("protect: true\n")
     cfn, _ = clients(aws_env)
     result = run(aws_env, "deploy", "--system", "demo", "--env", "prod", "--yes")
     assert "demo-prod: CREATE_COMPLETE" in result.output
     # UpdateTerminationProtection (an emulator patch, as AWS): the root is protected and says so.
     assert "termination protection on" in result.output
     assert live_stacks(cfn)["demo-prod"]["EnableTerminationProtection"] is True
+    # The prod defaults are live, read back through their services' APIs: the web ACL on the load
+    # balancer, which logs to the system's bucket under its ELB delivery policy.
+    kw = {"endpoint_url": aws_env.url, "region_name": "us-east-1"}
+    elb = boto3.client("elbv2", **kw)
+    (lb,) = [b for b in elb.describe_load_balancers()["LoadBalancers"] if b["LoadBalancerName"].startswith("demo-prod")]
+    assert boto3.client("wafv2", **kw).get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])["WebACL"]["Rules"]
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elb.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    }
+    assert attributes["access_logs.s3.enabled"] == "true"
+    policy = json.loads(
+        boto3.client("s3", **kw).get_bucket_policy(Bucket=attributes["access_logs.s3.bucket"])["Policy"]
+    )
+    assert any(st["Sid"] == "ElbLogDelivery" and "s3:PutObject" in st["Action"] for st in policy["Statement"])
     refused = run(aws_env, "destroy", "--system", "demo", "--env", "prod", "--yes", ok=False)
     assert refused.exit_code == 3
     assert "protect: true" in refused.output

@@ -219,10 +219,13 @@ def _load_balancers() -> None:
 
     # moto: its CloudFormation model passes only name, security groups, subnets and scheme, so a
     # `Type: network` load balancer becomes an application one and its TCP listener is refused. AWS:
-    # Type, SubnetMappings, IpAddressType and Tags are honoured.
+    # Type, SubnetMappings, IpAddressType and Tags are honoured, and LoadBalancerAttributes (access logs,
+    # deletion protection, ...) set as ModifyLoadBalancerAttributes would: DescribeLoadBalancerAttributes
+    # shows them (moto dropped them silently).
     def create_load_balancer(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         p = cloudformation_json["Properties"]
-        return elbv2_backends[account_id][region_name].create_load_balancer(
+        backend = elbv2_backends[account_id][region_name]
+        lb = backend.create_load_balancer(
             resource_name,
             p.get("SecurityGroups") or [],
             p.get("Subnets") or [],
@@ -232,6 +235,10 @@ def _load_balancers() -> None:
             ip_address_type=p.get("IpAddressType", "ipv4"),
             tags=p.get("Tags"),
         )
+        attributes = {a["Key"]: str(a["Value"]) for a in p.get("LoadBalancerAttributes") or []}
+        if attributes:
+            backend.modify_load_balancer_attributes(lb.arn, attributes)
+        return lb
 
     replace(FakeLoadBalancer, "create_from_cloudformation_json", classmethod(create_load_balancer))
 

@@ -1,7 +1,7 @@
 """Resource providers: one module per AWS service, each creating its resources in moto's own
 backend for that service (placeholders.py: the types moto has no API for). `register()` adds them
 to moto's CloudFormation model map, where a provider also replaces a native model that loses
-properties (AWS::RDS::DBInstance, AWS::ECS::TaskDefinition)."""
+properties (AWS::RDS::DBInstance, AWS::ECS::TaskDefinition, AWS::RDS::DBParameterGroup)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     security.BucketPolicy,
     security.WebACL,
     security.WebACLAssociation,
+    security.DBParameterGroup,
     security.DBClusterParameterGroup,
 )
 
