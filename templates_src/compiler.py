@@ -19,6 +19,7 @@ from .limits import MAX_BYTES_INLINE, TemplateStats
 from .parts import lb_exports, stateful
 from .render import dumps, json_to_yaml, to_json
 from .stacks import cluster, data, keys, loadbalancing, network, observability, root, secrets, service
+from .waivers import Applied
 
 Builder = Callable[[System, StackContext], None]
 __all__ = ["Built", "Compiled", "build_targets", "compile_loaded", "compile_target", "output_dir", "write"]
@@ -53,9 +54,9 @@ class Compiled:
     folders: dict[str, Compiled] = field(default_factory=dict)
     region: str | None = None  # where this folder's root deploys (None: the system's region)
     dns_inputs: list = field(default_factory=list)  # global folder: [stacks.dns.Input]
-    waivers: list[waivers.Applied] = field(default_factory=list)  # params' waivers, where each was written
+    waivers: list[Applied] = field(default_factory=list)  # params' waivers, where each was written
 
-    def applied_waivers(self) -> list[tuple[str, waivers.Applied]]:
+    def applied_waivers(self) -> list[tuple[str, Applied]]:
         """(folder, applied waiver) of every part: what `build` lists."""
         return [(folder, a) for folder, part in self.parts() for a in part.waivers]
 

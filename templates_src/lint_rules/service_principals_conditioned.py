@@ -6,7 +6,8 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 def _services(statement: dict) -> list:
     principal = statement.get("Principal")
-    return principal.get("Service") if isinstance(principal, dict) and "Service" in principal else []
+    services = principal.get("Service") if isinstance(principal, dict) else None
+    return [services] if isinstance(services, str) else list(services or [])
 
 
 class ServicePrincipalsConditioned(CloudFormationLintRule):
