@@ -16,6 +16,7 @@ from .config.system import System
 from .errors import BuildError, ConfigError, NameClash
 from .graph import StackContext, StackGraph, parameter_value
 from .limits import MAX_BYTES_INLINE, TemplateStats
+from .naming import ecr_repository_name
 from .parts import lb_exports, stateful
 from .render import dumps, json_to_yaml, to_json
 from .stacks import cluster, data, keys, loadbalancing, network, observability, root, secrets, service
@@ -167,39 +168,43 @@ def _compile_single(cfg: System, target: Target) -> Compiled:
 
 
 def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stats: list[TemplateStats]) -> dict:
-    return _hosted_zones_by_name(cfg) | {
-        "system": target.system,
-        "env": target.env,
-        "regions": list(cfg.regions),
-        "stacks": resolved.order,
-        "templates": {
-            s.name: {
-                "file": f"{s.name}.json",
-                "sha256": hashlib.sha256(files[f"{s.name}.json"].encode()).hexdigest(),
-                "bytes": s.bytes,
-                "resources": s.resources,
-                "parameters": s.parameters,
-                "outputs": s.outputs,
-            }
-            for s in stats
-        },
-        # Where each tunable lives: root Parameters (console form) or, past the budget, the child's default.
-        "tunables": {
-            "root": [t.name for t in resolved.root_tunables],
-            "child_defaults": {
-                stack: sorted(t.name for s, t in resolved.child_tunables if s == stack)
-                for stack in sorted({s for s, _ in resolved.child_tunables})
+    return (
+        _hosted_zones_by_name(cfg)
+        | _replicas(cfg, target)
+        | {
+            "system": target.system,
+            "env": target.env,
+            "regions": list(cfg.regions),
+            "stacks": resolved.order,
+            "templates": {
+                s.name: {
+                    "file": f"{s.name}.json",
+                    "sha256": hashlib.sha256(files[f"{s.name}.json"].encode()).hexdigest(),
+                    "bytes": s.bytes,
+                    "resources": s.resources,
+                    "parameters": s.parameters,
+                    "outputs": s.outputs,
+                }
+                for s in stats
             },
-        },
-        # Outputs for people: on the root up to its budget, past it only on their own stack.
-        "outputs": {
-            "root": [name for _, name, _ in resolved.root_outputs],
-            "child_only": {
-                stack: sorted(o for s, o in resolved.child_outputs if s == stack)
-                for stack in sorted({s for s, _ in resolved.child_outputs})
+            # Where each tunable lives: root Parameters (console form) or, past the budget, the child's default.
+            "tunables": {
+                "root": [t.name for t in resolved.root_tunables],
+                "child_defaults": {
+                    stack: sorted(t.name for s, t in resolved.child_tunables if s == stack)
+                    for stack in sorted({s for s, _ in resolved.child_tunables})
+                },
             },
-        },
-    }
+            # Outputs for people: on the root up to its budget, past it only on their own stack.
+            "outputs": {
+                "root": [name for _, name, _ in resolved.root_outputs],
+                "child_only": {
+                    stack: sorted(o for s, o in resolved.child_outputs if s == stack)
+                    for stack in sorted({s for s, _ in resolved.child_outputs})
+                },
+            },
+        }
+    )
 
 
 def _hosted_zones_by_name(cfg: System) -> dict:
@@ -210,6 +215,26 @@ def _hosted_zones_by_name(cfg: System) -> dict:
         if lb.certificate is not None and lb.certificate.hosted_zone_name
     }
     return {"hosted_zones_by_name": zones} if zones else {}
+
+
+def _replicas(cfg: System, target: Target) -> dict:
+    """What this region reads as copies of the primary's (config/replication.py), for deploy: preflight looks
+    for a missing image or secret value in the primary too, and `secret set` writes the primary only."""
+    images_from, secrets_from = cfg.images_replicated_from(), cfg.secrets_replicated_from()
+    out: dict = {}
+    if images_from is not None:
+        out["repositories"] = {
+            ecr_repository_name(target.system, target.env, n): images_from
+            for n, svc in sorted(cfg.services.items())
+            if svc.ecr is not None
+        }
+    if secrets_from is not None:
+        out["secrets"] = {
+            name: {"name": physical, "from": secrets_from} | ({"generated": True} if cfg.secrets[name].generate else {})
+            for name in sorted(cfg.secrets)
+            if (physical := cfg.replicated_secret(name)) is not None
+        }
+    return {"replicas": out} if any(out.values()) else {}
 
 
 def write(compiled: Compiled, out_dir: Path) -> list[Path]:

@@ -97,3 +97,26 @@ def set_empty_secrets(endpoint: str, region: str) -> list[str]:
     for arn in arns:
         sm.put_secret_value(SecretId=arn, SecretString=f"emulator-value-{arn.rsplit(':', 1)[-1]}")
     return arns
+
+
+def replicate_images(endpoint: str, region: str) -> list[str]:
+    """What ECR replication does and moto does not: copy each image of the region's repositories that the
+    registry's replication rules match (PREFIX_MATCH) to every destination region, creating the repository
+    there as ECR does at the first replicated push. Driven by the configuration the stack wrote, so a rule
+    that misses a repository leaves the other region without its image. The "<region>/<repository>:<tag>" copied."""
+    ecr = _client("ecr", endpoint, region)
+    rules = (ecr.describe_registry().get("replicationConfiguration") or {}).get("rules", [])
+    copied = []
+    for repo in ecr.describe_repositories()["repositories"]:
+        name = repo["repositoryName"]
+        for rule in rules:
+            if not any(name.startswith(f["filter"]) for f in rule.get("repositoryFilters", [])):
+                continue
+            for dest in rule["destinations"]:
+                there = _client("ecr", endpoint, dest["region"])
+                if name not in {r["repositoryName"] for r in there.describe_repositories()["repositories"]}:
+                    there.create_repository(repositoryName=name)
+                for image in ecr.list_images(repositoryName=name)["imageIds"]:
+                    if "imageTag" in image and push_image(endpoint, dest["region"], name, image["imageTag"]):
+                        copied.append(f"{dest['region']}/{name}:{image['imageTag']}")
+    return copied

@@ -22,7 +22,13 @@ from click.testing import CliRunner
 
 from cli import cli
 
-from .first_deploy import images_in_task_definitions, push_missing_images, push_retagged, set_empty_secrets
+from .first_deploy import (
+    images_in_task_definitions,
+    push_missing_images,
+    push_retagged,
+    replicate_images,
+    set_empty_secrets,
+)
 
 
 @dataclass
@@ -112,6 +118,7 @@ def deploy_from_nothing(url: str, system: str, env: str, build_dir: Path, overri
                 }
         assert_every_resource_exists(url, region)
         push_missing_images(url, region)
+        replicate_images(url, region)  # ECR replication's part (moto copies nothing): the primary comes first
         set_empty_secrets(url, region)
     if first.exit_code == 4:
         assert "Inputs missing" in first.output, first.output
@@ -149,6 +156,7 @@ def image_tag_change_reaches_the_task_definition(url: str, d: Deployed) -> str:
     assert not any(i.endswith(f":{new}") for images in before.values() for i in images)
     for region in regions:
         push_retagged(url, region, old, new)  # the new image is in the registry before the deploy, as on AWS
+        replicate_images(url, region)
     flags = [x for o in [*d.overrides, f"{name}={new}"] for x in ("-p", o)]
     result = cli_run(url, "deploy", "--system", d.system, "--env", d.env, "--yes", *flags)
     assert "UPDATE_COMPLETE" in result.output, result.output

@@ -36,6 +36,7 @@ SAME_IN_EVERY_REGION: tuple[tuple[str, ...], ...] = (
     ("failover",),
     ("protect",),
     ("tags",),
+    ("replication",),
     # What clients and the health check reach through the one DNS name.
     ("load_balancers", "*", "type"),
     ("load_balancers", "*", "scheme"),
@@ -312,7 +313,9 @@ def for_region(system: System, region: str, *, overrides: bool = True) -> System
         data = deep_merge(data, {"services": pilot_light(system, fo.pilot_light_desired)})
     if overrides:
         data = deep_merge(data, system.region_overrides.get(region, {}))
-    return type(system).model_validate(data)
+    regional = type(system).model_validate(data)
+    regional._primary = system.primary_region  # its own `regions` now start with `region`
+    return regional
 
 
 def pilot_light(system: System, desired: int) -> dict[str, dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 
 from .base import Finding, Model, Name, Region, prefixed
 from .cluster import Cluster
@@ -15,6 +15,7 @@ from .loadbalancing import LoadBalancer
 from .names import check_logical_names
 from .network import Network
 from .observability import Observability
+from .replication import Replication
 from .secrets import Secret, check_names, physical_name
 from .services import Service
 from .services_check import check_services
@@ -48,6 +49,11 @@ class System(Model):
     services: dict[Name, Service] = Field(default_factory=dict)
     load_balancers: dict[Name, LoadBalancer] = Field(default_factory=dict)
     observability: Observability = Observability()
+    # How the other regions get the primary's images and secret values (config/replication.py).
+    replication: Replication = Replication()
+    # Set by `failover.for_region` on a regional view (whose `regions` start with its own region): the
+    # system's primary region, which that view can no longer tell from its `regions`.
+    _primary: str | None = PrivateAttr(None)
 
     @field_validator("regions")
     @classmethod
@@ -101,6 +107,45 @@ class System(Model):
         """The primary region (the first listed)."""
         return self.regions[0]
 
+    @property
+    def primary_region(self) -> str:
+        """Where the originals live and what deploys first: failover's primary, else the first region listed."""
+        if self.failover is not None:
+            return self.failover.primary
+        return self._primary or self.regions[0]
+
+    def images_replicated_from(self) -> str | None:
+        """The primary region whose repositories this region reads copies of (no repository is created
+        here), or None when this region creates its own."""
+        if len(self.regions) > 1 and self.replication.images != "per-region" and self.region != self.primary_region:
+            return self.primary_region
+        return None
+
+    def image_replica_regions(self) -> list[str]:
+        """The regions this region's stack replicates the system's repositories to (the primary, `stack` only)."""
+        if len(self.regions) > 1 and self.replication.images == "stack" and self.region == self.primary_region:
+            return [r for r in self.regions if r != self.region]
+        return []
+
+    def secrets_replicated_from(self) -> str | None:
+        """The primary region whose secrets this region reads replicas of, or None when it creates its own."""
+        if len(self.regions) > 1 and self.replication.secrets == "replicate" and self.region != self.primary_region:
+            return self.primary_region
+        return None
+
+    def secret_replica_regions(self) -> list[str]:
+        """The replica regions of the secrets this region creates (the primary's, with `replicate`)."""
+        if len(self.regions) > 1 and self.replication.secrets == "replicate" and self.region == self.primary_region:
+            return [r for r in self.regions if r != self.region]
+        return []
+
+    def replicated_secret(self, name: str) -> str | None:
+        """The physical name under which secret `name` is read as the primary's replica here, or None."""
+        secret = self.secrets[name]
+        if secret.existing is not None or self.secrets_replicated_from() is None:
+            return None
+        return self.secret_name(name)
+
     def secret_name(self, name: str) -> str | None:
         """The physical name of secret `name`, or None when CloudFormation names it."""
         return physical_name(name, self.secrets[name], self.secret_prefix)
@@ -119,6 +164,7 @@ class System(Model):
                     secret.key,
                 )
         yield from check_names(self.secrets, self.secret_prefix)
+        yield from self._check_replication()
         yield from prefixed(("observability",), self.observability.check())
         topic = self.observability.alarm_topic_arn
         if topic is not None and topic.split(":")[3] not in self.regions:
@@ -142,6 +188,24 @@ class System(Model):
         yield from check_multi_region(self)
         yield from check_services(self)
         yield from check_logical_names(self)
+
+    def _check_replication(self) -> Iterator[Finding]:
+        if len(self.regions) == 1:
+            if "replication" in self.model_fields_set:
+                yield Finding(("replication",), "applies to a system with several regions", None, False)
+            return
+        if self.replication.secrets != "replicate":
+            return
+        for name, secret in self.secrets.items():
+            if secret.existing is None and self.secret_name(name) is None:
+                yield Finding(
+                    ("secrets", name),
+                    "a secret replicated to the other regions needs a fixed name, which is how they find the "
+                    "replica: set secret_prefix or secrets."
+                    f"{name}.name (or replication.secrets: per-region)",
+                    None,
+                    False,
+                )
 
     def _check_uses(self) -> Iterator[Finding]:
         known = [*self.data, *self.keys]

@@ -939,13 +939,18 @@ def _purge(aws: Aws, leftovers: list[lv.Leftover], *, yes: bool, confirm: Confir
 
 
 def secret_set(d: Deployment, name: str, value: str, sink: Sink) -> Result:
-    """Put an operator's value into secret `name` in every region the system runs in. The value is
-    never printed; the line names the secret and the version."""
+    """Put an operator's value into secret `name` in every region that creates it (a region reading the
+    primary's replica gets the primary's value from Secrets Manager). The value is never printed; the
+    line names the secret and the version."""
     from . import secret_values as sv
 
     result = Result("set")
     for folder, aws in d.parts():
         if folder.role == "dns":
+            continue
+        replica = sv.replica_of(folder.target, name)
+        if replica is not None:  # Secrets Manager copies the primary's value; a replica refuses writes
+            sink.out(f"secret {name} ({folder.name}): a replica of {replica[1]}'s {replica[0]}; it gets that value")
             continue
         with mr.in_folder(folder):
             version = sv.put_value(aws, folder.target, name, value, d.secret_names)
@@ -965,10 +970,10 @@ def secret_list(d: Deployment, sink: Sink) -> Result:
         if folder.role == "dns":
             continue
         _header(d, sink, folder)
-        states = sv.states(aws, folder.target, d.secret_names)
+        states = sv.states(aws, folder.target, d.secret_names) + sv.replica_states(aws, folder.target)
         width = max((len(s.name) for s in states), default=0)
         for s in states:
-            origin = "generated" if s.generated else "operator"
+            origin = f"replica of {s.replica_of}" if s.replica_of else "generated" if s.generated else "operator"
             sink.out(f"  {s.name:<{width}}  {s.state:<11}  {origin:<9}  {s.last_changed or '-'}")
         if not states:
             sink.out("  (no secrets)")

@@ -328,7 +328,13 @@ def discard(mplan: MultiPlan) -> None:
 
 def describe(folder: Folder) -> str:
     """`us-west-2: secondary region, stack shop-dev in us-west-2`: the header of a folder's section."""
-    what = "global DNS stack" if folder.name == GLOBAL else f"{folder.role} region"
+    what = (
+        "global DNS stack"
+        if folder.name == GLOBAL
+        else "region"
+        if folder.role == "region"
+        else f"{folder.role} region"
+    )
     return f"{folder.name}: {what}, stack {folder.target.stack_name} in {folder.region}"
 
 

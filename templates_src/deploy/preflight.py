@@ -17,7 +17,7 @@ a secret has an AWSCURRENT version; DescribeParameters whether an SSM parameter 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import requirements as rq
@@ -33,7 +33,7 @@ GONE_STATES = ("REVIEW_IN_PROGRESS", "DELETE_COMPLETE")  # a stack in these hold
 @dataclass(frozen=True)
 class Finding:
     kind: str  # missing | blocked | note
-    check: str  # region | parameter | image | secret | zone | certificate | name | quota
+    check: str  # region | parameter | image | secret | zone | certificate | name | replication | quota
     message: str  # one line: what, and what to do
     service: str = ""  # the ECS service (template/logical ID) whose tasks need it, for images and secrets
     commands: tuple[str, ...] = ()  # the commands that supply it, one per line
@@ -177,9 +177,124 @@ def check_images(ctx: Context, report: Report) -> list[Finding]:
                 )
             else:
                 found = _image_state(ctx.read, image)
-                if found is not None:
+                primary = _replicated_from(ctx, report, image)
+                if found is not None and primary is not None:
+                    out.append(_missing_replica(ctx, report, service, container.name, image, primary))
+                elif found is not None:
                     out.append(_missing_image(ctx, report, service, container.name, image, found))
     return out
+
+
+# -- replicas of the primary region's images and secrets (config/replication.py; manifest "replicas")
+
+
+def _replicas(ctx: Context) -> dict[str, Any]:
+    return ctx.target.manifest.get("replicas") or {}
+
+
+def _replicated_from(ctx: Context, report: Report, image: rq.Image) -> str | None:
+    """The primary region whose repository this image's is a replica of, when it is this system's own."""
+    if image.registry != report.account or image.region != report.region or image.repository is None:
+        return None
+    return _replicas(ctx).get("repositories", {}).get(image.repository)
+
+
+def _missing_replica(
+    ctx: Context, report: Report, service: rq.ServiceNeeds, container: str, image: rq.Image, primary: str
+) -> Finding:
+    """Not here yet: satisfied by a push to the primary's repository, which ECR replication copies here."""
+    where = f"{service.path}/{container}"
+    at_primary = replace(
+        image,
+        uri=image.uri.replace(f".dkr.ecr.{image.region}.", f".dkr.ecr.{primary}.", 1),
+        region=primary,
+        own=True,
+    )
+    if _image_state(ctx.read, at_primary) is None:
+        return Finding(
+            MISSING,
+            "image",
+            f"{where}: image {at_primary.uri} is in {primary} but not yet replicated to {report.region}: ECR copies "
+            "a push within minutes -- deploy again then; an image pushed before the replication configuration "
+            "existed is never copied: push it again",
+            service.path,
+            push_commands(at_primary),
+        )
+    return Finding(
+        MISSING,
+        "image",
+        f"{where}: image {image.uri} is a replica of {at_primary.uri}, which is not pushed; push it to {primary} "
+        f"(ECR replication copies it to {report.region}):",
+        service.path,
+        push_commands(at_primary),
+    )
+
+
+def _replica_secret(ctx: Context, arn: str) -> tuple[str, str, str, bool] | None:
+    """(`secrets:` name, physical name, primary region, generated there) when `arn` names a replica of the
+    primary's secret."""
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[5] != "secret":
+        return None
+    for label, info in (_replicas(ctx).get("secrets") or {}).items():
+        if info.get("name") == parts[6]:
+            return label, info["name"], info["from"], bool(info.get("generated"))
+    return None
+
+
+def _replica_secret_finding(
+    ctx: Context, report: Report, service: rq.ServiceNeeds, where: str, arn: str, replica: tuple[str, str, str, bool]
+) -> Finding | None:
+    """A replica has its value when the primary's secret has one and replication is in sync; `secret set`
+    writes the primary, never the replica (Secrets Manager refuses writes to a replica)."""
+    import botocore.exceptions
+
+    label, name, primary, generated = replica
+    if has_current_value(ctx.read, name):  # by name: this region's, as the partial ARN ECS reads resolves
+        return None
+    command = (secret_set_command(ctx, label),)
+    try:
+        described = ctx.read("secretsmanager", "DescribeSecret", primary, SecretId=name)
+    except botocore.exceptions.ClientError as exc:
+        if client_error_code(exc) != "ResourceNotFoundException":
+            raise
+        if generated:
+            return Finding(
+                MISSING,
+                "secret",
+                f"{where}: secret {name} is a replica of {primary}'s, which does not exist yet (the {primary} "
+                "deploy creates it with a generated value, before this region's): deploy again after it",
+                service.path,
+            )
+        return Finding(
+            MISSING,
+            "secret",
+            f"{where}: secret {name} is a replica of {primary}'s, which does not exist yet (the {primary} deploy "
+            "creates it, before this region's); give it a value after it:",
+            service.path,
+            command,
+        )
+    stages = described.get("VersionIdsToStages") or {}
+    if not any("AWSCURRENT" in v for v in stages.values()):
+        return Finding(
+            MISSING,
+            "secret",
+            f"{where}: secret {name} has no value in {primary}; set it there (its replica in {report.region} gets it):",
+            service.path,
+            command,
+        )
+    status = next((r for r in described.get("ReplicationStatus") or [] if r.get("Region") == report.region), None)
+    why = (
+        f"its replica is {status.get('Status', '?')}: {status.get('StatusMessage', '')}".rstrip(": ")
+        if status
+        else f"{report.region} is not among its replica regions (deploy {primary} first)"
+    )
+    return Finding(
+        MISSING,
+        "secret",
+        f"{where}: secret {name} has a value in {primary} but not in {report.region}: {why}",
+        service.path,
+    )
 
 
 def _image_state(read: Read, image: rq.Image) -> str | None:
@@ -303,6 +418,9 @@ def _secret_finding(
         return None
     if need.source == "arn" and need.path:
         arn = ":".join(need.path.split(":")[:7])  # an ARN with a JSON key (`<arn>:<key>::`): the secret's
+        replica = _replica_secret(ctx, arn)
+        if replica is not None:
+            return _replica_secret_finding(ctx, report, service, where, arn, replica)
         if not has_current_value(ctx.read, arn):
             return Finding(MISSING, "secret", f"{where}: secret {arn} does not exist or has no value", service.path)
         return None
@@ -507,6 +625,96 @@ def _unanswered(exc: BaseException) -> bool:
     return isinstance(exc, botocore.exceptions.ClientError) and status >= 500
 
 
+def check_replication(ctx: Context, report: Report) -> list[Finding]:
+    """The primary's side of replication (config/replication.py): the registry replication configuration it
+    would replace, and replica secret names already taken in the replica regions."""
+    out: list[Finding] = []
+    ev = rq.Evaluator(ctx.target, account=report.account, region=report.region)
+    for tname, template in sorted(ev.templates.items()):
+        for lid, res in sorted(template.get("Resources", {}).items()):
+            kind, props = res.get("Type"), res.get("Properties", {})
+            if kind == "AWS::ECR::ReplicationConfiguration":
+                out += _registry_replication(ctx, report, rq.Res(tname, lid, kind), _deep(ev, tname, props))
+            elif kind == "AWS::SecretsManager::Secret" and props.get("ReplicaRegions") and "Name" in props:
+                name = ev.eval(tname, props["Name"])
+                for replica in _deep(ev, tname, props["ReplicaRegions"]):
+                    if isinstance(name, str) and isinstance(replica.get("Region"), str):
+                        out += _replica_name_taken(ctx, report, name, replica["Region"])
+    return out
+
+
+def _deep(ev: rq.Evaluator, template: str, value: Any) -> Any:
+    """A property value with every intrinsic in it evaluated (mappings and lists walked)."""
+    if isinstance(value, dict) and not (len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref"))):
+        return {k: _deep(ev, template, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep(ev, template, v) for v in value]
+    return ev.eval(template, value)
+
+
+def _field(d: dict[str, Any], name: str) -> Any:
+    """A field by its API name (`rules`) or its template name (`Rules`): the two spell it differently."""
+    return d.get(name, d.get(name[:1].upper() + name[1:]))
+
+
+def _rules(config: Any) -> list[tuple[frozenset, frozenset]]:
+    """Replication rules as comparable sets (destinations, repository filters), from the API or a template."""
+    out = []
+    for rule in (_field(config, "rules") if isinstance(config, dict) else None) or []:
+        dests = frozenset((_field(d, "region"), _field(d, "registryId")) for d in _field(rule, "destinations") or [])
+        filters = frozenset(
+            (_field(f, "filter"), _field(f, "filterType")) for f in _field(rule, "repositoryFilters") or []
+        )
+        out.append((dests, filters))
+    return sorted(out, key=repr)
+
+
+def _registry_replication(ctx: Context, report: Report, res: rq.Res, props: Any) -> list[Finding]:
+    registry = ctx.read("ecr", "DescribeRegistry")
+    current = _rules(registry.get("replicationConfiguration") or {})
+    wanted = _rules(props.get("ReplicationConfiguration") if isinstance(props, dict) else None)
+    if not current or current == wanted:
+        return []
+    if report.stack_exists and physical_id(ctx.read, ctx.target, res) is not None:
+        return []  # this stack's own configuration, changed by this deploy (the review shows it)
+    return [
+        Finding(
+            BLOCKED,
+            "replication",
+            f"the ECR registry of account {report.account} in {report.region} already has a replication "
+            f"configuration ({len(current)} rule(s)) that this stack does not own; deploying would replace it "
+            "(one per registry): add this system's repositories to it and set `replication: {images: external}` "
+            "in params, or remove it if nothing needs it:",
+            commands=(f"aws ecr describe-registry --region {report.region}",),
+        )
+    ]
+
+
+def _replica_name_taken(ctx: Context, report: Report, name: str, region: str) -> list[Finding]:
+    """A secret of that name in a replica region that is not this one's replica makes replication fail."""
+    import botocore.exceptions
+
+    try:
+        found = ctx.read("secretsmanager", "DescribeSecret", region, SecretId=name)
+    except botocore.exceptions.ClientError as exc:
+        if client_error_code(exc) == "ResourceNotFoundException":
+            return []
+        raise
+    if found.get("PrimaryRegion") == report.region:
+        return []  # the replica of this secret
+    return [
+        Finding(
+            BLOCKED,
+            "replication",
+            f"secret {name} already exists in {region} as a secret of its own (e.g. created there before "
+            f"replication, retained by its stack): Secrets Manager cannot replicate {report.region}'s secret over "
+            "it. Copy its value to the primary if it is the one to keep, then delete it (or set "
+            "`replication: {secrets: per-region}`):",
+            commands=tuple(c for c in [delete_command("AWS::SecretsManager::Secret", name, region)] if c),
+        )
+    ]
+
+
 VPC_QUOTA = ("vpc", "L-F678F1CE", 5)  # VPCs per Region (service code, quota code, AWS default)
 EIP_QUOTA_CODE = "L-0263D0A3"  # EC2-VPC Elastic IPs
 
@@ -565,5 +773,6 @@ CHECKS: tuple[Check, ...] = (
     check_zones,
     check_certificates,
     check_names,
+    check_replication,
     check_quotas,
 )

@@ -54,6 +54,12 @@ DATA_TYPES: frozenset[str] = frozenset(
 RETAINED_TYPES: frozenset[str] = frozenset({"AWS::Logs::LogGroup", "AWS::ECR::Repository"})
 NESTED_STACK = "AWS::CloudFormation::Stack"
 
+# One per account and region, whoever else relies on it: adding, changing or removing it is a warn.
+ACCOUNT_WIDE: dict[str, str] = {
+    "AWS::ECR::ReplicationConfiguration": "the registry's replication configuration (one per account and region): "
+    "this replaces whatever rules it had",
+}
+
 RISKS = ("danger", "warn", "info")
 REPLACING = ("True", "Conditional")
 # How the service says "nothing to do" in a FAILED change set (AWS, and moto's CreateChangeSet error).
@@ -425,6 +431,10 @@ def classify(action: str, resource_type: str, replacement: str = "") -> tuple[st
         if action == "Modify":
             return "warn", "in-place change to a data-bearing resource"
         return "info", ""
+    if resource_type in ACCOUNT_WIDE and action in ("Add", "Modify", "Remove"):
+        if action == "Remove":
+            return "warn", ACCOUNT_WIDE[resource_type].split(":")[0] + " is emptied: nothing is replicated any more"
+        return "warn", ACCOUNT_WIDE[resource_type]
     if resource_type == NESTED_STACK and action == "Remove":
         return "danger", "a whole nested stack is removed, with every resource in it"
     if resource_type in RETAINED_TYPES and (replaces or action == "Remove"):

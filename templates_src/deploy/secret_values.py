@@ -33,6 +33,7 @@ class SecretState:
     arn: str  # "" when the stack has not created it
     state: str  # set | empty | not created
     last_changed: str  # ISO time of the last change, "" when unknown
+    replica_of: str = ""  # the primary region whose secret this region reads a replica of
 
 
 def secrets_of(target: BuiltTarget) -> list[tuple[rq.Res, dict[str, Any]]]:
@@ -57,6 +58,37 @@ def resolve(target: BuiltTarget, name: str, names: dict[str, str]) -> tuple[rq.R
             return res, props
     known = ", ".join(_label(r, names) for r, _ in found) or "none"
     raise UsageError(f"{target.system}/{target.env} has no secret {name!r} (its secrets: {known})")
+
+
+def replica_of(target: BuiltTarget, name: str) -> tuple[str, str] | None:
+    """(physical name, primary region) when secret `name` (its `secrets:` or physical name) is read in this
+    region as a replica of the primary's (manifest "replicas", config/replication.py): it is set there."""
+    for label, info in ((target.manifest.get("replicas") or {}).get("secrets") or {}).items():
+        if name in (label, info.get("name")):
+            return str(info["name"]), str(info["from"])
+    return None
+
+
+def replica_states(aws: Aws, target: BuiltTarget) -> list[SecretState]:
+    """The replicas this region reads: set / empty (no value yet) / not created (replication has not run)."""
+    import botocore.exceptions
+
+    out = []
+    for label, info in sorted(((target.manifest.get("replicas") or {}).get("secrets") or {}).items()):
+        state, changed, arn = "not created", "", ""
+        try:
+            described = aws.client("secretsmanager").describe_secret(SecretId=info["name"])
+        except botocore.exceptions.ClientError:
+            described = None
+        if described is not None:
+            arn = described.get("ARN", "")
+            stages = described.get("VersionIdsToStages") or {}
+            state = "set" if any("AWSCURRENT" in v for v in stages.values()) else "empty"
+            when: Any = described.get("LastChangedDate")
+            changed = when.isoformat(timespec="seconds") if hasattr(when, "isoformat") else str(when or "")
+        res = rq.Res("replica", info["name"], SECRET)
+        out.append(SecretState(label, res, False, arn, state, changed, replica_of=str(info["from"])))
+    return out
 
 
 @translates_aws_errors

@@ -115,6 +115,13 @@ TABLE: tuple[Coverage, ...] = (
         "lifecycle policies and scanning do not run",
     ),
     Coverage(
+        "AWS::ECR::ReplicationConfiguration",
+        PROVIDER,
+        "ecr",
+        "DescribeRegistry shows the rule (destinations, repository filters); delete empties it",
+        "no image is copied to the destination regions; moto accepts one rule only",
+    ),
+    Coverage(
         "AWS::ECS::Cluster", NATIVE, "ecs", "DescribeClusters shows it", "container insights and exec are not checked"
     ),
     Coverage(

@@ -38,10 +38,16 @@ class ResolvedSecret:
     key_statement: Statement | None = None  # kms:Decrypt on the secret's own key, when it has one
 
 
-def resolve(ref: SecretRef, ctx: StackContext, secret: Secret | None = None) -> ResolvedSecret:
-    """`secret`: the config of the secret `ref` names (its key, or the existing secret it stands for)."""
+def resolve(
+    ref: SecretRef, ctx: StackContext, secret: Secret | None = None, replica: str | None = None
+) -> ResolvedSecret:
+    """`secret`: the config of the secret `ref` names (its key, or the existing secret it stands for).
+    `replica`: the physical name under which it is read as the primary region's replica (config/replication.py):
+    read by name like an existing secret, encrypted by this region's aws/secretsmanager key."""
     if ref.secret is not None:
-        if secret is not None and secret.existing is not None:
+        if replica is not None:
+            arn, readable, key = existing.secret_arn(replica), existing.secret_policy_resource(replica), None
+        elif secret is not None and secret.existing is not None:
             arn, readable = existing.secret_arn(secret.existing), existing.secret_policy_resource(secret.existing)
             key = secret.existing_key_arn
         else:

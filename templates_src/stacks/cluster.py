@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, ecs
+from troposphere import AccountId, GetAtt, Ref, ecr, ecs
 
 from ..config.system import System
 from ..graph import StackContext
+from ..naming import ecr_repository_name
 from ..parts.logs import log_group, logs_key
 
 EXEC_LOG_GROUP_ARN = "ExecLogGroupArn"
+MAX_REPOSITORY_FILTERS = 100  # repository filters in one ECR replication rule
 
 
 def build(cfg: System, ctx: StackContext) -> None:
@@ -51,3 +53,38 @@ def build(cfg: System, ctx: StackContext) -> None:
     )
     ctx.output("ClusterName", Ref(cluster), description="ECS cluster name")
     ctx.export("ClusterArn", GetAtt(cluster, "Arn"), description="ECS cluster ARN")
+    image_replication(cfg, ctx)
+
+
+def image_replication(cfg: System, ctx: StackContext) -> ecr.ReplicationConfiguration | None:
+    """`replication.images: stack`, in the primary region: the registry's replication configuration, one
+    rule copying each of the system's repositories (by its exact name as a prefix) to the other regions of
+    this account. One per registry: it REPLACES the registry's configuration (preflight refuses to deploy
+    over rules it does not own; the review says so). One rule, because a registry may hold 10 and another
+    system's stack cannot add its own beside it anyway."""
+    regions = cfg.image_replica_regions()
+    names = [ecr_repository_name(ctx.system, ctx.env, n) for n, svc in sorted(cfg.services.items()) if svc.ecr]
+    if not regions or not names:
+        return None
+    if len(names) > MAX_REPOSITORY_FILTERS:  # ECR's limit per rule: their common start covers them all
+        names = [_common_start(names)]
+    return ctx.template.add_resource(
+        ecr.ReplicationConfiguration(
+            "ImageReplication",
+            ReplicationConfiguration=ecr.ReplicationConfigurationProperty(
+                Rules=[
+                    ecr.ReplicationRule(
+                        Destinations=[ecr.ReplicationDestination(Region=r, RegistryId=AccountId) for r in regions],
+                        RepositoryFilters=[ecr.RepositoryFilter(Filter=n, FilterType="PREFIX_MATCH") for n in names],
+                    )
+                ]
+            ),
+        )
+    )
+
+
+def _common_start(names: list[str]) -> str:
+    """The longest text every name starts with (character by character, not path components)."""
+    first, last = min(names), max(names)
+    n = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), min(len(first), len(last)))
+    return first[:n]

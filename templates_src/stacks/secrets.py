@@ -19,13 +19,16 @@ from ..parts.stores import KEYS_STACK, key_arn
 
 
 def build(cfg: System, ctx: StackContext) -> None:
+    replicas = cfg.secret_replica_regions()
     for name, secret in cfg.secrets.items():
-        if secret.existing is not None:
-            continue  # not ours: its readers name it directly (parts/secret_refs.py)
+        if secret.existing is not None or cfg.replicated_secret(name) is not None:
+            continue  # not created here: its readers name it directly (parts/secret_refs.py)
         props = secret_props(name, secret, ctx)
         physical = cfg.secret_name(name)
         if physical is not None:  # opt-in: a fixed name is a replacement trap (config/secrets.py)
             props["Name"] = physical
+        if replicas:  # the other regions read these copies (config/replication.py)
+            props["ReplicaRegions"] = [secretsmanager.ReplicaRegion(Region=r) for r in replicas]
         resource = ctx.template.add_resource(secretsmanager.Secret(secret_logical_id(name), **props))
         ctx.export(secret_arn_export(name), Ref(resource), description=f"ARN of secret {name}")
 

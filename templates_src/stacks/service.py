@@ -150,9 +150,15 @@ class ServiceBuilder:
 
     # -- images and containers -----------------------------------------------------------------
 
-    def repository(self) -> ecr.Repository | None:
+    def repository(self) -> Any | None:
+        """The service's own ECR repository, as the URI its containers pull from (None: it has none).
+        In a region that reads the primary's replicas (config/replication.py) it is referenced by name,
+        not created: ECR creates the copy at the first replicated push."""
         if self.svc.ecr is None:
             return None
+        primary = self.cfg.images_replicated_from()
+        if primary is not None:
+            return self.replica_repository(primary)
         policy = {
             "rules": [
                 {
@@ -192,7 +198,20 @@ class ServiceBuilder:
         self.ctx.export(
             f"{self.owner}RepositoryArn", GetAtt(repo, "Arn"), description=f"ECR repository ARN of service {self.name}"
         )
-        return repo
+        return GetAtt(repo, "RepositoryUri")
+
+    def replica_repository(self, primary: str) -> Any:
+        name = ecr_repository_name(self.ctx.system, self.ctx.env, self.name)
+        uri = Sub(f"${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{name}")
+        arn = Sub(f"arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{name}")
+        self.allow_pull(arn)
+        self.ctx.output(
+            f"{self.owner}RepositoryUri",
+            uri,
+            description=f"ECR replica of service {self.name}'s repository in {primary} (push there, not here)",
+        )
+        self.ctx.export(f"{self.owner}RepositoryArn", arn, description=f"ECR repository ARN of service {self.name}")
+        return uri
 
     def allow_pull(self, repository_arn: Any) -> None:
         """The execution role may pull images from exactly this repository."""
@@ -206,7 +225,7 @@ class ServiceBuilder:
             )
         )
 
-    def image_repository(self, cname: str, repo: ecr.Repository | None) -> Any:
+    def image_repository(self, cname: str, repo: Any | None) -> Any:
         """Where container `cname` pulls from: its own service's repository, another service's
         (`repository:`, wired from that service's stack), or an image by name; pull permission on
         each ECR repository used, and on a private ECR image given by URI."""
@@ -214,7 +233,7 @@ class ServiceBuilder:
         owner = ecr_owner(self.cfg, self.name, cname)
         if owner == self.name:
             assert repo is not None
-            return GetAtt(repo, "RepositoryUri")
+            return repo
         if owner is not None:
             other = pascal(owner)
             self.allow_pull(self.ctx.ref(stack_name(owner), f"{other}RepositoryArn"))
@@ -243,7 +262,8 @@ class ServiceBuilder:
             repository = self.image_repository(cname, repo)
             secrets: dict[str, Any] = {}
             for var, ref in c.secrets.items():
-                resolved = secret_refs.resolve(ref, self.ctx, self.cfg.secrets.get(ref.secret or ""))
+                replica = self.cfg.replicated_secret(ref.secret) if ref.secret in self.cfg.secrets else None
+                resolved = secret_refs.resolve(ref, self.ctx, self.cfg.secrets.get(ref.secret or ""), replica)
                 secrets[var] = resolved.value_from
                 self.execution_statements.append(resolved.statement)
                 if resolved.key_statement is not None:

@@ -2,7 +2,8 @@
 
 Reference: Secret -- Ref is the ARN, GetAtt Id is the ARN; `GenerateSecretString` generates a value
 (a JSON object with the generated key when `SecretStringTemplate` + `GenerateStringKey`); neither
-SecretString nor GenerateSecretString creates the secret with no version (its value is set later).
+SecretString nor GenerateSecretString creates the secret with no version (its value is set later);
+`ReplicaRegions` makes replicas (moto's: same name, the primary's versions, DescribeSecret's PrimaryRegion).
 SecretTargetAttachment -- adds the database's connection fields (engine, host, port,
 dbClusterIdentifier / dbInstanceIdentifier) to the secret's JSON as a new AWSCURRENT version; Ref is
 the secret's ARN.
@@ -45,6 +46,10 @@ def generate(spec: dict[str, Any]) -> str:
     return json.dumps(document)
 
 
+def _replica_regions(properties: dict[str, Any]) -> set[str]:
+    return {r["Region"] for r in properties.get("ReplicaRegions") or []}
+
+
 def _bool(value: Any) -> bool:
     return value in (True, "true", "True")
 
@@ -82,10 +87,22 @@ class Secret(Provider):
         elif p.get("GenerateSecretString") != old.get("GenerateSecretString") and p.get("GenerateSecretString"):
             # AWS generates a new value when the generation settings change.
             backend.put_secret_value(self.arn, generate(p["GenerateSecretString"]), None, None, ["AWSCURRENT"])
+        before, after = _replica_regions(old), _replica_regions(p)
+        if before - after:
+            backend.remove_regions_from_replication(self.arn, sorted(before - after))
+        if after - before:
+            backend.replicate_secret_to_regions(
+                self.arn, [r for r in p["ReplicaRegions"] if r["Region"] in after], False
+            )
 
     def remove(self) -> None:
-        # CloudFormation deletes a secret without a recovery window, so its name is free at once.
-        _backend(self.account_id, self.region_name).delete_secret(self.arn, None, True)
+        # Secrets Manager refuses to delete a secret that still has replicas: CloudFormation removes them
+        # first. It deletes without a recovery window, so the name is free at once.
+        backend = _backend(self.account_id, self.region_name)
+        replicas = _replica_regions(self.properties)
+        if replicas:
+            backend.remove_regions_from_replication(self.arn, sorted(replicas))
+        backend.delete_secret(self.arn, None, True)
 
     @property
     def ref(self) -> str:
