@@ -79,6 +79,7 @@ def _rules(regions: tuple[str, ...]):
         if project_root not in sys.path:  # the rules import templates_src
             sys.path.insert(0, project_root)
         _share_child_parameters()
+        _reuse_validator_classes()
         _RULES[regions] = Runner(ConfigMixIn(**_args([], regions))).rules
     return _RULES[regions]
 
@@ -135,6 +136,75 @@ def _share_child_parameters() -> None:
     cfnlint.decode.decode = decode  # what the context imports when it resolves a nested stack's outputs
 
 
+def _reuse_validator_classes() -> None:
+    """Two costs of cfn-lint's JSON-schema validation that do no checking, about a third of a service
+    template's lint:
+    - each time a rule extends a validator, `cfnlint.jsonschema.validators.create` makes a new
+      Validator class (a dataclass: generated code run through exec), ~40 per template. The class
+      depends only on the values of its three arguments (keyword -> function, a FunctionFilter's
+      fields, resolver -> function): for equal arguments the class made the first time is returned.
+      The FunctionFilter is compared by value because rules copy it (`evolve`) on every call;
+      functions compare as Python does (a bound method: the same rule object and function).
+    - `evolve` on a Context or a Validator calls dataclasses.fields() on every copy (thousands per
+      template); the init fields of a class never change, so they are listed once per class.
+    The same classes, called the same way: the findings do not change (tests/test_lint_scale.py
+    compares with plain cfn-lint). Arguments that cannot be compared by value go to cfn-lint as before."""
+    from dataclasses import fields
+
+    import cfnlint.jsonschema.validators as validators_module
+    from cfnlint.context.context import Context
+
+    original = validators_module.create
+    if getattr(original, "stackc_reused", False):
+        return
+    made: dict[tuple, type] = {}
+
+    def value(obj: object) -> object:
+        if obj is None:
+            return None
+        return type(obj), tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in vars(obj).items())
+
+    def create(validators=None, function_filter=None, fn_resolvers=None):
+        try:
+            key = (
+                tuple(validators.items()) if validators else None,
+                value(function_filter),
+                tuple(fn_resolvers.items()) if fn_resolvers else None,
+            )
+            cls = made.get(key)
+        except TypeError:  # something unhashable: no reuse
+            return _listing_fields(original(validators, function_filter, fn_resolvers))
+        if cls is None:
+            cls = made[key] = _listing_fields(original(validators, function_filter, fn_resolvers))
+        return cls
+
+    def _listing_fields(cls):
+        names = tuple(f.name for f in fields(cls) if f.init)
+
+        def evolve(self, **kwargs):  # cfn-lint's Validator.evolve, fields listed once
+            for name in names:
+                kwargs.setdefault(name, getattr(self, name))
+            return self.__class__(**kwargs)
+
+        cls.evolve = evolve
+        return cls
+
+    context_names = tuple(f.name for f in fields(Context) if f.init)
+
+    def context_evolve(self, **kwargs):  # cfn-lint's Context.evolve, fields listed once
+        if "ref_values" in kwargs:
+            new_ref_values = self.ref_values.copy()
+            new_ref_values.update(kwargs["ref_values"])
+            kwargs["ref_values"] = new_ref_values
+        for name in context_names:
+            kwargs.setdefault(name, getattr(self, name))
+        return self.__class__(**kwargs)
+
+    create.stackc_reused = True  # type: ignore[attr-defined]
+    validators_module.create = create  # what Validator.extend calls
+    Context.evolve = context_evolve
+
+
 def _lint_batch(paths: list[str], regions: tuple[str, ...] = DEFAULT_REGIONS) -> dict[str, list[dict]]:
     """One template at a time through the loaded rules, each with a configuration of its own (cfn-lint
     reads per-template settings into it), exactly as a separate run would lint it."""
@@ -150,7 +220,7 @@ def _lint_batch(paths: list[str], regions: tuple[str, ...] = DEFAULT_REGIONS) ->
                 {
                     "rule": match.rule.id,
                     "level": {"E": "error", "W": "warning", "I": "info"}.get(match.rule.id[0], "error"),
-                    "path": "/".join(str(p) for p in (match.path or [])),
+                    "path": "/".join(str(p) for p in (getattr(match, "path", None) or [])),  # E0002 has none
                     "line": match.linenumber,
                     "message": match.message,
                 }
