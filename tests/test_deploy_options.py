@@ -2,9 +2,8 @@
 local endpoint: --tags, --role-arn, --notification-arns, --disable-rollback, --detach.
 
 What moto shows: the root stack's tags, role and notification topics as DescribeStacks reports them,
-and that the deploy goes through with --disable-rollback. What it cannot show: DisableRollback itself
-(moto ignores it on ExecuteChangeSet) nor a rollback that did not happen (moto never fails a resource
-with events).
+and that the deploy goes through with --disable-rollback. A failed create with and without it (the stack
+left CREATE_FAILED, or rolled back) is tests/test_failed_create.py (the emulator's rollback.py).
 """
 
 from __future__ import annotations
@@ -46,8 +45,8 @@ def test_role_tags_topics_and_rollback_reach_the_stack(aws_env, params):
     assert tags["cost-center"] == "42" and tags["owner"] == "payments" and tags["stackc:system"] == "demo"
     assert stack.get("RoleARN") == role
     assert stack.get("NotificationARNs") == [topic]
-    # --disable-rollback goes to ExecuteChangeSet(DisableRollback=True); moto 5.2.5 drops that argument
-    # (its execute_change_set reads only StackName and ChangeSetName), so the stack cannot show it here.
+    # --disable-rollback goes to ExecuteChangeSet(DisableRollback=True); what it changes shows only when a
+    # resource fails: tests/test_failed_create.py::test_disable_rollback_leaves_the_failed_create_in_place.
 
 
 def test_detach_returns_once_the_execution_started(aws_env, params):

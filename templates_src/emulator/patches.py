@@ -22,11 +22,6 @@ NESTED_PARAMETER_MESSAGE = "Value of property Parameters must be an object with 
 # (`${` inside is a Fn::Sub still to be substituted: resolved once moto's Sub has replaced it.)
 _DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm|ssm-secure):([^}$]*)\}\}")
 
-# DeletionPolicy values under which AWS keeps the resource when its stack is deleted (and when the
-# resource is removed from the template). RetainExceptOnCreate deletes only during a failed create's
-# rollback, which the emulator never runs (its execution is synchronous and does not roll back).
-KEEPING_POLICIES = ("Retain", "RetainExceptOnCreate")
-
 
 def replace(owner: Any, name: str, value: Any) -> None:
     """Replace moto's `owner.name` with `value`: the one way the emulator changes moto's classes and modules."""
@@ -54,7 +49,12 @@ def apply() -> None:
     _dependents()
     _deletion_policies()
     _termination_protection()
+    _record_sets()
+    _deletes()
     _reset()
+    from . import rollback
+
+    rollback.apply()
     _APPLIED = True
 
 
@@ -358,6 +358,116 @@ def _record_set_groups() -> None:
     replace(RecordSetGroup, "delete", delete)
 
 
+def _record_sets() -> None:
+    from moto.route53.exceptions import ResourceRecordAlreadyExists
+    from moto.route53.models import RecordSet, route53_backends
+    from moto.utilities.utils import get_partition
+
+    # moto: its CloudFormation adds an AWS::Route53::RecordSet to the zone even when a record of that
+    # name and type is already there (a second A record for the domain), although its own
+    # ChangeResourceRecordSets refuses such a CREATE. AWS: the resource fails with Route 53's error
+    # "Tried to create resource record set [name='app.example.com.', type='A'] but it already exists".
+    original = _original(RecordSet, "create_from_cloudformation_json")
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        backend = route53_backends[account_id][get_partition(region_name)]
+        zone = backend.get_hosted_zone_by_name(p["HostedZoneName"]) if p.get("HostedZoneName") else None
+        zone = zone if zone is not None else backend.get_hosted_zone(p["HostedZoneId"])
+        name = str(p.get("Name", "")).rstrip(".").lower() + "."
+        for record in zone.rrsets:
+            same = (record.name.rstrip(".").lower() + ".", record.type, record.set_identifier or None)
+            if same == (name, p.get("Type"), p.get("SetIdentifier") or None):
+                raise ResourceRecordAlreadyExists(name, p.get("Type", ""))
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    replace(RecordSet, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+
+
+def _deletes() -> None:
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+    from moto.ec2.models.flow_logs import FlowLogs
+    from moto.ec2.models.internet_gateways import InternetGateway
+    from moto.ec2.models.nat_gateways import NatGateway
+    from moto.ec2.models.route_tables import Route, RouteTable
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+    from moto.ec2.models.vpcs import VPCEndPoint
+    from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+    from moto.ecs.models import Cluster, ecs_backends
+    from moto.elbv2.models import FakeListener, FakeTargetGroup, elbv2_backends
+    from moto.route53.models import HealthCheck, route53_backends
+    from moto.utilities.utils import get_partition
+
+    # moto: its CloudFormation has no delete for route tables, routes, subnet associations, internet
+    # gateways and their attachments, NAT gateways, EIPs, VPC endpoints, flow logs, ECS clusters, listeners,
+    # target groups and Route 53 health checks: deleting the stack leaves them (and so the VPC, which moto
+    # refuses to delete while a route table is in it). AWS: each is deleted with its stack -- and with a
+    # failed create's rollback. Each delete goes through moto's backend for the service.
+    def ec2(account_id: str, region_name: str) -> Any:
+        return ec2_backends[account_id][region_name]
+
+    def delete_route_table(self: Any, account_id: str, region_name: str) -> None:
+        ec2(account_id, region_name).delete_route_table(self.id)
+
+    def delete_route(self: Any, account_id: str, region_name: str) -> None:
+        self.route_table._routes.pop(self.id, None)
+
+    def delete_association(self: Any, account_id: str, region_name: str) -> None:
+        ec2(account_id, region_name).subnet_associations.pop(f"{self.route_table_id}:{self.subnet_id}", None)
+
+    def delete_internet_gateway(self: Any, account_id: str, region_name: str) -> None:
+        backend = ec2(account_id, region_name)
+        if self.vpc is not None:
+            backend.detach_internet_gateway(self.id, self.vpc.id)
+        backend.delete_internet_gateway(self.id)
+
+    def delete_attachment(self: Any, account_id: str, region_name: str) -> None:
+        backend = ec2(account_id, region_name)
+        gateway = backend.internet_gateways.get(self.gateway_id or "")
+        if gateway is not None and gateway.vpc is not None and gateway.vpc.id == self.vpc_id:
+            backend.detach_internet_gateway(self.gateway_id, self.vpc_id)
+
+    def delete_nat_gateway(self: Any, account_id: str, region_name: str) -> None:
+        ec2(account_id, region_name).delete_nat_gateway(self.id)
+
+    def release_address(self: Any, account_id: str, region_name: str) -> None:
+        if self in ec2(account_id, region_name).addresses:
+            ec2(account_id, region_name).release_address(address=self.public_ip)
+
+    def delete_endpoint(self: Any, account_id: str, region_name: str) -> None:
+        ec2(account_id, region_name).delete_vpc_endpoints([self.id])
+
+    def delete_flow_log(self: Any, account_id: str, region_name: str) -> None:
+        ec2(account_id, region_name).delete_flow_logs([self.id])
+
+    def delete_cluster(self: Any, account_id: str, region_name: str) -> None:
+        ecs_backends[account_id][region_name].delete_cluster(self.arn)  # INACTIVE, as on AWS
+
+    def delete_listener(self: Any, account_id: str, region_name: str) -> None:
+        elbv2_backends[account_id][region_name].delete_listener(self.arn)
+
+    def delete_target_group(self: Any, account_id: str, region_name: str) -> None:
+        elbv2_backends[account_id][region_name].delete_target_group(self.arn)
+
+    def delete_health_check(self: Any, account_id: str, region_name: str) -> None:
+        route53_backends[account_id][get_partition(region_name)].delete_health_check(self.id)
+
+    replace(FlowLogs, "delete", delete_flow_log)
+    replace(Cluster, "delete", delete_cluster)
+    replace(FakeListener, "delete", delete_listener)
+    replace(FakeTargetGroup, "delete", delete_target_group)
+    replace(HealthCheck, "delete", delete_health_check)
+    replace(RouteTable, "delete", delete_route_table)
+    replace(Route, "delete", delete_route)
+    replace(SubnetRouteTableAssociation, "delete", delete_association)
+    replace(InternetGateway, "delete", delete_internet_gateway)
+    replace(VPCGatewayAttachment, "delete", delete_attachment)
+    replace(NatGateway, "delete", delete_nat_gateway)
+    replace(ElasticAddress, "delete", release_address)
+    replace(VPCEndPoint, "delete", delete_endpoint)
+
+
 def _fifo_queues() -> None:
     from moto.sqs.models import Queue
 
@@ -595,12 +705,14 @@ def _deletion_policies() -> None:
 
     # moto: deleting a stack keeps only `DeletionPolicy: Retain`, and removing a resource from the
     # template deletes it whatever its policy. AWS: Retain and RetainExceptOnCreate keep the resource
-    # in both cases (RetainExceptOnCreate deletes only while rolling back a failed create, which the
-    # emulator never does).
+    # in both cases (RetainExceptOnCreate deletes only while rolling back the create that made it:
+    # rollback.py).
+    from .rollback import kept_on_delete
+
     original_delete_resource = ResourceMap._delete_resource
 
     def _delete_resource(self: Any, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
-        if resource_json.get("DeletionPolicy") in KEEPING_POLICIES:
+        if kept_on_delete(resource_json.get("DeletionPolicy")):
             return
         original_delete_resource(self, parsed_resource, resource_json)
 

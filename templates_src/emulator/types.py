@@ -68,8 +68,11 @@ TABLE: tuple[Coverage, ...] = (
         "AWS::CloudFormation::Stack",
         NATIVE,
         "cloudformation",
-        "nested stacks with ParentId/RootId, GetAtt Outputs.X, in-place updates, string-only Parameters (patches.py)",
-        "no nested change sets, no rollback, no events per resource",
+        "nested stacks with ParentId/RootId, GetAtt Outputs.X, in-place updates, string-only Parameters (patches.py); "
+        "a failed create rolls back to ROLLBACK_COMPLETE (RetainExceptOnCreate deleted, Retain kept) or, with "
+        "DisableRollback, stays CREATE_FAILED, with the failure's events (rollback.py)",
+        "no nested change sets; no update rollback; sequential (no cancelled siblings); a successful create writes "
+        "stack events only",
     ),
     Coverage(
         "AWS::CloudWatch::Alarm",
@@ -81,12 +84,12 @@ TABLE: tuple[Coverage, ...] = (
     Coverage(
         "AWS::CloudWatch::Dashboard", NATIVE, "cloudwatch", "GetDashboard shows the body", "widgets are not rendered"
     ),
-    Coverage("AWS::EC2::EIP", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
+    Coverage("AWS::EC2::EIP", NATIVE, "ec2", _NET + " (released with its stack: patched)", _NO_RUNTIME),
     Coverage("AWS::EC2::FlowLog", NATIVE, "ec2", _NET, "no logs are delivered"),
-    Coverage("AWS::EC2::InternetGateway", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
-    Coverage("AWS::EC2::NatGateway", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
+    Coverage("AWS::EC2::InternetGateway", NATIVE, "ec2", _NET + " (deleted with its stack: patched)", _NO_RUNTIME),
+    Coverage("AWS::EC2::NatGateway", NATIVE, "ec2", _NET + " (deleted with its stack: patched)", _NO_RUNTIME),
     Coverage("AWS::EC2::Route", NATIVE, "ec2", _NET, _NO_RUNTIME),
-    Coverage("AWS::EC2::RouteTable", NATIVE, "ec2", _NET, "moto leaves it behind on stack delete"),
+    Coverage("AWS::EC2::RouteTable", NATIVE, "ec2", _NET + " (deleted with its stack: patched)", _NO_RUNTIME),
     Coverage("AWS::EC2::SecurityGroup", NATIVE, "ec2", _NET, "rules are not enforced"),
     Coverage(
         "AWS::EC2::SecurityGroupIngress",
@@ -261,7 +264,8 @@ TABLE: tuple[Coverage, ...] = (
         "AWS::Route53::RecordSet",
         NATIVE,
         "route53",
-        "ListResourceRecordSets shows the load balancer's alias record",
+        "ListResourceRecordSets shows the load balancer's alias record; a record of that name and type already in "
+        "the zone fails the resource, as on AWS (patched)",
         "no DNS answers",
     ),
     Coverage(
