@@ -77,8 +77,15 @@ def test_placement_capacity_timezone_and_retries_follow_the_config(built):
 def test_the_schedulers_role_runs_this_task_in_this_cluster_and_passes_this_services_roles(built):
     role = built["service-report"]["Resources"]["ReportSchedulerRole"]["Properties"]
     trust = role["AssumeRolePolicyDocument"]["Statement"][0]
-    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert trust["Principal"] == {"Service": ["scheduler.amazonaws.com"]}
+    assert trust["Condition"] == {  # only this account's schedule groups (the confused deputy; E9116)
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {
+            "aws:SourceArn": {
+                "Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/*"
+            }
+        },
+    }
     statements = {s["Action"][0]: s for s in role["Policies"][0]["PolicyDocument"]["Statement"]}
     assert statements["ecs:RunTask"]["Resource"] == [{"Ref": "ReportTaskDefinition"}]
     assert statements["ecs:RunTask"]["Condition"] == {"ArnEquals": {"ecs:cluster": {"Ref": "ClusterArn"}}}

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from awacs.aws import Action, Allow, PolicyDocument, Statement
+from awacs import sts
+from awacs.aws import Action, Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import Template, iam
+from troposphere import AccountId, Sub, Template, iam
 
 from ..config.services import Statement as ConfigStatement
+from ..trust_sources import SOURCE_ARNS
 
 
 def allow(actions: Iterable[Any], resources: Iterable[Any]) -> Statement:
@@ -46,6 +48,26 @@ def merged(statements: list[Statement]) -> list[Statement]:
     ]
 
 
+def trust_policy(service: str, *, conditioned: bool = True) -> PolicyDocument:
+    """`service` may assume the role; for a service that says on whose behalf it acts (trust_sources.py),
+    only for this account's resources of that service (aws:SourceAccount and aws:SourceArn)."""
+    if not conditioned or service not in SOURCE_ARNS:
+        return make_simple_assume_policy(service)
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(
+                Effect=Allow,
+                Principal=Principal("Service", [service]),
+                Action=[sts.AssumeRole],
+                Condition=Condition(
+                    [StringEquals("aws:SourceAccount", AccountId), ArnLike("aws:SourceArn", Sub(SOURCE_ARNS[service]))]
+                ),
+            )
+        ],
+    )
+
+
 def role(
     t: Template,
     title: str,
@@ -54,11 +76,13 @@ def role(
     *,
     description: str,
     managed_policies: list[Any] | None = None,
+    conditioned: bool = True,
 ) -> iam.Role:
-    """A role `principal` may assume, with the statements as one inline policy (none: no policy) and,
-    where AWS maintains the exact permissions a service needs, its managed policies."""
+    """A role `principal` may assume (conditioned on this account's resources where the service supports
+    it: `trust_policy`), with the statements as one inline policy (none: no policy) and, where AWS
+    maintains the exact permissions a service needs, its managed policies."""
     props: dict[str, Any] = {
-        "AssumeRolePolicyDocument": make_simple_assume_policy(principal),
+        "AssumeRolePolicyDocument": trust_policy(principal, conditioned=conditioned),
         "Description": description,
     }
     if managed_policies:

@@ -13,12 +13,12 @@ from typing import Any
 from awacs import ecs as awsecs
 from awacs import iam as awsiam
 from awacs import sqs as awssqs
-from awacs import sts
-from awacs.aws import Allow, ArnEquals, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import AccountId, GetAtt, Template, iam, scheduler, sqs
+from awacs.aws import Allow, ArnEquals, Condition, PolicyDocument, Statement, StringEquals
+from troposphere import GetAtt, Template, iam, scheduler, sqs
 
 from ..config.services import Schedule
 from . import alarms
+from .iam import trust_policy
 
 DAY = 86400
 
@@ -50,18 +50,8 @@ def scheduled_task(
         iam.Role(
             f"{owner}SchedulerRole",
             Description=f"EventBridge Scheduler starts the {owner} task",
-            AssumeRolePolicyDocument=PolicyDocument(
-                Version="2012-10-17",
-                Statement=[
-                    Statement(
-                        Effect=Allow,
-                        Principal=Principal("Service", "scheduler.amazonaws.com"),
-                        Action=[sts.AssumeRole],
-                        # Only schedules of this account may use the role (confused deputy).
-                        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
-                    )
-                ],
-            ),
+            # Only schedules of this account may use the role (confused deputy).
+            AssumeRolePolicyDocument=trust_policy("scheduler.amazonaws.com"),
             Policies=[
                 iam.Policy(
                     PolicyName="run-task",

@@ -15,7 +15,6 @@ from typing import Any
 from awacs import elasticfilesystem as awsefs
 from awacs import s3 as awss3
 from awacs.aws import AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Statement
-from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import (
     GetAtt,
     Ref,
@@ -37,6 +36,7 @@ from ..config.system import System
 from ..graph import StackContext
 from ..naming import dns_label_name, pascal
 from ..parts.concat import concat
+from ..parts.iam import trust_policy
 from ..parts.security_groups import no_egress
 from ..parts.stores import KEYS_STACK, SECURITY_GROUP_ID, SHAPES, Shape, export, key_arn
 from . import data_messaging
@@ -182,7 +182,7 @@ def _monitoring(ctx: StackContext, name: str, store: Postgres) -> dict:
         iam.Role(
             MONITORING_ROLE,
             Description="RDS enhanced monitoring publishes OS metrics to CloudWatch Logs",
-            AssumeRolePolicyDocument=make_simple_assume_policy("monitoring.rds.amazonaws.com"),
+            AssumeRolePolicyDocument=trust_policy("monitoring.rds.amazonaws.com"),
             ManagedPolicyArns=[
                 Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
             ],

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from awacs import logs as awslogs
 from awacs.aws import Allow, PolicyDocument, Statement
-from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import GetAtt, GetAZs, Join, Ref, Region, Select, Sub, ec2, iam
 
 from ..config.network import TIERS, Network
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
+from ..parts.iam import trust_policy
 from ..parts.logs import log_group, logs_key
 from ..parts.security_groups import no_egress
 
@@ -234,7 +234,7 @@ def _flow_logs(t, net: Network, vpc, key) -> None:
     role = t.add_resource(
         iam.Role(
             "FlowLogRole",
-            AssumeRolePolicyDocument=make_simple_assume_policy("vpc-flow-logs.amazonaws.com"),
+            AssumeRolePolicyDocument=trust_policy("vpc-flow-logs.amazonaws.com"),
             Policies=[
                 iam.Policy(
                     PolicyName="deliver-flow-logs",

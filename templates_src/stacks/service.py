@@ -319,6 +319,7 @@ class ServiceBuilder:
             "ecs-tasks.amazonaws.com",
             self.execution_statements + [iam.from_config(s) for s in self.svc.iam.execution],
             description=f"ECS pulls images, writes logs and reads secrets for {self.name}",
+            conditioned=False,  # AWS documents source conditions for the task role only (trust_sources.py)
         )
         task_statements = self.task_statements + [iam.from_config(s) for s in self.svc.iam.task]
         if self.svc.exec:
