@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from awacs import sts
-from awacs.aws import Action, Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
+from awacs.aws import Action, Allow, ArnLike, Condition, Policy, PolicyDocument, Principal, Statement, StringEquals
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import AccountId, Sub, Template, iam
 
@@ -48,7 +48,7 @@ def merged(statements: list[Statement]) -> list[Statement]:
     ]
 
 
-def trust_policy(service: str, *, conditioned: bool = True) -> PolicyDocument:
+def trust_policy(service: str, *, conditioned: bool = True) -> Policy:
     """`service` may assume the role; for a service that says on whose behalf it acts (trust_sources.py),
     only for this account's resources of that service (aws:SourceAccount and aws:SourceArn)."""
     if not conditioned or service not in SOURCE_ARNS:
