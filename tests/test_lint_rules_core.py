@@ -22,7 +22,15 @@ def role(actions):
             "AssumeRolePolicyDocument": {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {  # a conditioned trust (E9116), so only E9002 speaks here
+                            "StringEquals": {"aws:SourceAccount": "123456789012"},
+                            "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"},
+                        },
+                    }
                 ],
             },
             "Policies": [
