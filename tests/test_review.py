@@ -10,11 +10,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from cli import cli
 from templates_src.deploy import review as rv
-from templates_src.deploy.plan import Plan
 from templates_src.parts.stateful import STATEFUL_POLICIES
 
 from .aws_shapes import FIXTURES, ShapeError, load_fixture, validate
@@ -203,111 +200,5 @@ def test_every_stateful_type_is_at_least_a_warning_when_replaced():
         assert rtype in rv.DATA_TYPES | rv.RETAINED_TYPES, f"{rtype}: add it to review.DATA_TYPES or RETAINED_TYPES"
 
 
-# ------------------------------------------------------------------- the CLI's decision on a review
-
-
-class _FakeAws:
-    region = "us-east-1"  # the system's (another region is refused before anything happens)
-
-
-@pytest.fixture
-def stubbed_deploy(monkeypatch, tmp_path):
-    """`deploy`/`plan` with package and change-set creation replaced by a fixture's review (patched where
-    deploy/flow.py and deploy/multiregion.py look them up)."""
-    import templates_src.deploy.flow as flow_mod
-    import templates_src.deploy.multiregion as mr_mod
-
-    calls = {"deleted": 0, "executed": 0}
-    state = {"fixture": "update_replaces_database.json"}
-
-    class Packaged:
-        bucket, prefix, uploaded, reused, capabilities = "b", "p", [], [], []
-        root_url = "https://b.s3.amazonaws.com/p/root.json"
-        root_body = "{}"
-
-    def create_plan(aws, request, **_):
-        review = review_of(state["fixture"])
-        return Plan(review.stack_name, "arn:stack", review.change_set_id or "", review.change_set_type, review)
-
-    def delete_plan(aws, plan):
-        calls["deleted"] += 1
-
-    def execute(*a, **k):
-        calls["executed"] += 1
-        raise AssertionError("must not execute")
-
-    monkeypatch.setattr(flow_mod, "connect", lambda *a, **k: _FakeAws())
-    monkeypatch.setattr(flow_mod, "_preflight_all", lambda d: [])  # preflight: tests/test_preflight.py
-    monkeypatch.setattr(mr_mod, "package", lambda *a, **k: Packaged())
-    monkeypatch.setattr(mr_mod, "create_plan", create_plan)
-    for module in (mr_mod, flow_mod):
-        monkeypatch.setattr(module, "delete_plan", delete_plan)
-    monkeypatch.setattr(flow_mod, "execute", execute)
-    monkeypatch.setattr(flow_mod, "remember_overrides", lambda d, say: d)  # reads the deployed stack
-    monkeypatch.setattr(flow_mod, "predict_conditionals", lambda fp: {})  # reads the deployed templates
-    return calls, state
-
-
-def test_deploy_refuses_database_replacement_with_exit_3(stubbed_deploy):
-    calls, _ = stubbed_deploy
-    result = CliRunner().invoke(cli, ["deploy", "--system", "demo", "--env", "dev", "--yes"])
-    assert result.exit_code == 3, result.output
-    assert "!! DANGER" in result.output
-    assert "refusing to deploy" in result.output and "--allow-replace" in result.output
-    assert "shop-prod/DataStack/OrdersDbCluster" in result.output
-    assert calls == {"deleted": 1, "executed": 0}  # the change set is not left behind
-    assert "Traceback" not in result.output
-
-
-def test_allow_replace_passes_the_danger_check(stubbed_deploy):
-    calls, _ = stubbed_deploy
-    result = CliRunner().invoke(cli, ["deploy", "--system", "demo", "--env", "dev", "--allow-replace", "--no-exec"])
-    assert result.exit_code == 0, result.output
-    assert "created and not executed (--no-exec)" in result.output
-    assert "WARNING: a bare --allow-replace accepts EVERY danger item above (2)" in result.output
-    assert calls == {"deleted": 0, "executed": 0}
-
-
-def test_allow_replace_by_name_accepts_that_item_only(stubbed_deploy):
-    args = ["deploy", "--system", "demo", "--env", "dev", "--no-exec", "--allow-replace", "OrdersDbCluster"]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 3, result.output
-    assert "1 dangerous change(s) (shop-prod/DataStack/OrdersDbWriter)" in result.output
-    assert "--allow-replace OrdersDbWriter" in result.output
-    both = CliRunner().invoke(cli, [*args, "--allow-replace", "shop-prod/DataStack/OrdersDbWriter"])
-    assert both.exit_code == 0, both.output
-    assert "WARNING" not in both.output
-
-
-@pytest.mark.parametrize("fmt,marker", [("json", '"version": 2'), ("markdown", "> [!CAUTION]"), ("text", "!! DANGER")])
-def test_plan_formats_on_stdout(stubbed_deploy, fmt, marker):
-    result = CliRunner().invoke(cli, ["plan", "--system", "demo", "--env", "dev", "--format", fmt])
-    assert result.exit_code == 3, result.output  # the review holds dangers: `deploy` would refuse it
-    assert marker in result.stdout
-    if fmt == "json":
-        assert json.loads(result.stdout)["summary"]["danger"] == 2  # nothing else on stdout
-
-
-def test_deploy_flow_asks_through_the_callback_without_click(stubbed_deploy):
-    """The library's deploy needs no click: the question goes to `confirm`, the words to the sink, and
-    the answer "no" comes back as a result with exit code 1 (the CLI only exits with it)."""
-    from templates_src.deploy import flow
-
-    calls, state = stubbed_deploy
-    state["fixture"] = "create_new_stack.json"
-    asked, out, err = [], [], []
-    deployment = flow.open_deployment(flow.Selection("demo", "dev"))
-    result = flow.deploy(
-        deployment,
-        flow.DeployOptions(),
-        confirm=lambda q: asked.append(q) or False,
-        sink=flow.Sink(out=out.append, err=err.append, warn=err.append),
-    )
-    assert (result.state, result.exit_code) == ("declined", 1)
-    assert asked == ["Execute change set stackc-20261120-090000 on demo-dev?"]
-    assert (
-        out[0].startswith("Plan for shop-dev (new stack)")
-        and out[-1] == "declined: change set deleted, nothing deployed"
-    )
-    assert err == ["packaged demo/dev -> s3://b/p/ (0 uploaded, 0 unchanged)"]
-    assert calls == {"deleted": 1, "executed": 0}
+# The CLI's decisions on a review (exit 3, --allow-replace, plan formats, the library's question) run on the
+# local endpoint: tests/test_review_decisions.py.
