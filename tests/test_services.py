@@ -711,3 +711,32 @@ def test_egress_narrowed_to_https_used_stores_and_listed_rules(tmp_path):
         },
     )
     assert len(t["Resources"]["ApiSecurityGroup"]["Properties"]["SecurityGroupEgress"]) == 4
+
+
+# -- image digests -------------------------------------------------------------------------------------
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+def test_a_digest_pins_the_image_by_content(tmp_path):
+    """`tag: sha256:...` -> `<repository>@sha256:...`; the parameter then only takes another digest."""
+    out = build_config(tmp_path, system({"containers": {"app": {**APP, "tag": DIGEST}}}))
+    param = out["root"]["Parameters"]["ApiAppImageTag"]
+    assert param["Default"] == DIGEST
+    assert param["AllowedPattern"] == "^sha256:[a-f0-9]{64}$"
+    assert container(out["service-api"])["Image"] == {"Fn::Join": ["@", ["example/app", {"Ref": "ApiAppImageTag"}]]}
+    tagged = build_service(tmp_path / "tagged")
+    assert container(tagged)["Image"] == {"Fn::Join": [":", ["example/app", {"Ref": "ApiAppImageTag"}]]}
+
+
+def test_sidecars_take_digests_too(tmp_path):
+    t = build_service(tmp_path, {"sidecars": {"xray": {"tag": DIGEST}}})
+    assert container(t, "xray")["Image"] == f"public.ecr.aws/xray/aws-xray-daemon@{DIGEST}"
+
+
+@pytest.mark.parametrize("tag", ["sha256:abc", "sha256:" + "G" * 64, "sha512:" + "0" * 128, "@sha256:" + "0" * 64])
+def test_a_malformed_digest_is_refused(tmp_path, monkeypatch, tag):
+    from .helpers import assert_refused
+
+    bad = system({"containers": {"app": {**APP, "tag": tag}}})
+    assert_refused(tmp_path, monkeypatch, bad, {}, ["services.api.containers.app.tag", "sha256"])

@@ -170,3 +170,30 @@ def test_the_plan_section_lists_each_waiver_with_its_reason(tmp_path):
         plan_waivers.in_layout(layout), markdown=True
     )
     assert plan_waivers.render([]) == ""
+
+
+@pytest.mark.emulator
+def test_plan_json_carries_the_waivers(tmp_path, monkeypatch, aws_env):
+    """`plan --format json` on the local endpoint: the review document gains `waivers[]`, read back from
+    the templates the plan packaged."""
+    from .helpers import invoke
+
+    root = write_params(
+        tmp_path / "params", "sys", system([{"id": "E9003", "resource": "ApiService", "reason": REASON}])
+    )
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(root))
+    result = invoke(aws_env, "plan", "-s", "sys", "-e", "dev", "--format", "json", "--cleanup")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["stack"] == "sys-dev"
+    assert document["waivers"] == [
+        {
+            "id": "E9003",
+            "folder": "",
+            "stack": "service-api",
+            "logical_id": "ApiService",
+            "resource": "service-api/ApiService",
+            "scanner": "cfn-lint",
+            "reason": REASON,
+        }
+    ]

@@ -30,6 +30,17 @@ EnvName = str
 IamAction = str  # "service:Action"; checked in Statement (no wildcards)
 
 
+# An image tag (Docker's grammar) or a content digest. A digest names one image for ever, whatever the
+# repository's tag mutability: the image reference becomes <repository>@sha256:<hex> (parts/containers.py).
+TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+DIGEST = r"sha256:[a-f0-9]{64}"
+TAG_OR_DIGEST = rf"^({DIGEST}|{TAG})$"
+
+
+def is_digest(tag: str) -> bool:
+    return tag.startswith("sha256:")
+
+
 class Port(Model):
     port: int = Field(ge=1, le=65535)
     protocol: Literal["tcp", "udp"] = "tcp"
@@ -97,8 +108,9 @@ class Container(ContainerBase):
     )
     tag: str = Field(
         "latest",
-        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
-        description="default of the <Service><Container>ImageTag root parameter",
+        pattern=TAG_OR_DIGEST,
+        description="default of the <Service><Container>ImageTag root parameter: a tag, or a digest "
+        "(sha256:<64 hex>) that pins one image by content (the image is then <repository>@sha256:...)",
     )
     command: list[str] | None = None
     entrypoint: list[str] | None = None
@@ -134,7 +146,7 @@ class OtelCollector(ContainerBase):
     (/<system>/<env>/<service>/otel-config) so it can change without a new image."""
 
     image: str = "public.ecr.aws/aws-observability/aws-otel-collector"
-    tag: str = "v0.43.1"
+    tag: str = Field("v0.43.1", pattern=TAG_OR_DIGEST, description="a tag, or a digest (sha256:<64 hex>)")
     cpu: int | None = 256
     memory: int | None = 512
     essential: bool = False
@@ -143,7 +155,7 @@ class OtelCollector(ContainerBase):
 
 class XrayDaemon(ContainerBase):
     image: str = "public.ecr.aws/xray/aws-xray-daemon"
-    tag: str = "3.3.14"
+    tag: str = Field("3.3.14", pattern=TAG_OR_DIGEST, description="a tag, or a digest (sha256:<64 hex>)")
     cpu: int | None = 32
     memory: int | None = 256
     essential: bool = False

@@ -325,7 +325,10 @@ def plan(
         for line in boot.targets:
             sink.out(line)
     if fmt == "json":
-        sink.out(json.dumps(mr.to_json(mplan), indent=2))
+        from . import waivers
+
+        document = {**mr.to_json(mplan), "waivers": waivers.to_json(waivers.in_layout(d.layout))}
+        sink.out(json.dumps(document, indent=2))
     elif fmt == "markdown":
         sink.out(mr.render_markdown(mplan).removesuffix("\n"))
         _waivers(d, sink, markdown=True)

@@ -4,6 +4,7 @@ wrote them from params): a reviewer sees which findings stay, where, and why, ne
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..waivers import Found, in_template
 from .multiregion import Layout
@@ -39,3 +40,19 @@ def render(found: list[tuple[str, Found]], markdown: bool = False) -> str:
         lines = [f"Waivers ({len(groups)}): findings that stay, decided in params"]
         lines += [f"  {rule} on {', '.join(wheres)}: {reason}" for (rule, reason), wheres in groups.items()]
     return "\n".join(lines)
+
+
+def to_json(found: list[tuple[str, Found]]) -> list[dict[str, Any]]:
+    """`plan --format json`'s `waivers[]`: one object per waived finding per resource."""
+    return [
+        {
+            "id": f.id,
+            "folder": folder,
+            "stack": f.stack,
+            "logical_id": f.logical_id,
+            "resource": f"{f.stack}/{f.logical_id}",
+            "scanner": f.scanner,
+            "reason": f.reason,
+        }
+        for folder, f in found
+    ]

@@ -7,11 +7,17 @@ from typing import Any
 
 from troposphere import Join, Sub, ecs
 
-from ..config.services import Container, ContainerBase
+from ..config.services import Container, ContainerBase, is_digest
 
 
-def image(repository: Any, tag: Any) -> Join:
-    return Join(":", [repository, tag])
+def image(repository: Any, tag: Any, digest: bool = False) -> Join:
+    """`repository:tag`, or `repository@sha256:...` when `tag` holds a digest (config TAG_OR_DIGEST)."""
+    return Join("@" if digest else ":", [repository, tag])
+
+
+def image_ref(repository: str, tag: str) -> str:
+    """The same for a literal tag or digest (sidecars)."""
+    return f"{repository}{'@' if is_digest(tag) else ':'}{tag}"
 
 
 # A private ECR repository by URI: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<name>

@@ -16,6 +16,7 @@ from troposphere import ssm as cfn_ssm
 
 from ..config.services import ContainerBase, OtelCollector, Service, XrayDaemon
 from ..naming import pascal
+from .containers import image_ref
 from .iam import allow
 from .logs import log_group
 
@@ -114,7 +115,7 @@ def otel(t: Template, svc_name: str, spec: OtelCollector, *, system: str, env: s
     return Sidecar(
         name="otel",
         spec=spec,
-        image=f"{spec.image}:{spec.tag}",
+        image=image_ref(spec.image, spec.tag),
         secrets={"AOT_CONFIG_CONTENT": arn},
         task_statements=statements,
         execution_statements=[allow([ssm.GetParameters], [arn])],
@@ -126,7 +127,7 @@ def xray_daemon(spec: XrayDaemon) -> Sidecar:
     return Sidecar(
         name="xray",
         spec=spec,
-        image=f"{spec.image}:{spec.tag}",
+        image=image_ref(spec.image, spec.tag),
         task_statements=[allow(XRAY_WRITE, ["*"])],
         app_environment={"AWS_XRAY_DAEMON_ADDRESS": "localhost:2000"},
     )

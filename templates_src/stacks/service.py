@@ -20,7 +20,7 @@ from troposphere import Equals, GetAtt, If, Join, NoValue, Ref, Sub, Template, e
 from troposphere import applicationautoscaling as aas
 
 from ..config.loadbalancing import LoadBalancer
-from ..config.services import Service
+from ..config.services import DIGEST, TAG, Service, is_digest
 from ..config.services_check import ecr_owner, load_balancer_of
 from ..config.system import System
 from ..graph import StackContext
@@ -252,12 +252,15 @@ class ServiceBuilder:
         out = []
         for cname, c in self.svc.containers.items():
             # `ApiImageTag` for the container named like its service (the common case), else `ApiWorkerImageTag`.
+            # A digest default makes the parameter a digest (`repository@sha256:...`): a deploy that overrides
+            # it passes another digest, never a tag (the separator is fixed when the template is built).
+            digest = is_digest(c.tag)
             tag = self.ctx.tunable(
                 f"{self.owner}{'' if cname == self.name else pascal(cname)}ImageTag",
                 default=c.tag,
-                label=f"{self.name}/{cname}: image tag",
+                label=f"{self.name}/{cname}: image {'digest' if digest else 'tag'}",
                 group=self.group,
-                AllowedPattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                AllowedPattern=f"^{DIGEST}$" if digest else f"^{TAG}$",
             )
             repository = self.image_repository(cname, repo)
             secrets: dict[str, Any] = {}
@@ -284,7 +287,7 @@ class ServiceBuilder:
                 containers.definition(
                     cname,
                     c,
-                    image=containers.image(repository, tag),
+                    image=containers.image(repository, tag, digest),
                     log_configuration=awslogs_config(logs, cname),
                     environment=environment,
                     secrets=secrets,
