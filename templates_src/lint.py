@@ -55,7 +55,7 @@ def _cache_key(path: Path, fingerprint: str) -> str:
     return h.hexdigest()
 
 
-_RULES: dict[tuple[str, ...], object] = {}  # per process: regions -> cfn-lint's loaded rules (+ the project's)
+_RULES: list = []  # per process: cfn-lint's loaded rules (+ the project's), once
 
 
 def _args(paths: list[str], regions: tuple[str, ...]):
@@ -66,10 +66,13 @@ def _args(paths: list[str], regions: tuple[str, ...]):
     return args
 
 
-def _rules(regions: tuple[str, ...]):
-    """cfn-lint's rules and the project's, loaded once per process and reused for every template:
-    cfn-lint's own command line runs one loaded collection over all the templates it is given."""
-    if regions not in _RULES:
+def _rules():
+    """cfn-lint's rules and the project's, loaded once per process and reused for every template and
+    every region: cfn-lint's own command line runs one loaded collection over all the templates and
+    regions it is given (a rule is configured from each template's config when it runs; the regions
+    belong to the template). One collection is ~70 MiB: loading one per region doubled a multi-region
+    lint's memory."""
+    if not _RULES:
         import sys
 
         from cfnlint.config import ConfigMixIn
@@ -80,8 +83,37 @@ def _rules(regions: tuple[str, ...]):
             sys.path.insert(0, project_root)
         _share_child_parameters()
         _reuse_validator_classes()
-        _RULES[regions] = Runner(ConfigMixIn(**_args([], regions))).rules
-    return _RULES[regions]
+        _RULES.append(_one_parse_per_data_file(lambda: Runner(ConfigMixIn(**_args([], DEFAULT_REGIONS))).rules))
+    return _RULES[0]
+
+
+def _one_parse_per_data_file(load_rules):
+    """While the rules load, each of cfn-lint's data files is parsed once: two IAM rules (Permissions,
+    StatementResources) each parsed their own copy of Policies.json (9 MiB in every lint process), and
+    a few smaller files are read by several rules. Every rule that shares a file today only reads it
+    (lookups, schemas handed to the validator). Afterwards cfn-lint's own loader is back in place,
+    also in the rule modules that imported it by name."""
+    import sys
+
+    import cfnlint.helpers as helpers
+
+    original = helpers.load_resource
+    parsed: dict[tuple[str, str], object] = {}
+
+    def load_resource(package, filename="us-east-1.json"):
+        key = (getattr(package, "__name__", str(package)), filename)
+        if key not in parsed:
+            parsed[key] = original(package, filename)
+        return parsed[key]
+
+    helpers.load_resource = load_resource
+    try:
+        return load_rules()
+    finally:
+        helpers.load_resource = original
+        for module in list(sys.modules.values()):
+            if getattr(module, "load_resource", None) is load_resource:
+                module.load_resource = original  # type: ignore[attr-defined]
 
 
 class _DuplicateKey(ValueError):
@@ -211,7 +243,7 @@ def _lint_batch(paths: list[str], regions: tuple[str, ...] = DEFAULT_REGIONS) ->
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner.template import run_template_by_file_paths
 
-    rules = _rules(regions)
+    rules = _rules()
     out: dict[str, list[dict]] = {}
     for path in paths:
         found = out[path] = []
@@ -234,7 +266,7 @@ def _lint_all(names: list[str], regions: tuple[str, ...], workers: int) -> dict[
     some templates (a root with many children) take longer than others."""
     from .build import tune_gc
 
-    _rules(regions)
+    _rules()
     tune_gc()  # after the imports and rules: they are frozen out of the collector, and shared by the fork
     if workers <= 1 or len(names) < 2:
         return _lint_batch(names, regions)
