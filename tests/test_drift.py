@@ -1,17 +1,16 @@
-"""`cli.py drift`: the tree and its property differences, on responses validated against botocore's shapes.
+"""`cli.py drift`: the tree and its property differences.
 
-moto implements no drift detection (DetectStackDrift answers HTTP 500), so the report is built from
-hand-written fixtures in the shape AWS returns (tests/fixtures/drift/, checked by tests/aws_shapes.py),
-and on the local endpoint the command is tested for what it can show: a clear error, exit 1."""
+On hand-written fixtures in the shape AWS returns (tests/fixtures/drift/, checked by tests/aws_shapes.py): a
+failed detection, a DELETED resource, paged results. On the local endpoint end to end: a seed system deployed,
+changed out of band through boto3, drift detected by the emulator's drift provider
+(templates_src/emulator/drift.py, computed from moto's service backends), and plan's drift warning."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from cli import cli
 from templates_src.deploy import drift
 
 from .aws_shapes import FIXTURES, validate
@@ -85,11 +84,101 @@ def test_a_failed_detection_without_findings_is_reported_as_failed():
     assert report.stacks[0].status == "FAILED" and "FlowLog" in report.stacks[0].reason
 
 
+def stack_resource(url: str, logical_id: str, region: str = "us-east-1") -> dict:
+    """The stack resource `logical_id` in whichever live stack holds it."""
+    from .roundtrip import client, live_stacks
+
+    cfn = client(url, "cloudformation", region)
+    for name in live_stacks(url, region):
+        for resource in cfn.describe_stack_resources(StackName=name)["StackResources"]:
+            if resource["LogicalResourceId"] == logical_id:
+                return resource
+    raise AssertionError(f"no stack resource {logical_id}")
+
+
 @pytest.mark.emulator
-def test_drift_on_the_local_endpoint_says_it_is_not_implemented(aws_env, tmp_path, monkeypatch):
-    runner = CliRunner()
-    deployed = runner.invoke(cli, ["deploy", "-s", "demo", "-e", "dev", "--yes", "--endpoint-url", aws_env.url])
-    assert deployed.exit_code == 0, deployed.output
-    result = runner.invoke(cli, ["drift", "-s", "demo", "-e", "dev", "--endpoint-url", aws_env.url])
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "does not implement drift detection" in result.output
+def test_drift_of_a_seed_system_on_the_local_endpoint(aws_env):
+    """realworld dev deployed through the CLI; the emulator's drift detection (templates_src/emulator/drift.py)
+    reads the live resources from moto's EC2/Logs/ECS/Secrets Manager backends. Proves: right after a deploy
+    every checked resource is in sync (the templates' properties are what the services hold); an ingress rule
+    authorized, a log retention and a service's desired count changed through boto3 show in `drift`'s tree with the property difference;
+    `plan` then warns; the raw responses have botocore's shapes. Not proven: drift of the types the emulator does
+    not read (NOT_CHECKED, as AWS reports unsupported types)."""
+    import os
+    from pathlib import Path
+
+    from .roundtrip import cli_run, client, deploy_from_nothing, live_stacks
+
+    url, build = aws_env.url, Path(os.environ["STACKC_BUILD_DIR"])
+    deploy_from_nothing(url, "realworld", "dev", build)
+    clean = cli_run(url, "drift", "-s", "realworld", "-e", "dev", "--exit-code")
+    assert clean.output.startswith("drift of realworld-dev (us-east-1): in sync\n"), clean.output
+    planned = cli_run(url, "plan", "-s", "realworld", "-e", "dev")
+    assert "drift:" not in planned.output
+
+    group = stack_resource(url, "ApiSecurityGroup")["PhysicalResourceId"]
+    client(url, "ec2").authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    log_group = stack_resource(url, "ApiLogGroup")["PhysicalResourceId"]
+    built = json.loads((build / "realworld" / "dev" / "service-api.json").read_text())
+    retention = built["Resources"]["ApiLogGroup"]["Properties"]["RetentionInDays"]
+    changed = 1 if retention != 1 else 5
+    client(url, "logs").put_retention_policy(logGroupName=log_group, retentionInDays=changed)
+
+    service = stack_resource(url, "ApiService")["PhysicalResourceId"]
+    ecs = client(url, "ecs")
+    [running] = [
+        x
+        for c in ecs.list_clusters()["clusterArns"]
+        for x in ecs.describe_services(cluster=c, services=[service])["services"]
+    ]
+    ecs.update_service(cluster=running["clusterArn"], service=service, desiredCount=running["desiredCount"] + 2)
+
+    found = cli_run(url, "drift", "-s", "realworld", "-e", "dev", "--exit-code", ok=False)
+    assert found.exit_code == 1, found.output
+    text = found.output
+    assert text.startswith("drift of realworld-dev (us-east-1): DRIFTED: 3 resource(s) in 1 stack(s)"), text
+    assert "ServiceApiStack  DRIFTED" in text
+    assert "~ ApiSecurityGroup (AWS::EC2::SecurityGroup) MODIFIED" in text
+    assert '/SecurityGroupIngress/1: added outside CloudFormation: {"CidrIp":"0.0.0.0/0","FromPort":22' in text
+    assert "~ ApiLogGroup (AWS::Logs::LogGroup) MODIFIED" in text
+    assert f"/RetentionInDays: expected {retention}, actual {changed}" in text
+    assert "~ ApiService (AWS::ECS::Service) MODIFIED" in text
+    assert f"/DesiredCount: expected {running['desiredCount']}, actual {running['desiredCount'] + 2}" in text
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    shown = readme.split("<!-- drift:start -->\n```\n$ cli.py drift -s realworld -e dev\n", 1)[1].split("```", 1)[0]
+    assert shown == text, f"README's drift example differs from what the command prints now:\n{text}"
+    report = json.loads(cli_run(url, "drift", "-s", "realworld", "-e", "dev", "--format", "json").output)
+    drifted = [s for s in report["roots"][0]["stacks"] if s["status"] == "DRIFTED"]
+    assert [s["path"] for s in drifted] == ["realworld-dev/ServiceApiStack"]
+
+    planned = cli_run(url, "plan", "-s", "realworld", "-e", "dev")
+    assert "drift: realworld-dev/ServiceApiStack drifted at the last drift check" in planned.output, planned.output
+
+    # The raw responses, as boto3 parsed them, have botocore's output shapes.
+    cfn = client(url, "cloudformation")
+    for name, stack in live_stacks(url, "us-east-1").items():
+        assert validate("DescribeStacks", {"Stacks": [stack]})["Stacks"][0]["DriftInformation"]["StackDriftStatus"] in (
+            "IN_SYNC",
+            "DRIFTED",
+        )
+        detection = cfn.detect_stack_drift(StackName=name)["StackDriftDetectionId"]
+        validate(
+            "DescribeStackDriftDetectionStatus",
+            cfn.describe_stack_drift_detection_status(StackDriftDetectionId=detection),
+        )
+        validate("DescribeStackResourceDrifts", cfn.describe_stack_resource_drifts(StackName=name))
+        validate("DescribeStackResources", cfn.describe_stack_resources(StackName=name))
+    one = cfn.detect_stack_resource_drift(
+        StackName=stack_resource(url, "ApiLogGroup")["StackId"], LogicalResourceId="ApiLogGroup"
+    )
+    assert validate("DetectStackResourceDrift", one)["StackResourceDrift"]["PropertyDifferences"] == [
+        {
+            "PropertyPath": "/RetentionInDays",
+            "ExpectedValue": str(retention),
+            "ActualValue": str(changed),
+            "DifferenceType": "NOT_EQUAL",
+        }
+    ]

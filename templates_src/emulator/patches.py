@@ -44,6 +44,9 @@ def apply() -> None:
     _physical_ids()
     _record_set_groups()
     _fifo_queues()
+    _ssm_parameter_tags()
+    _security_group_rules()
+    _bucket_configuration()
     _fargate_tasks()
     _change_sets()
     _dependents()
@@ -482,6 +485,99 @@ def _fifo_queues() -> None:
         return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     replace(Queue, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+
+
+def _ssm_parameter_tags() -> None:
+    from moto.ssm.models import Parameter
+
+    # moto: an AWS::SSM::Parameter's Tags are read as a list of Key/Value pairs, so the map the resource
+    # reference documents (`Tags: {team: web}`) fails the stack with a TypeError (HTTP 500). AWS: Tags of this
+    # type is a JSON object of key -> value.
+    original = _original(Parameter, "create_from_cloudformation_json")
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json.get("Properties") or {}
+        if isinstance(p.get("Tags"), dict):
+            tags = [{"Key": k, "Value": str(v)} for k, v in p["Tags"].items()]
+            cloudformation_json = {**cloudformation_json, "Properties": {**p, "Tags": tags}}
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    replace(Parameter, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+
+
+def _security_group_rules() -> None:
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.security_groups import SecurityGroup
+
+    # moto: an AWS::EC2::SecurityGroup's SecurityGroupEgress is ignored (the group keeps the default allow-all
+    # egress), and its ingress rules lose their Description, CidrIpv6 and SourcePrefixListId. AWS: a group
+    # given SecurityGroupEgress has exactly those egress rules (the default one is removed), and every rule
+    # keeps its description. (Drift detection compares these rules with the template's; see drift.py.)
+    def rule_args(group_id: str, rule: dict[str, Any], side: str, vpc_id: Any) -> dict[str, Any]:
+        described = {"Description": rule["Description"]} if rule.get("Description") else {}
+        ip_ranges = [{key: rule[key], **described} for key in ("CidrIp", "CidrIpv6") if rule.get(key)]
+        group = rule.get(f"{side}SecurityGroupId")
+        prefix_list = rule.get(f"{side}PrefixListId")
+        return {
+            "group_name_or_id": group_id,
+            "ip_protocol": str(rule["IpProtocol"]),
+            "from_port": rule.get("FromPort"),
+            "to_port": rule.get("ToPort"),
+            "ip_ranges": ip_ranges,
+            "source_groups": [{"GroupId": group, **described}] if group else [],
+            "prefix_list_ids": [{"PrefixListId": prefix_list, **described}] if prefix_list else [],
+            "vpc_id": vpc_id,
+        }
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json["Properties"]
+        backend = ec2_backends[account_id][region_name]
+        vpc_id = p.get("VpcId")
+        group = backend.create_security_group(name=resource_name, description=p.get("GroupDescription"), vpc_id=vpc_id)
+        for tag in p.get("Tags") or []:
+            group.add_tag(tag["Key"], str(tag["Value"]))
+        for rule in p.get("SecurityGroupIngress") or []:
+            backend.authorize_security_group_ingress(**rule_args(group.id, rule, "Source", vpc_id))
+        if p.get("SecurityGroupEgress") is not None and vpc_id:
+            group.egress_rules = []
+            for rule in p["SecurityGroupEgress"]:
+                backend.authorize_security_group_egress(**rule_args(group.id, rule, "Destination", vpc_id))
+        return group
+
+    replace(SecurityGroup, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+
+
+def _bucket_configuration() -> None:
+    from moto.s3.models import FakeBucket, s3_backends
+    from moto.utilities.utils import get_partition
+
+    # moto: an AWS::S3::Bucket's VersioningConfiguration and PublicAccessBlockConfiguration are ignored
+    # (GetBucketVersioning answers nothing, GetPublicAccessBlock NoSuchPublicAccessBlockConfiguration). AWS:
+    # the bucket is created, and updated, with both.
+    original_create = _original(FakeBucket, "create_from_cloudformation_json")
+    original_update = _original(FakeBucket, "update_from_cloudformation_json")
+
+    def configure(bucket: Any, cloudformation_json: dict[str, Any], account_id: str, region_name: str) -> Any:
+        p = cloudformation_json.get("Properties") or {}
+        backend = s3_backends[account_id][get_partition(region_name)]
+        status = (p.get("VersioningConfiguration") or {}).get("Status")
+        if status:
+            backend.put_bucket_versioning(bucket.name, status)
+        block = p.get("PublicAccessBlockConfiguration")
+        if block:
+            backend.put_public_access_block(bucket.name, block)
+        return bucket
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        bucket = original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        return configure(bucket, cloudformation_json, account_id, region_name)
+
+    def update_from_cloudformation_json(cls, original_resource, new_name, cloudformation_json, account_id, region_name):
+        bucket = original_update(cls, original_resource, new_name, cloudformation_json, account_id, region_name)
+        return configure(bucket, cloudformation_json, account_id, region_name)
+
+    replace(FakeBucket, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
+    replace(FakeBucket, "update_from_cloudformation_json", classmethod(update_from_cloudformation_json))
 
 
 def _fargate_tasks() -> None:

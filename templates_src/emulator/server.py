@@ -51,10 +51,11 @@ def install() -> None:
             "the local endpoint needs moto (the `emulator` extra): run `make emulator` from a checkout (it "
             "installs it into .venv) or `pip install 'stackc[emulator]'`, then try again"
         ) from exc
-    from . import patches, providers
+    from . import drift, patches, providers
 
     patches.apply()
     providers.register()
+    drift.apply()
 
 
 class Emulator:

@@ -325,11 +325,20 @@ TABLE: tuple[Coverage, ...] = (
 BY_TYPE: dict[str, Coverage] = {row.type: row for row in TABLE}
 
 
+def drift_checked(resource_type: str) -> str:
+    """The table's drift column: what the emulator's drift detection (drift.py) compares for the type."""
+    from .drift import CHECKED
+
+    if resource_type not in CHECKED:
+        return "NOT_CHECKED"
+    return "checked: " + ", ".join(CHECKED[resource_type])
+
+
 def markdown() -> str:
     """The README's table, generated from TABLE (a test keeps the two equal)."""
     lines = [
-        "| resource type | backing | a round-trip proves | it does not prove |",
-        "|---|---|---|---|",
+        "| resource type | backing | a round-trip proves | it does not prove | drift detection |",
+        "|---|---|---|---|---|",
     ]
-    lines += [f"| `{r.type}` | {r.backing} | {r.proves} | {r.not_proven} |" for r in TABLE]
+    lines += [f"| `{r.type}` | {r.backing} | {r.proves} | {r.not_proven} | {drift_checked(r.type)} |" for r in TABLE]
     return "\n".join(lines) + "\n"
