@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -187,17 +188,134 @@ def test_flat_monthly_items_and_log_retention():
     assert by_id["Logs"] == pytest.approx(4 * 0.50 + 4 * 3 * 0.03)  # 90 days = 3 months kept
 
 
+def test_queues_topics_and_their_paid_deliveries():
+    est = run(
+        {
+            "Queue": res("AWS::SQS::Queue"),
+            "Fifo": res(
+                "AWS::SQS::Queue", FifoQueue=True, RedrivePolicy={"deadLetterTargetArn": {"Fn::GetAtt": ["Dlq", "Arn"]}}
+            ),
+            "Dlq": res("AWS::SQS::Queue", FifoQueue=True),
+            "Topic": res("AWS::SNS::Topic"),
+            "ToQueue": res("AWS::SNS::Subscription", Protocol="sqs"),
+            "ToHook": res("AWS::SNS::Subscription", Protocol="https"),
+            "ToMail": res("AWS::SNS::Subscription", Protocol="email"),
+            "ToPhone": res("AWS::SNS::Subscription", Protocol="sms"),
+        },
+        sqs_request_million=3,
+        sns_publish_million=2,
+    )
+    by_id = {line.logical_id: line.monthly for line in est.lines}
+    assert by_id["Queue"] == pytest.approx(3 * price("sqs_request_million"))
+    assert by_id["Fifo"] == pytest.approx(3 * price("sqs_fifo_request_million"))
+    assert by_id["Dlq"] == 0  # a dead-letter queue: only failed messages
+    assert by_id["Topic"] == pytest.approx(2 * price("sns_publish_million"))
+    assert by_id["ToHook"] == pytest.approx(2 * price("sns_http_delivery_million"))
+    assert by_id["ToMail"] == pytest.approx(2 * 20.00)  # $2 per 100,000 e-mails
+    assert "ToQueue" not in by_id  # SQS deliveries carry no charge
+    assert any("ToPhone" in u and "vary by country" in u for u in est.unpriced)
+
+
+def test_dynamodb_on_demand_provisioned_with_indexes_and_recovery():
+    throughput = {"ReadCapacityUnits": {"Ref": "Read"}, "WriteCapacityUnits": 5}
+    est = run(
+        {
+            "OnDemand": res(
+                "AWS::DynamoDB::Table",
+                BillingMode="PAY_PER_REQUEST",
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            ),
+            "Provisioned": res(
+                "AWS::DynamoDB::Table",
+                BillingMode="PROVISIONED",
+                ProvisionedThroughput=throughput,
+                GlobalSecondaryIndexes=[{"IndexName": "i", "ProvisionedThroughput": throughput}],
+            ),
+            "Unknown": res(
+                "AWS::DynamoDB::Table",
+                ProvisionedThroughput={"ReadCapacityUnits": {"Ref": "Nope"}, "WriteCapacityUnits": 1},
+            ),
+        },
+        parameters={"Read": "10"},
+        dynamodb_gb=4,
+        dynamodb_read_million=20,
+        dynamodb_write_million=2,
+    )
+    by_id = {line.logical_id: line.monthly for line in est.lines}
+    storage = 4 * price("dynamodb_gb_month")
+    assert by_id["OnDemand"] == pytest.approx(
+        storage
+        + 20 * price("dynamodb_read_million")
+        + 2 * price("dynamodb_write_million")
+        + 4 * price("dynamodb_pitr_gb_month")
+    )
+    assert by_id["Provisioned"] == pytest.approx(
+        storage + 20 * H * price("dynamodb_rcu_hour") + 10 * H * price("dynamodb_wcu_hour")
+    )
+    assert any("Unknown" in u and "capacity not known" in u for u in est.unpriced)
+
+
+def test_buckets_are_priced_from_stated_usage():
+    [line] = run({"Files": res("AWS::S3::Bucket")}, s3_gb=100, s3_put_thousand=5, s3_get_thousand=50).lines
+    assert line.monthly == pytest.approx(100 * 0.023 + 5 * 0.005 + 50 * 0.0004)
+    assert line.assumptions == ("s3_gb", "s3_put_thousand", "s3_get_thousand")
+
+
+@pytest.mark.parametrize(
+    "expression, runs",
+    [
+        ("rate(5 minutes)", 730 * 12),
+        ("rate(1 hour)", 730),
+        ("rate(1 day)", 730 / 24),
+        ("cron(0 3 * * ? *)", 730 / 24),
+        ("cron(0/15 9-17 ? * MON-FRI *)", 4 * 9 * (730 / 24) * 5 / 7),
+        ("cron(30 2 1 * ? *)", 1 * (730 / 24) / (730 / 24)),
+        ("cron(0 8 ? * MON#1 *)", 1),
+        ("at(2027-01-01T00:00:00)", 1),
+        ("every tuesday", None),
+    ],
+)
+def test_schedule_runs_per_month(expression, runs):
+    got = estimate.runs_per_month(expression, H)
+    assert got == (None if runs is None else pytest.approx(runs))
+
+
+def test_a_scheduled_task_prices_its_runs_and_their_fargate_time():
+    task = res("AWS::ECS::TaskDefinition", Cpu="512", Memory="1024")
+    schedule = res(
+        "AWS::Scheduler::Schedule",
+        ScheduleExpression="rate(1 hour)",
+        Target={
+            "EcsParameters": {
+                "TaskDefinitionArn": {"Ref": "Task"},
+                "TaskCount": 2,
+                "CapacityProviderStrategy": [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}],
+            }
+        },
+    )
+    est = run({"Task": task, "Nightly": schedule}, scheduled_task_minutes=6)
+    lines = {line.component: line for line in est.lines}
+    assert lines["Scheduler"].monthly == pytest.approx(730 / 1e6 * price("scheduler_invocation_million"))
+    task_hours = 2 * 730 * 6 / 60
+    assert lines["Fargate"].monthly == pytest.approx(
+        task_hours * (0.5 * price("fargate_spot_vcpu_hour") + 1 * price("fargate_spot_gb_hour"))
+    )
+    assert "100% Spot" in lines["Fargate"].quantity and lines["Fargate"].assumptions == ("scheduled_task_minutes",)
+    disabled = run({"Task": task, "Off": {**schedule, "Properties": {**schedule["Properties"], "State": "DISABLED"}}})
+    assert sum(line.monthly for line in disabled.lines) == 0
+
+
 def test_missing_class_and_unknown_types_are_listed_as_unpriced():
     est = run(
         {
             "Db": res("AWS::RDS::DBInstance", Engine="postgres", DBInstanceClass="db.x99.huge"),
-            "Q": res("AWS::SQS::Queue"),
+            "Machine": res("AWS::StepFunctions::StateMachine"),
             "Sg": res("AWS::EC2::SecurityGroup"),
         }
     )
     assert est.lines == ()
     assert any("Db" in u and "no price in the table" in u for u in est.unpriced)
-    assert any("Q (AWS::SQS::Queue)" in u for u in est.unpriced)
+    assert any("Machine (AWS::StepFunctions::StateMachine): no price rule" in u for u in est.unpriced)
     assert not any("Sg" in u for u in est.unpriced)
 
 
@@ -239,6 +357,9 @@ def test_cli_formats_compare_and_determinism():
     assert text.exit_code == 0, text.output
     assert "NAT gateways" in text.output and "assumptions" in text.output and "nat_gb = 100" in text.output
     assert runner.invoke(cli, ["cost", "-s", "realworld", "-e", "prod"]).output == text.output
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    shown = readme.split("<!-- cost:start -->\n```\n$ cli.py cost -s realworld -e prod\n", 1)[1].split("```", 1)[0]
+    assert shown == text.output, "README's cost example differs from what `cli.py cost -s realworld -e prod` prints"
     data = json.loads(runner.invoke(cli, ["cost", "-s", "realworld", "-e", "prod", "--format", "json"]).output)
     assert data["monthly_total"] == pytest.approx(sum(line["monthly"] for line in data["lines"]), abs=0.05)
     assert data["assumptions"]["nat_gb"]["value"] == 100 and data["prices_date"] == TABLE.date

@@ -53,9 +53,9 @@ FREE_TYPES = frozenset(
         "AWS::SecretsManager::SecretTargetAttachment",
         "AWS::SecretsManager::RotationSchedule",
         "AWS::KMS::Alias",
-        "AWS::SNS::Topic",
-        "AWS::SNS::Subscription",
         "AWS::SNS::TopicPolicy",
+        "AWS::SQS::QueuePolicy",
+        "AWS::SecretsManager::ResourcePolicy",
         "AWS::SSM::Parameter",
         "AWS::Route53::RecordSet",
         "AWS::Route53::RecordSetGroup",
@@ -638,6 +638,226 @@ def _web_acl(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
     ]
 
 
+# ------------------------------------------------------------------------------------------- messaging, stores
+
+
+def _dead_letter_queues(ctx: _Ctx) -> set[str]:
+    """Queues of this stack that another queue's RedrivePolicy or a schedule's DeadLetterConfig names."""
+    found: set[str] = set()
+    for res in ctx.resources.values():
+        props = res.get("Properties") or {} if isinstance(res, dict) else {}
+        found |= references((props.get("RedrivePolicy") or {}).get("deadLetterTargetArn"))
+        found |= references(((props.get("Target") or {}).get("DeadLetterConfig") or {}).get("Arn"))
+    return found
+
+
+def _queue(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    fifo = ctx.value(props.get("FifoQueue")) in (True, "true", "True")
+    if lid in _dead_letter_queues(ctx):
+        what = "a dead-letter queue: requests only for failed messages, counted as none"
+        return [_line(ctx, lid, "AWS::SQS::Queue", "SQS", [(ctx.price("sqs_request_million"), 0.0)], what)]
+    requests = ctx.assume("sqs_request_million")
+    parts = [(ctx.price("sqs_fifo_request_million" if fifo else "sqs_request_million"), requests)]
+    what = f"{_n(requests)} M {'FIFO ' if fifo else ''}requests (64 KB chunks; the account's free 1 M not deducted)"
+    return [_line(ctx, lid, "AWS::SQS::Queue", "SQS", parts, what, ("sqs_request_million",))]
+
+
+def _topic(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    publishes = ctx.assume("sns_publish_million")
+    parts = [(ctx.price("sns_publish_million"), publishes)]
+    what = f"{_n(publishes)} M publishes (deliveries to SQS and Lambda are free; the free 1 M not deducted)"
+    return [_line(ctx, lid, "AWS::SNS::Topic", "SNS", parts, what, ("sns_publish_million",))]
+
+
+# Deliveries priced per protocol; SQS, Lambda and Firehose deliveries carry no charge of their own.
+_DELIVERY = {"http": "sns_http_delivery_million", "https": "sns_http_delivery_million"}
+_DELIVERY |= {"email": "sns_email_delivery_million", "email-json": "sns_email_delivery_million"}
+
+
+def _subscription(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    protocol = str(ctx.value(props.get("Protocol")) or "").lower()
+    rtype = "AWS::SNS::Subscription"
+    if protocol == "sms":
+        return [Line(ctx.stack.region, ctx.stack.name, lid, rtype, "SNS", -1.0, "SMS prices vary by country")]
+    if protocol not in _DELIVERY:
+        return []
+    deliveries = ctx.assume("sns_publish_million")
+    parts = [(ctx.price(_DELIVERY[protocol]), deliveries)]
+    return [_line(ctx, lid, rtype, "SNS", parts, f"{_n(deliveries)} M {protocol} deliveries", ("sns_publish_million",))]
+
+
+def _table(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    rtype = "AWS::DynamoDB::Table"
+    gb = ctx.assume("dynamodb_gb")
+    parts: list[tuple[Price | None, float]] = [(ctx.price("dynamodb_gb_month"), gb)]
+    used = ["dynamodb_gb"]
+    if str(ctx.value(props.get("BillingMode")) or "PROVISIONED") == "PAY_PER_REQUEST":
+        reads, writes = ctx.assume("dynamodb_read_million"), ctx.assume("dynamodb_write_million")
+        parts += [(ctx.price("dynamodb_read_million"), reads), (ctx.price("dynamodb_write_million"), writes)]
+        used += ["dynamodb_read_million", "dynamodb_write_million"]
+        what = f"on demand: {_n(reads)} M reads + {_n(writes)} M writes, {_n(gb)} GB stored"
+    else:
+        rcu = wcu = 0.0
+        throughputs = [props.get("ProvisionedThroughput")] + [
+            (index or {}).get("ProvisionedThroughput") for index in props.get("GlobalSecondaryIndexes") or []
+        ]
+        for throughput in throughputs:
+            if not isinstance(throughput, dict):
+                continue
+            read, write = (
+                ctx.number(throughput.get("ReadCapacityUnits")),
+                ctx.number(throughput.get("WriteCapacityUnits")),
+            )
+            if read is None or write is None:
+                return [
+                    Line(
+                        ctx.stack.region,
+                        ctx.stack.name,
+                        lid,
+                        rtype,
+                        "DynamoDB",
+                        -1.0,
+                        "capacity not known before deploy",
+                    )
+                ]
+            rcu, wcu = rcu + read, wcu + write
+        parts += [(ctx.price("dynamodb_rcu_hour"), rcu * ctx.hours), (ctx.price("dynamodb_wcu_hour"), wcu * ctx.hours)]
+        what = f"provisioned {_n(rcu)} RCU + {_n(wcu)} WCU (table and indexes) x {_n(ctx.hours)} h, {_n(gb)} GB stored"
+    recovery = (props.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled")
+    if ctx.value(recovery) in (True, "true", "True"):
+        parts.append((ctx.price("dynamodb_pitr_gb_month"), gb))
+        what += " + point-in-time recovery"
+    return [_line(ctx, lid, rtype, "DynamoDB", parts, what, tuple(used))]
+
+
+def _bucket(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    gb, puts, gets = ctx.assume("s3_gb"), ctx.assume("s3_put_thousand"), ctx.assume("s3_get_thousand")
+    parts = [
+        (ctx.price("s3_standard_gb_month"), gb),
+        (ctx.price("s3_put_thousand"), puts),
+        (ctx.price("s3_get_thousand"), gets),
+    ]
+    what = f"{_n(gb)} GB Standard + {_n(puts)}k PUT + {_n(gets)}k GET (old versions count as stored)"
+    return [_line(ctx, lid, "AWS::S3::Bucket", "S3", parts, what, ("s3_gb", "s3_put_thousand", "s3_get_thousand"))]
+
+
+def runs_per_month(expression: str, hours: float) -> float | None:
+    """How often a Scheduler expression fires in a month of `hours`: rate() exactly, cron() from its minute, hour,
+    day-of-month and day-of-week fields (a month of hours/24 days), at() once; None when it cannot say."""
+    text = expression.strip()
+    days = hours / 24
+    if text.startswith("at("):
+        return 1.0
+    if text.startswith("rate(") and text.endswith(")"):
+        amount, _, unit = text[5:-1].strip().partition(" ")
+        minutes = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}.get(unit.strip())
+        if minutes is None or not amount.isdigit() or int(amount) == 0:
+            return None
+        return hours * 60 / (int(amount) * minutes)
+    if text.startswith("cron(") and text.endswith(")"):
+        fields = text[5:-1].split()
+        if len(fields) != 6:
+            return None
+        minute, hour, dom, _month, dow, _year = fields
+        counts = [_cron_count(minute, 60), _cron_count(hour, 24)]
+        if None in counts:
+            return None
+        if dom not in ("*", "?"):
+            per_month = _cron_count(dom, 31, 1)
+            day_share = (per_month or 0) / (days or 1)
+        elif "#" in dow:  # the n-th such weekday: once a month
+            day_share = 1 / (days or 1)
+        elif dow not in ("*", "?"):
+            day_share = (_cron_count(dow, 7, 1) or 0) / 7
+        else:
+            day_share = 1.0
+        return float(counts[0] or 0) * float(counts[1] or 0) * days * min(day_share, 1.0)
+    return None
+
+
+def _cron_count(field: str, size: int, first: int = 0) -> int | None:
+    """How many values a cron field takes (values first..first+size-1): *, a/b and a-b/c steps, lists, ranges,
+    day names (MON-FRI)."""
+    names = {d: i for i, d in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), 1)}
+
+    def number(text: str) -> int | None:
+        return int(text) if text.isdigit() else names.get(text.upper())
+
+    total = 0
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        if base in ("*", "?"):
+            low, high = first, first + size - 1
+        elif "-" in base:
+            a, _, b = base.partition("-")
+            low_n, high_n = number(a), number(b)
+            if low_n is None or high_n is None:
+                return None
+            low, high = low_n, high_n
+        else:
+            single = number(base)
+            if single is None:
+                return None
+            low, high = single, (first + size - 1 if step else single)
+        if step and (not step.isdigit() or int(step) == 0):
+            return None
+        total += len(range(low, high + 1, int(step) if step else 1))
+    return total
+
+
+def _schedule(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    rtype = "AWS::Scheduler::Schedule"
+    expression = str(ctx.value(props.get("ScheduleExpression")) or "")
+    runs = runs_per_month(expression, ctx.hours)
+    if runs is None:
+        return [
+            Line(
+                ctx.stack.region, ctx.stack.name, lid, rtype, "Scheduler", -1.0, f"cannot count runs of {expression!r}"
+            )
+        ]
+    if ctx.value(props.get("State")) == "DISABLED":
+        runs = 0.0
+    lines = [
+        _line(
+            ctx,
+            lid,
+            rtype,
+            "Scheduler",
+            [(ctx.price("scheduler_invocation_million"), runs / 1e6)],
+            f"{_n(round(runs, 1))} runs ({expression}; the account's free 14 M a month not deducted)",
+        )
+    ]
+    ecs = (props.get("Target") or {}).get("EcsParameters") or {}
+    task = _referenced(ctx, ecs.get("TaskDefinitionArn"))
+    if task is None:
+        return lines
+    tprops = task.get("Properties") or {}
+    cpu, mem = ctx.number(tprops.get("Cpu")), ctx.number(tprops.get("Memory"))
+    if cpu is None or mem is None:
+        lines.append(
+            Line(ctx.stack.region, ctx.stack.name, lid, rtype, "Fargate", -1.0, "task size is not known before deploy")
+        )
+        return lines
+    minutes = ctx.assume("scheduled_task_minutes")
+    count = (ctx.number(ecs.get("TaskCount"), 1) or 1.0) * runs
+    hours = count * minutes / 60
+    strategy = ecs.get("CapacityProviderStrategy")
+    on_demand, spot = _split(count, _strategy(ctx, {"CapacityProviderStrategy": strategy} if strategy else {}))
+    vcpu, gb = cpu / 1024, mem / 1024
+    share = (on_demand / count) if count else 1.0
+    parts = [
+        (ctx.price("fargate_vcpu_hour"), share * hours * vcpu),
+        (ctx.price("fargate_gb_hour"), share * hours * gb),
+        (ctx.price("fargate_spot_vcpu_hour"), (1 - share) * hours * vcpu),
+        (ctx.price("fargate_spot_gb_hour"), (1 - share) * hours * gb),
+    ]
+    what = f"{_n(round(count, 1))} task runs x {_n(minutes)} min x {_n(vcpu)} vCPU, {_n(gb)} GB" + (
+        f" ({_n(round(spot / count * 100))}% Spot)" if count and spot else ""
+    )
+    lines.append(_line(ctx, lid, rtype, "Fargate", parts, what, ("scheduled_task_minutes",)))
+    return lines
+
+
 def _referenced(ctx: _Ctx, value: Any) -> Mapping[str, Any] | None:
     """The resource of this stack a Ref/GetAtt points at."""
     for target in sorted(references(value)):
@@ -669,6 +889,12 @@ RULES: dict[str, Rule] = {
     "AWS::Logs::LogGroup": _log_group,
     "AWS::Route53::HealthCheck": _health_check,
     "AWS::WAFv2::WebACL": _web_acl,
+    "AWS::SQS::Queue": _queue,
+    "AWS::SNS::Topic": _topic,
+    "AWS::SNS::Subscription": _subscription,
+    "AWS::DynamoDB::Table": _table,
+    "AWS::S3::Bucket": _bucket,
+    "AWS::Scheduler::Schedule": _schedule,
 }
 RULES["AWS::CloudWatch::Alarm"] = _flat("CloudWatch alarms", "alarm_month", "1 standard alarm")
 RULES["AWS::CloudWatch::Dashboard"] = _flat("CloudWatch dashboards", "dashboard_month", "1 dashboard")
