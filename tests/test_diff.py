@@ -185,4 +185,25 @@ def test_plan_shows_the_cost_change_of_a_deploy(aws_env, params):
     shown = float(re.match(r"cost: \+\$([\d,.]+) a month", line).group(1).replace(",", ""))
     assert after > before and abs(shown - (after - before)) <= 0.011, line  # components are rounded to cents
     assert "Fargate +$" in line
-    assert "drift:" not in more.output  # no drift check has run (moto has none): nothing to warn about
+    assert "drift:" not in more.output  # no drift check has run: nothing to warn about
+
+
+@pytest.mark.emulator
+def test_readme_diff_of_a_seed_system_predicting_a_replacement(aws_env, params):
+    """realworld dev deployed on the local endpoint, then its database renamed in params: `diff` predicts the
+    instance's replacement (DBName is create-only) with no change set, and prints what README's Diff section shows."""
+    import os
+    from pathlib import Path
+
+    from .roundtrip import deploy_from_nothing
+
+    deploy_from_nothing(aws_env.url, "realworld", "dev", Path(os.environ["STACKC_BUILD_DIR"]))
+    base = params / "realworld" / "_base.yaml"
+    text = base.read_text()
+    assert text.count("database_name: realworld") == 1
+    base.write_text(text.replace("database_name: realworld", "database_name: conduit"))
+    result = run(aws_env, "diff", "-s", "realworld", "-e", "dev", "--exit-code", code=1)
+    assert re.search(r"~ DbInstance AWS::RDS::DBInstance  REPLACED \(forced by DBName\)", result.output), result.output
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    shown = readme.split("<!-- diff:start -->\n```\n$ cli.py diff -s realworld -e dev\n", 1)[1].split("```", 1)[0]
+    assert shown == result.output, f"README's diff example differs from what the command prints now:\n{result.output}"

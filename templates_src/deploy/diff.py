@@ -243,15 +243,28 @@ def render_text(diffs: list[StackDiff], title: str) -> str:
                     out.append(f"        {c.name}: changes with {', '.join(c.via)} ({_force(c.requires_recreation)})")
                     continue
                 via = f", via {', '.join(c.via)}" if c.via else ""
-                out.append(
-                    f"        {c.name}: {_show(c.before)} -> {_show(c.after)} ({_force(c.requires_recreation)}{via})"
-                )
+                for path, before, after in _narrowed(c.name, c.before, c.after):
+                    out.append(
+                        f"        {path}: {_show(before)} -> {_show(after)} ({_force(c.requires_recreation)}{via})"
+                    )
     s = summary(diffs)
     out.append(
         f"{s['stacks_changed']} stack(s) differ: {s['add']} to add, {s['remove']} to remove, {s['modify']} to change "
         f"({s['replace']} replaced, {s['conditional']} may be replaced, {s['unknown']} unknown)"
     )
     return "\n".join(out) + "\n"
+
+
+def _narrowed(path: str, before: Any, after: Any) -> list[tuple[str, Any, Any]]:
+    """Where two objects differ, key by key (`GenerateSecretString/SecretStringTemplate`), so a long value's change
+    is not hidden past the shown width; anything else as it is."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return [(path, before, after)]
+    out: list[tuple[str, Any, Any]] = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key, MISSING) != after.get(key, MISSING):
+            out += _narrowed(f"{path}/{key}", before.get(key, MISSING), after.get(key, MISSING))
+    return out or [(path, before, after)]
 
 
 def _force(recreation: str) -> str:
