@@ -351,15 +351,24 @@ def test_assumption_errors_are_usage_errors(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+EXAMPLE = "<!-- cost:start -->\n```\n$ cli.py cost -s realworld -e prod\n"
+
+
+def readme_example() -> str:
+    return README.read_text().split(EXAMPLE, 1)[1].split("```", 1)[0]
+
+
 def test_cli_formats_compare_and_determinism():
     runner = CliRunner()
     text = runner.invoke(cli, ["cost", "-s", "realworld", "-e", "prod"])
     assert text.exit_code == 0, text.output
     assert "NAT gateways" in text.output and "assumptions" in text.output and "nat_gb = 100" in text.output
     assert runner.invoke(cli, ["cost", "-s", "realworld", "-e", "prod"]).output == text.output
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    shown = readme.split("<!-- cost:start -->\n```\n$ cli.py cost -s realworld -e prod\n", 1)[1].split("```", 1)[0]
-    assert shown == text.output, "README's cost example differs from what `cli.py cost -s realworld -e prod` prints"
+    assert readme_example() == text.output, (
+        "README's cost example differs from what `cli.py cost -s realworld -e prod` prints: "
+        "`python -m tests.test_cost --update` rewrites it (review the diff)"
+    )
     data = json.loads(runner.invoke(cli, ["cost", "-s", "realworld", "-e", "prod", "--format", "json"]).output)
     assert data["monthly_total"] == pytest.approx(sum(line["monthly"] for line in data["lines"]), abs=0.05)
     assert data["assumptions"]["nat_gb"]["value"] == 100 and data["prices_date"] == TABLE.date
@@ -384,3 +393,12 @@ def test_change_line_names_what_moves():
     b = run({"Nat": res("AWS::EC2::NatGateway"), "Nat2": res("AWS::EC2::NatGateway")})
     assert render.change_line(a, b).startswith("cost: +$37.35 a month")
     assert "no change" in render.change_line(a, a)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if "--update" in sys.argv:
+        printed = CliRunner().invoke(cli, ["cost", "-s", "realworld", "-e", "prod"]).output
+        text = README.read_text()
+        README.write_text(text.replace(EXAMPLE + readme_example(), EXAMPLE + printed, 1))

@@ -82,8 +82,9 @@ def _footer(est: Estimate) -> list[str]:
     out += [f"  {k} = {v:g}: {est.table.about.get(k, '')}" for k, v in est.assumptions_used().items()]
     out += [
         "",
-        "not counted: data transfer out, requests and API calls, backups beyond the free allowance,",
-        "  Container Insights metrics, public IPv4 of load balancers ('~': a us-east-1 price or a guessed quantity)",
+        "not counted: data transfer out, API calls (but the stated queue, topic, table and bucket requests), backups",
+        "  beyond the free allowance, free tiers, Container Insights metrics, public IPv4 of load balancers",
+        "  ('~': a us-east-1 price or a guessed quantity)",
     ]
     if est.unpriced:
         out += ["", "not priced:"] + [f"  {u}" for u in est.unpriced]
