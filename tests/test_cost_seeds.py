@@ -92,8 +92,8 @@ SEED_TABLES = [
         15,
         False,
         "10 GB ingestion + storage ~$15: 10 GB ingested lists at $5.00 ($0.50/GB) and 30 days of it stored at"
-        " $0.30; the seed's figure is three times that",
-        {"log_gb": 10 / 3},  # the seed's 10 GB over the region's 3 log groups
+        " $0.30; the seed's figure is three times that (its system has no VPC flow logs: counted as none)",
+        {"log_gb": 10 / 3, "flow_log_gb": 0},  # the seed's 10 GB over the region's 3 log groups
     ),
     Row("001 docuthinker", "docuthinker", "prod", "Container images", 2, 2, True, "20 GB storage ~$2", {"ecr_gb": 10}),
     Row(
@@ -104,8 +104,8 @@ SEED_TABLES = [
         4,
         4,
         False,
-        "10 secrets ~$4: the system has 6 secrets per region (5 API keys + the Redis auth token) = $2.40; at"
-        " $0.40 each the seed's 10 are its $4",
+        "10 secrets ~$4: the system has 7 secrets per region (5 API keys, the Redis auth token and the Redis URL)"
+        " = $2.80; at $0.40 each the seed's 10 are its $4",
     ),
     # 002 AWS ECS Fargate API ("Example Costs (2 tasks, 0.25 vCPU, 0.5 GB)")
     Row("002 fargate-api", "fargate-api", "prod", "Fargate", 15, 15, True, "2 tasks, 0.25 vCPU, 0.5 GB ~$15"),
