@@ -1,8 +1,8 @@
 """One round-trip of a params/ system on the local endpoint, driven through the real CLI.
 
 deploy from nothing (exit 4 when images or secret values are the operator's: supplied, then deployed again,
-exit 0) -> a second deploy is a no-op (exit 0) -> a parameter-only change (`-p <X>ImageTag=...`)
-reaches the child: the service's new task definition, read back through ECS, names the new tag -> destroy
+exit 0; then `drift` finds every checked resource in sync) -> a second deploy is a no-op (exit 0) -> a
+parameter-only change (`-p <X>ImageTag=...`) reaches the child: the service's new task definition, read back through ECS, names the new tag -> destroy
 (or, for a `protect: true` env, the documented refusal with exit 3 and the stack still there).
 
 Inputs a user supplies: hosted zones the certificates validate in (created through Route 53, passed as the
@@ -124,6 +124,12 @@ def deploy_from_nothing(url: str, system: str, env: str, build_dir: Path, overri
         assert "Inputs missing" in first.output, first.output
         started = cli_run(url, "deploy", "--system", system, "--env", env, "--yes", *flags)
         assert "UPDATE_COMPLETE" in started.output or "No changes" in started.output, started.output
+    # What was just deployed is what the services hold: the emulator's drift detection (templates_src/emulator/
+    # drift.py) compares each checked resource's template properties with moto's service backends.
+    drift = cli_run(url, "drift", "--system", system, "--env", env, "--exit-code", ok=False)
+    assert drift.exit_code == 0, (
+        f"drifted right after the deploy (an emulator create path loses a property?):\n{drift.output}"
+    )
     return deployed
 
 

@@ -2,7 +2,7 @@
 
 What it proves: DetectStackDrift / DescribeStackDriftDetectionStatus / DescribeStackResourceDrifts /
 DetectStackResourceDrift answer in botocore's shapes (tests/aws_shapes.py), from the live resources in moto's
-EC2, CloudWatch Logs, SSM, Secrets Manager and S3 backends: in sync right after the create (which needs the
+EC2, CloudWatch Logs, SSM, Secrets Manager, S3, SQS, ECR, KMS and CloudWatch backends: in sync right after the create (which needs the
 create-path patches for security group rules, S3 versioning/public access block and SSM tag maps), then each
 change made out of band through the service's own API is a property difference (ADD / REMOVE / NOT_EQUAL), a
 resource deleted out of band is DELETED, and a type the emulator cannot read is NOT_CHECKED (absent from the
@@ -77,6 +77,45 @@ def template(vpc_id: str) -> dict:
                 },
             },
             "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "Queue": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {"VisibilityTimeout": 60, "MessageRetentionPeriod": "86400"},
+            },
+            "Images": {
+                "Type": "AWS::ECR::Repository",
+                "Properties": {
+                    "RepositoryName": "drift-images",
+                    "ImageTagMutability": "IMMUTABLE",
+                    "ImageScanningConfiguration": {"ScanOnPush": True},
+                },
+            },
+            "Key": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {
+                    "Description": "drift key",
+                    "EnableKeyRotation": True,
+                    "KeyPolicy": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}
+                        ],
+                    },
+                },
+            },
+            "Alarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "AlarmName": "drift-cpu",
+                    "Namespace": "AWS/ECS",
+                    "MetricName": "CPUUtilization",
+                    "Statistic": "Average",
+                    "Period": 60,
+                    "EvaluationPeriods": 3,
+                    "Threshold": 80,
+                    "ComparisonOperator": "GreaterThanThreshold",
+                    "TreatMissingData": "notBreaching",
+                },
+            },
         }
     }
 
@@ -108,20 +147,15 @@ def test_in_sync_after_create_and_not_checked_types_left_out(stack):
     status, drifts = detect(cfn)
     assert status["DetectionStatus"] == "DETECTION_COMPLETE" and status["StackDriftStatus"] == "IN_SYNC"
     assert status["DriftedStackResourceCount"] == 0
-    assert sorted(drifts) == ["Bucket", "Group", "Logs", "Secret", "Setting"]  # Topic: not read, not listed
+    checked = ["Alarm", "Bucket", "Group", "Images", "Key", "Logs", "Queue", "Secret", "Setting"]
+    assert sorted(drifts) == checked  # Topic: not read, not listed
     assert all(d["StackResourceDriftStatus"] == "IN_SYNC" and d["PropertyDifferences"] == [] for d in drifts.values())
     assert json.loads(drifts["Logs"]["ExpectedProperties"]) == {"LogGroupName": "/drift/app", "RetentionInDays": 14}
     resources = validate("DescribeStackResources", cfn.describe_stack_resources(StackName="drifty"))
     by_id = {
         r["LogicalResourceId"]: r["DriftInformation"]["StackResourceDriftStatus"] for r in resources["StackResources"]
     }
-    assert by_id == {
-        "Bucket": "IN_SYNC",
-        "Group": "IN_SYNC",
-        "Logs": "IN_SYNC",
-        "Secret": "IN_SYNC",
-        "Setting": "IN_SYNC",
-    } | {"Topic": "NOT_CHECKED"}
+    assert by_id == {logical_id: "IN_SYNC" for logical_id in checked} | {"Topic": "NOT_CHECKED"}
     after = cfn.describe_stacks(StackName="drifty")["Stacks"][0]["DriftInformation"]
     assert after["StackDriftStatus"] == "IN_SYNC" and after["LastCheckTimestamp"].tzinfo is not None
 
@@ -167,9 +201,29 @@ def test_changes_out_of_band_are_property_differences(stack):
     stack("secretsmanager").tag_resource(SecretId="drift-secret", Tags=[{"Key": "owner", "Value": "ops"}])
     stack("s3").put_bucket_versioning(Bucket="drift-bucket-x1", VersioningConfiguration={"Status": "Suspended"})
     stack("logs").delete_log_group(logGroupName="/drift/app")
+    queue_url = cfn.describe_stack_resource(StackName="drifty", LogicalResourceId="Queue")["StackResourceDetail"][
+        "PhysicalResourceId"
+    ]
+    stack("sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"VisibilityTimeout": "30"})
+    stack("ecr").put_image_tag_mutability(repositoryName="drift-images", imageTagMutability="MUTABLE")
+    key_id = cfn.describe_stack_resource(StackName="drifty", LogicalResourceId="Key")["StackResourceDetail"][
+        "PhysicalResourceId"
+    ]
+    stack("kms").disable_key_rotation(KeyId=key_id)
+    stack("cloudwatch").put_metric_alarm(
+        AlarmName="drift-cpu",
+        Namespace="AWS/ECS",
+        MetricName="CPUUtilization",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=3,
+        Threshold=95,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
 
     status, drifts = detect(cfn)
-    assert status["StackDriftStatus"] == "DRIFTED" and status["DriftedStackResourceCount"] == 5
+    assert status["StackDriftStatus"] == "DRIFTED" and status["DriftedStackResourceCount"] == 9
 
     def differences(logical_id: str) -> list[tuple]:
         return [
@@ -195,6 +249,10 @@ def test_changes_out_of_band_are_property_differences(stack):
     assert differences("Secret") == [("/Tags/1", None, {"Key": "owner", "Value": "ops"}, "ADD")]
     assert differences("Bucket") == [("/VersioningConfiguration/Status", "Enabled", "Suspended", "NOT_EQUAL")]
     assert drifts["Logs"]["StackResourceDriftStatus"] == "DELETED" and "ActualProperties" not in drifts["Logs"]
+    assert differences("Queue") == [("/VisibilityTimeout", 60, 30, "NOT_EQUAL")]
+    assert differences("Images") == [("/ImageTagMutability", "IMMUTABLE", "MUTABLE", "NOT_EQUAL")]
+    assert differences("Key") == [("/EnableKeyRotation", True, False, "NOT_EQUAL")]
+    assert differences("Alarm") == [("/Threshold", 80, 95.0, "NOT_EQUAL")]
 
     only_deleted = cfn.describe_stack_resource_drifts(StackName="drifty", StackResourceDriftStatusFilters=["DELETED"])
     assert [d["LogicalResourceId"] for d in only_deleted["StackResourceDrifts"]] == ["Logs"]

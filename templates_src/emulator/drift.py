@@ -31,6 +31,18 @@ from .patches import replace
 # type -> the properties compared, each read back from the service's backend. Lists of rules and of tags are
 # compared as sets (their order carries no meaning), other lists item by item.
 CHECKED: dict[str, tuple[str, ...]] = {
+    "AWS::CloudWatch::Alarm": (
+        "ComparisonOperator",
+        "DatapointsToAlarm",
+        "EvaluationPeriods",
+        "MetricName",
+        "Namespace",
+        "Period",
+        "Statistic",
+        "Threshold",
+        "TreatMissingData",
+    ),
+    "AWS::ECR::Repository": ("ImageScanningConfiguration", "ImageTagMutability", "RepositoryName"),
     "AWS::EC2::SecurityGroup": (
         "GroupDescription",
         "GroupName",
@@ -38,6 +50,14 @@ CHECKED: dict[str, tuple[str, ...]] = {
         "SecurityGroupIngress",
         "Tags",
         "VpcId",
+    ),
+    "AWS::KMS::Key": ("Description", "EnableKeyRotation", "Enabled"),
+    "AWS::SQS::Queue": (
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout",
     ),
     "AWS::ECS::Service": ("DesiredCount", "LaunchType", "PlatformVersion", "ServiceName", "Tags", "TaskDefinition"),
     "AWS::Logs::LogGroup": ("LogGroupName", "RetentionInDays", "Tags"),
@@ -200,7 +220,63 @@ def _bucket(account: str, region: str, physical_id: str) -> dict[str, Any] | Non
     return out
 
 
+def _alarm(account: str, region: str, physical_id: str) -> dict[str, Any] | None:
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    alarm = cloudwatch_backends[account][region].alarms.get(physical_id)
+    if alarm is None:
+        return None
+    return {
+        "ComparisonOperator": alarm.comparison_operator,
+        "DatapointsToAlarm": alarm.datapoints_to_alarm,
+        "EvaluationPeriods": alarm.evaluation_periods,
+        "MetricName": alarm.metric_name,
+        "Namespace": alarm.namespace,
+        "Period": alarm.period,
+        "Statistic": alarm.statistic,
+        "Threshold": alarm.threshold,
+        "TreatMissingData": alarm.treat_missing_data,
+    }
+
+
+def _repository(account: str, region: str, physical_id: str) -> dict[str, Any] | None:
+    from moto.ecr.models import ecr_backends
+
+    repository = ecr_backends[account][region].repositories.get(physical_id)
+    if repository is None:
+        return None
+    scanning: Any = repository.image_scanning_configuration or {}
+    return {
+        "ImageScanningConfiguration": {"ScanOnPush": bool(scanning.get("scanOnPush", scanning.get("ScanOnPush")))},
+        "ImageTagMutability": repository.image_tag_mutability,
+        "RepositoryName": repository.name,
+    }
+
+
+def _key(account: str, region: str, physical_id: str) -> dict[str, Any] | None:
+    from moto.kms.models import kms_backends
+
+    key = kms_backends[account][region].keys.get(physical_id)
+    if key is None or key.key_state == "PendingDeletion":
+        return None
+    return {"Description": key.description, "EnableKeyRotation": key.key_rotation_status, "Enabled": key.enabled}
+
+
+def _queue(account: str, region: str, physical_id: str) -> dict[str, Any] | None:
+    from moto.sqs.models import sqs_backends
+
+    queue = sqs_backends[account][region].queues.get(physical_id.rstrip("/").rsplit("/", 1)[-1])
+    if queue is None:
+        return None
+    attributes = queue.attributes
+    return {name: attributes.get(name) for name in CHECKED["AWS::SQS::Queue"]}
+
+
 READERS: dict[str, Callable[[str, str, str], dict[str, Any] | None]] = {
+    "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::ECR::Repository": _repository,
+    "AWS::KMS::Key": _key,
+    "AWS::SQS::Queue": _queue,
     "AWS::EC2::SecurityGroup": _security_group,
     "AWS::ECS::Service": _ecs_service,
     "AWS::Logs::LogGroup": _log_group,
