@@ -18,6 +18,7 @@ from .concat import concat
 
 BUCKET = "LoadBalancerLogsBucket"
 EXPIRE_DAYS = 365
+NONCURRENT_DAYS = 30  # how long an overwritten or deleted log object can be restored
 
 # The ELB account of each region that predates the log-delivery service principal.
 ELB_ACCOUNTS = {
@@ -79,12 +80,17 @@ def logs_bucket(t: Template, region: str) -> tuple[Any, s3.BucketPolicy]:
             OwnershipControls=s3.OwnershipControls(
                 Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
             ),
+            # Versioned (CKV_AWS_21): an overwritten or deleted log object stays recoverable for 30 days.
+            VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
             LifecycleConfiguration=s3.LifecycleConfiguration(
                 Rules=[
                     s3.LifecycleRule(
                         Id="expire-access-logs",
                         Status="Enabled",
                         ExpirationInDays=EXPIRE_DAYS,
+                        NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(
+                            NoncurrentDays=NONCURRENT_DAYS
+                        ),
                         AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(DaysAfterInitiation=7),
                     )
                 ]
