@@ -88,9 +88,7 @@ def logs_bucket(t: Template, region: str) -> tuple[Any, s3.BucketPolicy]:
                         Id="expire-access-logs",
                         Status="Enabled",
                         ExpirationInDays=EXPIRE_DAYS,
-                        NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(
-                            NoncurrentDays=NONCURRENT_DAYS
-                        ),
+                        NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=NONCURRENT_DAYS),
                         AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(DaysAfterInitiation=7),
                     )
                 ]
