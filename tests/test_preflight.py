@@ -40,18 +40,28 @@ def _modeled_errors(service: str, operation: str) -> set[str]:
 class Recorded:
     """A Reader that answers (service, operation) with a named fixture, validated on the way out."""
 
-    def __init__(self, **answers: str):
-        self.answers = {}
-        for key, name in answers.items():
-            fixture = RESPONSES[name]
-            assert key == f"{fixture['service']}_{fixture['operation']}".replace("-", "_"), (key, name)
-            self.answers[(fixture["service"], fixture["operation"])] = fixture
+    def __init__(self, **answers: str | tuple[str, ...]):
+        """`operation=fixture`, or a tuple of fixtures: the one whose response names every value of the request
+        (GetServiceQuota's QuotaCode), else the last one (an error answering whatever the others do not)."""
+        self.answers: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for key, names in answers.items():
+            for name in (names,) if isinstance(names, str) else names:
+                fixture = RESPONSES[name]
+                assert key == f"{fixture['service']}_{fixture['operation']}".replace("-", "_"), (key, name)
+                self.answers.setdefault((fixture["service"], fixture["operation"]), []).append(fixture)
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
 
     def __call__(self, service: str, operation: str, region: str | None = None, **kwargs: Any) -> dict[str, Any]:
         self.calls.append((service, operation, kwargs))
-        fixture = self.answers.get((service, operation))
-        assert fixture is not None, f"unexpected call {service} {operation} {kwargs}"
+        candidates = self.answers.get((service, operation))
+        assert candidates, f"unexpected call {service} {operation} {kwargs}"
+        named = [
+            f
+            for f in candidates
+            if "response" in f
+            and all(str(v) in json.dumps(f["response"]) for v in kwargs.values() if isinstance(v, str))
+        ]
+        fixture = named[0] if named else candidates[-1]
         if "error" in fixture:
             assert fixture["error"] in _modeled_errors(service, operation), fixture
             raise botocore.exceptions.ClientError(
@@ -341,22 +351,49 @@ def test_fixed_names_taken_by_a_leftover(tmp_path, answer, blocked):
     )
 
 
+QUOTAS = ("vpc_quota", "nat_quota", "endpoint_quota", "alb_quota_denied")  # by QuotaCode; the last answers ELB
+
+
 @pytest.mark.parametrize(
-    ("addresses", "vpcs", "blocked"),
-    [("addresses_full", "vpcs_full", ["Elastic IPs (NAT gateways)", "VPCs"]), ("addresses_some", "vpcs_some", [])],
+    ("addresses", "vpcs", "nat_gateways", "blocked"),
+    [
+        (
+            "addresses_full",
+            "vpcs_full",
+            "nat_gateways_full",
+            ["Elastic IPs (NAT gateways)", "VPCs", "NAT gateways in us-east-1a"],
+        ),
+        ("addresses_some", "vpcs_some", "nat_gateways_none", []),
+    ],
 )
-def test_quotas_on_a_first_create(tmp_path, addresses, vpcs, blocked):
-    target = built(tmp_path)
+def test_quotas_on_a_first_create(tmp_path, addresses, vpcs, nat_gateways, blocked):
+    target = built(tmp_path)  # fargate-api prod: one NAT gateway (nat: single), one ALB, a VPC
     reader = Recorded(
         ec2_DescribeAccountAttributes="eip_limit",
         ec2_DescribeAddresses=addresses,
         ec2_DescribeVpcs=vpcs,
-        service_quotas_GetServiceQuota="vpc_quota",
+        ec2_DescribeAvailabilityZones="zones",
+        ec2_DescribeNatGateways=nat_gateways,
+        ec2_DescribeSubnets="subnets_in_a",
+        elbv2_DescribeLoadBalancers="load_balancers_some",
+        service_quotas_GetServiceQuota=QUOTAS,
     )
     findings = pf.check_quotas(context(target, reader), report_for(target))
-    assert [f.message.split(":")[0] for f in findings] == blocked
-    for f in findings:
-        assert f.kind == pf.BLOCKED and "request-service-quota-increase" in f.commands[0]
+    stops = [f for f in findings if f.kind == pf.BLOCKED]
+    assert [f.message.split(":")[0] for f in stops] == blocked
+    for f in stops:
+        assert "request-service-quota-increase" in f.commands[0] and f.check == "quota" and f.subject
+    # NAT gateway 1 goes to the region's first zone by name (us-east-1a), where the account has 5 of 5 live.
+    if blocked:
+        nat = stops[-1]
+        assert nat.message.startswith(
+            "NAT gateways in us-east-1a: the deploy needs 1, the account uses 5 of 5 in this zone"
+        )
+        assert "--service-code vpc --quota-code L-FE5A380F --desired-value 6" in nat.commands[0]
+    # Service Quotas refused the ALB quota: checked against AWS's default (1 used + 1 < 50), said in a note.
+    (note,) = [f for f in findings if f.kind == pf.NOTE]
+    assert note.message.startswith("Application Load Balancers per Region (elasticloadbalancing L-53DA6B97): ")
+    assert note.message.endswith("checked against AWS's default, 50")
     assert pf.check_quotas(context(target, Recorded()), report_for(target, exists=True)) == []  # an update
 
 

@@ -327,7 +327,11 @@ def plan(
     if fmt == "json":
         from . import waivers
 
-        document = {**mr.to_json(mplan), "waivers": waivers.to_json(waivers.in_layout(d.layout))}
+        document = {
+            **mr.to_json(mplan),
+            "waivers": waivers.to_json(waivers.in_layout(d.layout)),
+            "preflight": preflight_json(boot, d.single_region),
+        }
         sink.out(json.dumps(document, indent=2))
     elif fmt == "markdown":
         sink.out(mr.render_markdown(mplan).removesuffix("\n"))
@@ -368,6 +372,17 @@ def plan(
 
 
 DANGER = 3  # exit code of a review that holds a danger item (DangerousChange's)
+
+
+def preflight_json(boot: Bootstrapped, single_region: bool) -> list[dict[str, Any]]:
+    """Every preflight finding of the plan (what blocks stops the plan before it: exit 1), most serious
+    first; a multi-region system's name their folder."""
+    order = {pf.BLOCKED: 0, pf.MISSING: 1, pf.NOTE: 2}
+    return [
+        ({} if single_region else {"folder": name}) | f.to_json()
+        for name, report in boot.reports.items()
+        for f in sorted(report.findings, key=lambda f: order.get(f.kind, 3))
+    ]
 
 
 def _review_existing(d: Deployment, sink: Sink, fmt: str, change_set: str) -> Result:
@@ -437,6 +452,7 @@ class Bootstrapped:
     deployment: Deployment
     holds: dict[str, bs.Holds]  # folder name -> its holds
     targets: list[str]  # "<stack>: account A, region R" per folder, for the review's header
+    reports: dict[str, pf.Report] = field(default_factory=dict)  # folder name -> its preflight report
 
     @property
     def held(self) -> bool:
@@ -449,8 +465,10 @@ def _bootstrap(d: Deployment, sink: Sink) -> Bootstrapped:
     holds: dict[str, bs.Holds] = {}
     folders: dict[str, mr.Folder] = {}
     targets = []
+    reports: dict[str, pf.Report] = {}
     for folder, aws, report in _preflight_all(d):
         targets.append(_target_line(report))
+        reports[folder.name] = report
         if report.of(pf.BLOCKED):
             raise DeployError(
                 "\n".join(
@@ -475,7 +493,7 @@ def _bootstrap(d: Deployment, sink: Sink) -> Bootstrapped:
         regional=tuple(folders.get(f.name, f) for f in layout.regional),
         dns=folders.get(layout.dns.name, layout.dns) if layout.dns else None,
     )
-    return Bootstrapped(replace(d, layout=layout), holds, targets)
+    return Bootstrapped(replace(d, layout=layout), holds, targets, reports)
 
 
 def _still_missing(b: Bootstrapped, sink: Sink) -> None:

@@ -37,6 +37,18 @@ class Finding:
     message: str  # one line: what, and what to do
     service: str = ""  # the ECS service (template/logical ID) whose tasks need it, for images and secrets
     commands: tuple[str, ...] = ()  # the commands that supply it, one per line
+    subject: str = ""  # what it is about: the image URI, secret name, parameter, zone, ARN, name or quota
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine form (`plan --format json`'s `preflight`): check, subject, status and what to do."""
+        return {
+            "check": self.check,
+            "subject": self.subject,
+            "status": self.kind,
+            "message": self.message,
+            "service": self.service or None,
+            "commands": list(self.commands),
+        }
 
 
 @dataclass
@@ -136,6 +148,7 @@ def check_region(ctx: Context, report: Report) -> list[Finding]:
                 "region",
                 f"{ctx.target.system}/{ctx.target.env} deploys to {want}, not {report.region}: "
                 "drop --region, or the profile's / AWS_REGION's other region",
+                subject=report.region,
             )
         ]
     return []
@@ -147,6 +160,7 @@ def check_parameters(ctx: Context, report: Report) -> list[Finding]:
             MISSING,
             "parameter",
             f"root parameter {name} has no default and no value: pass `-p {name}=...`",
+            subject=name,
         )
         for name in report.requirements.missing_parameters
     ]
@@ -164,6 +178,7 @@ def check_images(ctx: Context, report: Report) -> list[Finding]:
                         "image",
                         f"{service.path}/{container.name}: image known only at deploy "
                         f"({container.image_text}); not checked",
+                        subject=container.image_text,
                     )
                 )
             elif not image.private_ecr:
@@ -173,6 +188,7 @@ def check_images(ctx: Context, report: Report) -> list[Finding]:
                         "image",
                         f"{service.path}/{container.name}: {image.uri} is in an external "
                         "registry; assumed to exist and be pullable",
+                        subject=image.uri,
                     )
                 )
             else:
@@ -219,6 +235,7 @@ def _missing_replica(
             "existed is never copied: push it again",
             service.path,
             push_commands(at_primary),
+            subject=image.uri,
         )
     return Finding(
         MISSING,
@@ -227,6 +244,7 @@ def _missing_replica(
         f"(ECR replication copies it to {report.region}):",
         service.path,
         push_commands(at_primary),
+        subject=image.uri,
     )
 
 
@@ -265,6 +283,7 @@ def _replica_secret_finding(
                 f"{where}: secret {name} is a replica of {primary}'s, which does not exist yet (the {primary} "
                 "deploy creates it with a generated value, before this region's): deploy again after it",
                 service.path,
+                subject=name,
             )
         return Finding(
             MISSING,
@@ -273,6 +292,7 @@ def _replica_secret_finding(
             "creates it, before this region's); give it a value after it:",
             service.path,
             command,
+            subject=name,
         )
     stages = described.get("VersionIdsToStages") or {}
     if not any("AWSCURRENT" in v for v in stages.values()):
@@ -282,6 +302,7 @@ def _replica_secret_finding(
             f"{where}: secret {name} has no value in {primary}; set it there (its replica in {report.region} gets it):",
             service.path,
             command,
+            subject=name,
         )
     status = next((r for r in described.get("ReplicationStatus") or [] if r.get("Region") == report.region), None)
     why = (
@@ -294,6 +315,7 @@ def _replica_secret_finding(
         "secret",
         f"{where}: secret {name} has a value in {primary} but not in {report.region}: {why}",
         service.path,
+        subject=name,
     )
 
 
@@ -341,6 +363,7 @@ def _missing_image(
             f"{where}: image {image.uri} is not pushed (the repository {made}); build it, tag it and push it:",
             service.path,
             push_commands(image),
+            subject=image.uri,
         )
     if state == "repository":
         return Finding(
@@ -349,9 +372,15 @@ def _missing_image(
             f"{where}: ECR repository {image.repository} does not exist in account {image.registry} "
             f"({image.region}); create it and push {image.uri}, or change the image",
             service.path,
+            subject=image.uri,
         )
     return Finding(
-        MISSING, "image", f"{where}: image {image.uri} does not exist; push it:", service.path, push_commands(image)
+        MISSING,
+        "image",
+        f"{where}: image {image.uri} does not exist; push it:",
+        service.path,
+        push_commands(image),
+        subject=image.uri,
     )
 
 
@@ -392,6 +421,7 @@ def _secret_finding(
                 f"{where}: secret {name} is created empty by this deploy; give it a value after it:",
                 service.path,
                 (secret_set_command(ctx, name),),
+                subject=name,
             )
         if not has_current_value(ctx.read, arn):
             return Finding(
@@ -400,6 +430,7 @@ def _secret_finding(
                 f"{where}: secret {name} has no value; set it:",
                 service.path,
                 (secret_set_command(ctx, name),),
+                subject=name,
             )
         return None
     if need.source == "ssm" and need.path:
@@ -414,6 +445,7 @@ def _secret_finding(
                     f"aws ssm put-parameter --region {report.region} --type SecureString --name {need.path} "
                     "--value file://<file holding the value>",
                 ),
+                subject=need.path,
             )
         return None
     if need.source == "arn" and need.path:
@@ -422,9 +454,13 @@ def _secret_finding(
         if replica is not None:
             return _replica_secret_finding(ctx, report, service, where, arn, replica)
         if not has_current_value(ctx.read, arn):
-            return Finding(MISSING, "secret", f"{where}: secret {arn} does not exist or has no value", service.path)
+            return Finding(
+                MISSING, "secret", f"{where}: secret {arn} does not exist or has no value", service.path, subject=arn
+            )
         return None
-    return Finding(NOTE, "secret", f"{where}: secret known only at deploy ({need.path}); not checked")
+    return Finding(
+        NOTE, "secret", f"{where}: secret known only at deploy ({need.path}); not checked", subject=need.path or ""
+    )
 
 
 def physical_id(read: Read, target: BuiltTarget, res: rq.Res) -> str | None:
@@ -486,6 +522,7 @@ def check_zones(ctx: Context, report: Report) -> list[Finding]:
                     "zone",
                     f"hosted zone {zone} does not exist in account {report.account} ({', '.join(wheres)}): "
                     f"create it or {fix} (`aws route53 list-hosted-zones` lists yours)",
+                    subject=zone,
                 )
             )
     return out
@@ -505,6 +542,7 @@ def check_certificates(ctx: Context, report: Report) -> list[Finding]:
                     "certificate",
                     f"{where}: certificate {arn} is in {region or 'no region'}; a load balancer in "
                     f"{report.region} needs one issued in {report.region}",
+                    subject=arn,
                 )
             )
             continue
@@ -519,15 +557,25 @@ def check_certificates(ctx: Context, report: Report) -> list[Finding]:
                     "certificate",
                     f"{where}: certificate {arn} does not exist in account "
                     f"{report.account}: request it in ACM ({report.region}) or fix the ARN",
+                    subject=arn,
                 )
             )
             continue
         status = cert.get("Status", "")
         if status in ("EXPIRED", "REVOKED", "FAILED", "VALIDATION_TIMED_OUT", "INACTIVE"):
-            out.append(Finding(BLOCKED, "certificate", f"{where}: certificate {arn} is {status}: request a new one"))
+            out.append(
+                Finding(
+                    BLOCKED, "certificate", f"{where}: certificate {arn} is {status}: request a new one", subject=arn
+                )
+            )
         elif status != "ISSUED":
             out.append(
-                Finding(NOTE, "certificate", f"{where}: certificate {arn} is {status}; the listener needs it issued")
+                Finding(
+                    NOTE,
+                    "certificate",
+                    f"{where}: certificate {arn} is {status}; the listener needs it issued",
+                    subject=arn,
+                )
             )
     return out
 
@@ -597,7 +645,11 @@ def check_names(ctx: Context, report: Report) -> list[Finding]:
         except Exception as exc:  # an endpoint without the operation (a local emulator): say so, go on
             if not _unanswered(exc):
                 raise
-            out.append(Finding(NOTE, "name", f"{f.type} {f.name}: not checked (the endpoint cannot answer: {exc})"))
+            out.append(
+                Finding(
+                    NOTE, "name", f"{f.type} {f.name}: not checked (the endpoint cannot answer: {exc})", subject=f.name
+                )
+            )
             continue
         if found is None or found in ours or f.name in ours:
             continue
@@ -610,6 +662,7 @@ def check_names(ctx: Context, report: Report) -> list[Finding]:
                 "(a leftover, e.g. retained by an earlier stack): delete it (with what it holds), or rename it in "
                 "params to keep it",
                 commands=(command,) if command else (),
+                subject=f.name,
             )
         )
     return out
@@ -686,6 +739,7 @@ def _registry_replication(ctx: Context, report: Report, res: rq.Res, props: Any)
             "(one per registry): add this system's repositories to it and set `replication: {images: external}` "
             "in params, or remove it if nothing needs it:",
             commands=(f"aws ecr describe-registry --region {report.region}",),
+            subject=f"ECR registry {report.account} ({report.region})",
         )
     ]
 
@@ -711,19 +765,36 @@ def _replica_name_taken(ctx: Context, report: Report, name: str, region: str) ->
             "it. Copy its value to the primary if it is the one to keep, then delete it (or set "
             "`replication: {secrets: per-region}`):",
             commands=tuple(c for c in [delete_command("AWS::SecretsManager::Secret", name, region)] if c),
+            subject=name,
         )
     ]
 
 
-VPC_QUOTA = ("vpc", "L-F678F1CE", 5)  # VPCs per Region (service code, quota code, AWS default)
-EIP_QUOTA_CODE = "L-0263D0A3"  # EC2-VPC Elastic IPs
+@dataclass(frozen=True)
+class Quota:
+    """A Service Quotas quota: where to read it, AWS's default, and what `request-service-quota-increase` takes."""
+
+    name: str
+    service: str
+    code: str
+    default: int
+
+
+VPC_QUOTA = Quota("VPCs per Region", "vpc", "L-F678F1CE", 5)
+NAT_QUOTA = Quota("NAT gateways per Availability Zone", "vpc", "L-FE5A380F", 5)
+ENDPOINT_QUOTA = Quota("Interface VPC endpoints per VPC", "vpc", "L-29B6F2EB", 50)
+ALB_QUOTA = Quota("Application Load Balancers per Region", "elasticloadbalancing", "L-53DA6B97", 50)
+EIP_QUOTA_CODE = "L-0263D0A3"  # EC2-VPC Elastic IPs (read from EC2's account attribute vpc-max-elastic-ips)
+LIVE_NAT_STATES = ("pending", "available")
 
 
 def check_quotas(ctx: Context, report: Report) -> list[Finding]:
-    """Only for a first create (an update reuses what it has): Elastic IPs (NAT gateways) and VPCs."""
+    """Only for a first create (an update reuses what it has): Elastic IPs (NAT gateways), VPCs, NAT gateways
+    per Availability Zone, interface endpoints per VPC, Application Load Balancers. A quota Service Quotas
+    cannot say is checked against AWS's default, and a note says so."""
     if report.stack_exists:
         return []
-    out = []
+    out: list[Finding] = []
     eips = report.requirements.counts.get("AWS::EC2::EIP", 0)
     if eips:
         attrs = ctx.read("ec2", "DescribeAccountAttributes", AttributeNames=["vpc-max-elastic-ips"])[
@@ -735,33 +806,137 @@ def check_quotas(ctx: Context, report: Report) -> list[Finding]:
             out.append(_quota("Elastic IPs (NAT gateways)", eips, used, limit, "ec2", EIP_QUOTA_CODE))
     vpcs = report.requirements.counts.get("AWS::EC2::VPC", 0)
     if vpcs:
-        limit = _service_quota(ctx.read, *VPC_QUOTA)
+        limit = _service_quota(ctx.read, VPC_QUOTA, out)
         used = sum(len(p.get("Vpcs", [])) for p in pages(lambda **kw: ctx.read("ec2", "DescribeVpcs", **kw)))
         if used + vpcs > limit:
-            out.append(_quota("VPCs", vpcs, used, limit, VPC_QUOTA[0], VPC_QUOTA[1]))
+            out.append(_quota("VPCs", vpcs, used, limit, VPC_QUOTA.service, VPC_QUOTA.code))
+    out += _nat_gateways_per_zone(ctx, report)
+    out += _interface_endpoints(ctx, report)
+    out += _application_load_balancers(ctx)
     return out
 
 
-def _service_quota(read: Read, service: str, code: str, default: int) -> int:
-    """The account's value of a quota; AWS's default when Service Quotas cannot say (no permission, no data)."""
+def _resources(ctx: Context, rtype: str) -> list[dict[str, Any]]:
+    """Every unconditional resource of `rtype` in the built templates (as requirements counts them)."""
+    return [
+        res
+        for template in ctx.target.templates().values()
+        for res in (template.get("Resources") or {}).values()
+        if res.get("Type") == rtype and "Condition" not in res
+    ]
+
+
+def _nat_gateways_per_zone(ctx: Context, report: Report) -> list[Finding]:
+    """The compiler puts NAT gateway i in the i-th zone of Fn::GetAZs (the region's zones by name): each of
+    the first N zones gets one more. Counted against the account's live NAT gateways in that zone."""
+    needed = report.requirements.counts.get("AWS::EC2::NatGateway", 0)
+    if not needed:
+        return []
+    out: list[Finding] = []
+    zones = sorted(
+        z["ZoneName"]
+        for z in ctx.read("ec2", "DescribeAvailabilityZones").get("AvailabilityZones", [])
+        if z.get("ZoneType", "availability-zone") == "availability-zone"
+    )[:needed]
+    live = [
+        n
+        for p in pages(lambda **kw: ctx.read("ec2", "DescribeNatGateways", **kw))
+        for n in p.get("NatGateways", [])
+        if n.get("State") in LIVE_NAT_STATES
+    ]
+    subnet_ids = sorted({n["SubnetId"] for n in live if n.get("SubnetId")})
+    zone_of = (
+        {
+            s["SubnetId"]: s["AvailabilityZone"]
+            for s in ctx.read("ec2", "DescribeSubnets", SubnetIds=subnet_ids)["Subnets"]
+        }
+        if subnet_ids
+        else {}
+    )
+    limit = _service_quota(ctx.read, NAT_QUOTA, out)
+    for zone in zones:
+        used = sum(1 for n in live if zone_of.get(n.get("SubnetId", "")) == zone)
+        if used + 1 > limit:
+            out.append(_quota(f"NAT gateways in {zone}", 1, used, limit, NAT_QUOTA.service, NAT_QUOTA.code, "zone"))
+    return out
+
+
+def _interface_endpoints(ctx: Context, report: Report) -> list[Finding]:
+    """In a VPC the stack creates (existing-VPC mode: the endpoints' VPC is a parameter, not counted here)."""
+    if not report.requirements.counts.get("AWS::EC2::VPC", 0):
+        return []
+    needed = sum(
+        1
+        for res in _resources(ctx, "AWS::EC2::VPCEndpoint")
+        if (res.get("Properties") or {}).get("VpcEndpointType") == "Interface"
+    )
+    if not needed:
+        return []
+    out: list[Finding] = []
+    limit = _service_quota(ctx.read, ENDPOINT_QUOTA, out)
+    if needed > limit:
+        out.append(
+            _quota("Interface VPC endpoints", needed, 0, limit, ENDPOINT_QUOTA.service, ENDPOINT_QUOTA.code, "VPC")
+        )
+    return out
+
+
+def _application_load_balancers(ctx: Context) -> list[Finding]:
+    needed = sum(
+        1
+        for res in _resources(ctx, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+        if (res.get("Properties") or {}).get("Type", "application") == "application"
+    )
+    if not needed:
+        return []
+    out: list[Finding] = []
+    limit = _service_quota(ctx.read, ALB_QUOTA, out)
+    used, marker = 0, None
+    while True:  # (ELB pages with Marker / NextMarker)
+        page = ctx.read("elbv2", "DescribeLoadBalancers", **({"Marker": marker} if marker else {}))
+        used += sum(1 for lb in page.get("LoadBalancers", []) if lb.get("Type") == "application")
+        marker = page.get("NextMarker")
+        if not marker:
+            break
+    if used + needed > limit:
+        out.append(_quota("Application Load Balancers", needed, used, limit, ALB_QUOTA.service, ALB_QUOTA.code))
+    return out
+
+
+def _service_quota(read: Read, quota: Quota, notes: list[Finding]) -> int:
+    """The account's value of a quota. When Service Quotas cannot say (no permission, an endpoint without
+    it), AWS's default -- and a note in `notes` that says which was used."""
     import botocore.exceptions
 
     try:
-        return int(read("service-quotas", "GetServiceQuota", ServiceCode=service, QuotaCode=code)["Quota"]["Value"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, KeyError):
-        return default
+        return int(
+            read("service-quotas", "GetServiceQuota", ServiceCode=quota.service, QuotaCode=quota.code)["Quota"]["Value"]
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, KeyError) as exc:
+        notes.append(
+            Finding(
+                NOTE,
+                "quota",
+                f"{quota.name} ({quota.service} {quota.code}): Service Quotas did not answer "
+                f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); checked against AWS's default, "
+                f"{quota.default}",
+                subject=quota.name,
+            )
+        )
+        return quota.default
 
 
-def _quota(what: str, needed: int, used: int, limit: int, service: str, code: str) -> Finding:
+def _quota(what: str, needed: int, used: int, limit: int, service: str, code: str, scope: str = "region") -> Finding:
     return Finding(
         BLOCKED,
         "quota",
-        f"{what}: the deploy needs {needed}, the account uses {used} of {limit} in this region: release some or "
+        f"{what}: the deploy needs {needed}, the account uses {used} of {limit} in this {scope}: release some or "
         "request more:",
         commands=(
             f"aws service-quotas request-service-quota-increase --service-code {service} --quota-code {code} "
             f"--desired-value {used + needed}",
         ),
+        subject=what,
     )
 
 
