@@ -44,6 +44,9 @@ def http(service: str | None = None, port: int = 80, **over) -> dict:
     return {"port": port, "protocol": "HTTP", **({"service": service} if service else {}), **over}
 
 
+ON_CALL = {"alarm_emails": ["oncall@example.com"]}  # alarms reach someone (lint W9120)
+
+
 def many_services(n: int) -> dict:
     """`n` services behind one ALB: svc00 its default, a path rule for each other one."""
     return {
@@ -56,6 +59,7 @@ def many_services(n: int) -> dict:
             )
             for i in range(n)
         },
+        "observability": ON_CALL,
         "load_balancers": {
             "web": {
                 "listeners": [
@@ -99,9 +103,11 @@ ZOO: dict[str, dict] = {
                 "alarms": {},
             }
         },
+        "observability": ON_CALL,
     },
     "internal-alb": {
         "services": {"api": svc(target={"health_check": {"path": "/health"}}, alarms={})},
+        "observability": ON_CALL,
         "load_balancers": {
             "private": {"scheme": "internal", "allowed_cidrs": ["10.0.0.0/16"], "listeners": [http("api")]}
         },
@@ -120,6 +126,7 @@ ZOO: dict[str, dict] = {
     },
     "two-albs": {
         "services": {"web": svc(port=3000, alarms={}), "admin": svc(port=9000)},
+        "observability": ON_CALL,
         "load_balancers": {
             "public": {"listeners": [http("web")]},
             "admin": {"scheme": "internal", "allowed_cidrs": ["10.0.0.0/8"], "listeners": [http("admin")]},
