@@ -24,6 +24,8 @@ REVIEWED_STATELESS = {
     "AWS::RDS::DBParameterGroup",
     "AWS::WAFv2::WebACL",
     "AWS::WAFv2::WebACLAssociation",
+    # Multi-region replication (issue 15): the registry's replication rule, configuration only.
+    "AWS::ECR::ReplicationConfiguration",
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
     "AWS::CertificateManager::Certificate",
