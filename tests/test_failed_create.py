@@ -38,8 +38,10 @@ def system() -> dict:
                 "ecr": {"keep_images": 5},
                 "containers": {"api": {"tag": "1.0.0", "ports": [{"port": 8080}]}},
                 "target": {"health_check": {"path": "/health"}},
+                "uses": ["uploads"],
             }
         },
+        "data": {"uploads": {"kind": "s3"}},  # a data-bearing bucket: DeletionPolicy RetainExceptOnCreate
         "load_balancers": {
             "web": {
                 "certificate": {"domain": "app.example.com", "hosted_zone_name": "example.com"},
@@ -69,6 +71,11 @@ def what_exists(aws_env) -> dict[str, list[str]]:
         "vpcs": [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.31.0.0/16"]}])["Vpcs"]],
         "certificates": [c["DomainName"] for c in client(aws_env, "acm").list_certificates()["CertificateSummaryList"]],
         "roles": [r["RoleName"] for r in client(aws_env, "iam").list_roles()["Roles"]],
+        "buckets": [  # (the artifact bucket the deploy packages into stays: it is not the stack's)
+            b["Name"]
+            for b in client(aws_env, "s3").list_buckets()["Buckets"]
+            if not b["Name"].startswith("stackc-artifacts-")
+        ],
     }
 
 
@@ -106,9 +113,11 @@ def test_a_failed_first_create_leaves_nothing_and_says_what_to_do(aws_env, zone)
     assert "next: the stack was never created and cannot be updated: fix the cause, run " in failed.output
     assert "`stackc destroy --system failapp --env dev` and deploy again" in failed.output
 
-    # The rollback deleted everything the create made: the cluster's log group (RetainExceptOnCreate) too.
+    # The rollback deleted everything the create made: the uploads bucket and the cluster's log group too
+    # (both RetainExceptOnCreate: kept by any later delete, not by the rollback of the create that made them).
     assert what_exists(aws_env) == before
-    assert [line for line in failed.output.splitlines() if "ExecLogGroup" in line and "DELETE_COMPLETE" in line]
+    for made in ("UploadsBucket", "ExecLogGroup"):
+        assert [line for line in failed.output.splitlines() if made in line and "DELETE_COMPLETE" in line], made
     cfn = client(aws_env, "cloudformation")
     statuses = {s["StackName"]: s["StackStatus"] for s in cfn.list_stacks()["StackSummaries"]}
     assert statuses.pop("failapp-dev") == "ROLLBACK_COMPLETE"
@@ -144,12 +153,12 @@ def test_disable_rollback_leaves_the_failed_create_in_place(aws_env, zone):
     cfn = client(aws_env, "cloudformation")
     assert cfn.describe_stacks(StackName="failapp-dev")["Stacks"][0]["StackStatus"] == "CREATE_FAILED"
     made = what_exists(aws_env)
-    assert made["clusters"] and made["load balancers"] and made["vpcs"] and made["log groups"]
+    assert made["clusters"] and made["load balancers"] and made["vpcs"] and made["log groups"] and made["buckets"]
 
     # A later delete is not the create's rollback: the RetainExceptOnCreate log group is kept, and listed.
     gone = invoke(aws_env, "destroy", *SELECT, "--yes")
     assert gone.exit_code == 0, gone.output
     assert "failapp-dev/ClusterStack/ExecLogGroup (AWS::Logs::LogGroup): retained -- " in gone.output
     left = what_exists(aws_env)
-    assert left["log groups"] == made["log groups"]
+    assert left["log groups"] == made["log groups"] and left["buckets"] == made["buckets"]
     assert not left["clusters"] and not left["load balancers"] and not left["vpcs"]
