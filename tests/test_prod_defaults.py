@@ -274,3 +274,37 @@ def test_alarm_key_grant_names_the_account_and_its_alarms(both):
     (alarms,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s["Sid"] == "CloudWatchAlarms"]
     assert alarms["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Fn::Sub": "${AWS::AccountId}"}}
     assert "alarm:*" in json.dumps(alarms["Condition"]["ArnLike"])
+
+
+def test_generated_db_credentials_rotate_in_prod_where_the_app_reads_them(tmp_path):
+    """credentials: app -> a hosted-rotation schedule in prod (with the transform it needs, a function security
+    group the database admits); credentials: container -> none (E9117 until waived); dev -> none."""
+    data = {"db": {"kind": "rds-postgres", "credentials": "app"}, "au": {"kind": "aurora-postgres"}}
+    params = write_params(tmp_path, "sys", {"data": data}, {"dev": {}, "prod": {}})
+    prod = build(params, "sys", "prod")["data"]
+    assert prod["Transform"] == "AWS::SecretsManager-2024-09-16"
+    [schedule] = resources(prod, "AWS::SecretsManager::RotationSchedule").values()
+    assert schedule["DependsOn"] == ["DbSecretAttachment"]  # the function reads host and port from the secret
+    props = schedule["Properties"]
+    assert props["SecretId"] == {"Ref": "DbSecret"}
+    assert props["RotationRules"] == {"AutomaticallyAfterDays": 30}
+    assert props["HostedRotationLambda"]["RotationType"] == "PostgreSQLSingleUser"
+    assert props["HostedRotationLambda"]["VpcSecurityGroupIds"] == {
+        "Fn::GetAtt": ["DbRotationSecurityGroup", "GroupId"]
+    }
+    has_resource(
+        prod,
+        "AWS::EC2::SecurityGroupIngress",
+        {
+            "GroupId": {"Fn::GetAtt": ["DbSecurityGroup", "GroupId"]},
+            "SourceSecurityGroupId": {"Fn::GetAtt": ["DbRotationSecurityGroup", "GroupId"]},
+            "FromPort": 5432,
+        },
+    )
+    dev = build(params, "sys", "dev")["data"]
+    assert "Transform" not in dev and not resources(dev, "AWS::SecretsManager::RotationSchedule")
+
+    out = tmp_path / "build"
+    compiler.write(compiler.compile_target(Target("sys", "prod", params)), out)
+    found = {(f.rule, f.path) for f in lint_paths(sorted(out.glob("*.json"))) if f.rule == "E9117"}
+    assert found == {("E9117", "Resources/AuSecret")}  # the container-injected credentials, not the app-read ones

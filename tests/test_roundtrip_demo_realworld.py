@@ -49,6 +49,15 @@ def test_realworld(aws_env, env):
     attached = [json.loads(s) for s in secrets if s.startswith("{") and "host" in json.loads(s)]
     assert attached and attached[0]["host"] == db["Endpoint"]["Address"]
     assert attached[0]["port"] == db["Endpoint"]["Port"] and len(attached[0]["password"]) == 32
+    # Prod rotates the generated credentials (the app reads the secret itself: credentials: app). The
+    # emulator registers the schedule on the secret; AWS's hosted rotation function does not run here.
+    [db_secret] = [s for s in sm.list_secrets()["SecretList"] if "DbSecret" in s["Name"]]
+    described = sm.describe_secret(SecretId=db_secret["ARN"])
+    if env == "prod":
+        assert described["RotationEnabled"] is True
+        assert described["RotationRules"]["AutomaticallyAfterDays"] == 30
+    else:
+        assert not described.get("RotationEnabled")
     if env == "prod":
         acm, route53 = client(aws_env.url, "acm"), client(aws_env.url, "route53")
         [summary] = acm.list_certificates()["CertificateSummaryList"]

@@ -26,6 +26,7 @@ REVIEWED_STATELESS = {
     "AWS::WAFv2::WebACLAssociation",
     # Multi-region replication (issue 15): the registry's replication rule, configuration only.
     "AWS::ECR::ReplicationConfiguration",
+    "AWS::SecretsManager::RotationSchedule",  # a schedule on a secret; the secret keeps the value
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
     "AWS::CertificateManager::Certificate",

@@ -145,6 +145,14 @@ class Postgres(Store):
     # container: ECS injects host/port/name/username/password at start (execution role reads the secret).
     # app: the container gets the secret's ARN and reads it itself (task role reads the secret).
     credentials: Literal["container", "app"] = "container"
+    # Rotation of the generated credentials (parts/rotation.py, AWS's hosted function). None: on in prod
+    # when the app reads the secret itself (credentials: app); a task given the password at start would
+    # lose new connections after each rotation until it restarts, so there it is off unless asked for.
+    rotation: bool | None = Field(None, description="none: on in prod with credentials: app, else off")
+    rotation_days: int = Field(30, ge=1, le=365, description="days between rotations")
+
+    def rotates(self, prod: bool) -> bool:
+        return self.rotation if self.rotation is not None else prod and self.credentials == "app"
 
     def env_keys(self) -> tuple[str, ...]:
         if self.credentials == "app":

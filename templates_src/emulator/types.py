@@ -300,6 +300,13 @@ TABLE: tuple[Coverage, ...] = (
         "nothing runs on the schedule",
     ),
     Coverage(
+        "AWS::SecretsManager::RotationSchedule",
+        PROVIDER,
+        "secretsmanager",
+        "RotateSecret registers the schedule: DescribeSecret shows RotationEnabled and RotationRules",
+        "the hosted rotation function (the transform's application) is not deployed; the password never changes",
+    ),
+    Coverage(
         "AWS::SecretsManager::Secret",
         PROVIDER,
         "secretsmanager",

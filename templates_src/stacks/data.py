@@ -35,6 +35,7 @@ from ..config.data import S3, AuroraPostgres, Efs, Postgres, RdsPostgres, Redis,
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import dns_label_name, pascal
+from ..parts import rotation
 from ..parts.concat import concat
 from ..parts.iam import trust_policy
 from ..parts.security_groups import no_egress
@@ -201,12 +202,27 @@ def _performance_insights(store: Postgres, c: Common) -> dict:
     }
 
 
-def _export_credentials(ctx: StackContext, name: str, c: Common, target, target_type: str) -> None:
+def _export_credentials(
+    cfg: System, ctx: StackContext, name: str, store: Postgres, c: Common, target, target_type: str
+) -> None:
     attachment = ctx.template.add_resource(
         secretsmanager.SecretTargetAttachment(
             f"{pascal(name)}SecretAttachment", SecretId=Ref(c.secret), TargetId=Ref(target), TargetType=target_type
         )
     )
+    if store.rotates(cfg.prod):
+        rotation.rotate(
+            ctx.template,
+            pascal(name),
+            secret=c.secret,
+            attachment=attachment,
+            database_security_group=c.security_group,
+            port=5432,
+            vpc_id=ctx.ref("network", "VpcId"),
+            subnets=ctx.ref("network", "PrivateSubnetIds"),
+            key=c.key,
+            days=store.rotation_days,
+        )
     # Ref of the attachment is the secret's ARN, and consumers then wait until host/port are in it.
     ctx.export(export(name, "SecretArn"), Ref(attachment), description=f"{name} credentials secret ARN")
     ctx.export(export(name, "Endpoint"), GetAtt(target, "Endpoint.Address"), description=f"{name} endpoint")
@@ -295,7 +311,7 @@ def _aurora(cfg: System, ctx: StackContext, name: str, store: AuroraPostgres, c:
                 **_monitoring(ctx, name, store),
             )
         )
-    _export_credentials(ctx, name, c, cluster, "AWS::RDS::DBCluster")
+    _export_credentials(cfg, ctx, name, store, c, cluster, "AWS::RDS::DBCluster")
     ctx.export(
         export(name, "ReadEndpoint"), GetAtt(cluster, "ReadEndpoint.Address"), description=f"{name} reader endpoint"
     )
@@ -327,7 +343,7 @@ def _rds(cfg: System, ctx: StackContext, name: str, store: RdsPostgres, c: Commo
             **_monitoring(ctx, name, store),
         )
     )
-    _export_credentials(ctx, name, c, instance, "AWS::RDS::DBInstance")
+    _export_credentials(cfg, ctx, name, store, c, instance, "AWS::RDS::DBInstance")
 
 
 # -- caches -----------------------------------------------------------------------------------------

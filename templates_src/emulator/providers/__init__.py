@@ -44,6 +44,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     scheduler.Schedule,
     secretsmanager.Secret,
     secretsmanager.SecretTargetAttachment,
+    secretsmanager.RotationSchedule,
     timestream.Database,
     security.BucketPolicy,
     security.WebACL,

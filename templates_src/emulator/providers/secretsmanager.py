@@ -12,6 +12,7 @@ the secret's ARN.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from .base import Provider, tags
@@ -163,3 +164,44 @@ def _connection(account_id: str, region_name: str, target_type: str, target_id: 
             "dbInstanceIdentifier": target_id,
         }
     raise NotImplementedError(f"SecretTargetAttachment to {target_type}: the emulator has no provider for it")
+
+
+class RotationSchedule(Provider):
+    """AWS::SecretsManager::RotationSchedule: RotateSecret with the schedule's rules, in moto's backend, so
+    DescribeSecret shows RotationEnabled and RotationRules. Ref is the secret's ARN.
+
+    A placeholder for what runs: with `HostedRotationLambda`, AWS's transform deploys the rotation function
+    (a serverless application) and rotates at once; the emulator deploys no function (moto would need one
+    to invoke), so the password is not changed. moto's RotateSecret without a function ARN makes a new
+    AWSCURRENT version from a stale copy of the value (it dropped the host and port the attachment had
+    added), so the schedule is set on moto's secret model as RotateSecret(RotateImmediately=false) leaves it
+    on AWS: rotation enabled, the rules and the next date, no new version. Removing the schedule turns
+    rotation off, as CancelRotateSecret does (moto refuses that call for a secret without a function ARN).
+    """
+
+    TYPE = "AWS::SecretsManager::RotationSchedule"
+    REPLACE_ON = frozenset({"SecretId"})
+
+    def create(self) -> None:
+        p = self.properties
+        backend = _backend(self.account_id, self.region_name)
+        self.arn = backend.describe_secret(p["SecretId"]).arn
+        days = int((p.get("RotationRules") or {}).get("AutomaticallyAfterDays") or 0)
+        secret = backend.secrets[self.arn]
+        secret.rotation_requested = True
+        secret.rotation_lambda_arn = p.get("RotationLambdaARN") or ""
+        secret.auto_rotate_after_days = days
+        secret.rotation_enabled = days > 0
+        secret.next_rotation_date = int(time.time()) + days * 86400 if days else None
+
+    def update(self, old: dict[str, Any]) -> None:
+        self.create()
+
+    def remove(self) -> None:
+        backend = _backend(self.account_id, self.region_name)
+        if self.arn in backend.secrets:
+            backend.secrets[self.arn].rotation_enabled = False
+
+    @property
+    def ref(self) -> str:
+        return self.arn
