@@ -180,3 +180,138 @@ BAD = [
 @pytest.mark.parametrize("overlay, fragments", [c[1:] for c in BAD], ids=[c[0] for c in BAD])
 def test_bad_input(tmp_path, monkeypatch, overlay, fragments):
     assert_refused(tmp_path / "params", monkeypatch, SYSTEM, overlay, fragments)
+
+
+# -- the review says how an update will run (deploy/review.py, from the built template) ----------------------
+
+
+def test_each_strategy_is_described_and_rolling_says_nothing(built):
+    from templates_src.deploy import review as rv
+
+    canary = rv.describe_strategy(_service(built["service-api"])["DeploymentConfiguration"])
+    assert canary.startswith("canary: 5% of traffic to the new tasks for ") and "then the rest" in canary
+    blue_green = rv.describe_strategy(_service(built["service-admin"])["DeploymentConfiguration"])
+    assert blue_green.startswith("blue/green:") and "all traffic moves at once" in blue_green
+    assert "min after the shift, to roll back to" in blue_green
+    linear = rv.describe_strategy(_service(built["service-docs"])["DeploymentConfiguration"])
+    assert linear.startswith("linear: 20% more traffic every ")
+    assert rv.describe_strategy(_service(built["service-plain"])["DeploymentConfiguration"]) == ""
+    assert rv.describe_strategy(None) == ""
+
+
+def _change(logical_id: str, rtype: str, action: str = "Modify", **extra) -> dict:
+    return {
+        "Type": "Resource",
+        "ResourceChange": {"Action": action, "LogicalResourceId": logical_id, "ResourceType": rtype, **extra},
+    }
+
+
+def test_the_review_says_which_service_updates_run_as_canary_and_which_roll(built):
+    """A realistic image-tag update (root + nested change sets, validated against botocore's shape): the
+    canary service's Modify carries how it runs, in the tree, a section of its own, markdown and json; the
+    rolling service's does not."""
+    from templates_src.deploy import review as rv
+
+    from .aws_shapes import validate
+
+    nested = "arn:aws:cloudformation:us-east-1:111122223333:changeSet/stackc-1-ServiceApiStack/aa"
+    plain = "arn:aws:cloudformation:us-east-1:111122223333:changeSet/stackc-1-ServicePlainStack/bb"
+    root = {
+        "ChangeSetId": "arn:aws:cloudformation:us-east-1:111122223333:changeSet/stackc-1/cc",
+        "StackName": "shop-dev",
+        "Status": "CREATE_COMPLETE",
+        "ExecutionStatus": "AVAILABLE",
+        "Changes": [
+            _change("ServiceApiStack", "AWS::CloudFormation::Stack", Replacement="False", ChangeSetId=nested),
+            _change("ServicePlainStack", "AWS::CloudFormation::Stack", Replacement="False", ChangeSetId=plain),
+        ],
+    }
+    children = [
+        {
+            "ChangeSetId": cs,
+            "StackName": f"shop-dev-{owner}Stack",
+            "Status": "CREATE_COMPLETE",
+            "ExecutionStatus": "AVAILABLE",
+            "Changes": [
+                _change(f"{owner}TaskDefinition", "AWS::ECS::TaskDefinition", Replacement="True"),
+                _change(f"{owner}Service", "AWS::ECS::Service", Replacement="False"),
+            ],
+        }
+        for cs, owner in ((nested, "Api"), (plain, "Plain"))
+    ]
+    for response in [root, *children]:
+        validate("DescribeChangeSet", response)
+    review = rv.build_review([root, *children])
+    strategies = {
+        "shop-dev/ServiceApiStack/ApiService": rv.describe_strategy(
+            _service(built["service-api"])["DeploymentConfiguration"]
+        ),
+        "shop-dev/ServicePlainStack/PlainService": "",
+    }
+    review = rv.annotate_deployments(review, strategies)
+    text = rv.render_text(review)
+    assert "Deployments (a new task definition or image starts one):" in text
+    assert "  shop-dev/ServiceApiStack/ApiService: canary: 5% of traffic" in text
+    assert "deployment: canary: 5%" in text  # under the service's line in the tree
+    assert "PlainService: " not in text.split("Deployments", 1)[1].split("\n\n", 1)[0]
+    by_path = {c["stack"] + "/" + c["logical_id"]: c for c in rv.to_json(review)["changes"]}
+    assert by_path["shop-dev/ServiceApiStack/ApiService"]["deployment"].startswith("canary:")
+    assert by_path["shop-dev/ServicePlainStack/PlainService"]["deployment"] == ""
+    assert "**Deployments**" in rv.render_markdown(
+        review
+    ) and "- shop-dev/ServiceApiStack/ApiService: canary" in rv.render_markdown(review)
+    # Only an update runs as a deployment: the first create of the service does not.
+    created = rv.annotate_deployments(
+        rv.build_review([{**children[0], "Changes": [_change("ApiService", "AWS::ECS::Service", action="Add")]}]),
+        {"shop-dev-ApiStack/ApiService": "canary: ..."},
+    )
+    assert not rv.deployment_lines(created)
+
+
+@pytest.mark.emulator
+def test_plan_on_the_local_endpoint_says_the_image_update_runs_as_a_canary(aws_env, tmp_path, monkeypatch):
+    """Proves: after a deploy, `plan` of an image-tag change names the canary service's strategy, from the built
+    template, and says nothing for the rolling one; json carries it. The local endpoint lists the root's
+    changes only, so it is said on the service's nested stack. Cannot show: ECS shifting traffic (moto runs
+    no deployment) or the nested service change AWS lists (tested on botocore-shaped responses above)."""
+    import json
+
+    from .helpers import invoke
+
+    system = {
+        "network": {"azs": 2, "nat": "none"},
+        "services": {
+            "api": {"public_ip": True, "containers": {"api": WEB}, "deployment": {"strategy": "canary"}},
+            "plain": {"public_ip": True, "containers": {"plain": WEB}},
+        },
+        "load_balancers": {
+            "web": {
+                "listeners": [
+                    {
+                        "port": 80,
+                        "protocol": "HTTP",
+                        "service": "api",
+                        "rules": [{"priority": 10, "service": "plain", "paths": ["/plain/*"]}],
+                    }
+                ]
+            }
+        },
+        "waivers": [
+            {"id": "E9003", "resource": "service-*/*Service", "reason": "No NAT in this test: public task IPs."}
+        ],
+    }
+    write_params(tmp_path / "params", "shop", system)
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(tmp_path / "params"))
+    first = invoke(aws_env, "deploy", "-s", "shop", "-e", "dev", "--yes")
+    assert first.exit_code == 0, first.output
+    changed = ["-p", "ApiImageTag=1.28", "-p", "PlainImageTag=1.28"]
+    plan = invoke(aws_env, "plan", "-s", "shop", "-e", "dev", *changed, "--cleanup")
+    assert plan.exit_code == 0, plan.output
+    assert "Deployments (a new task definition or image starts one):" in plan.output
+    assert "shop-dev/ServiceApiStack: ApiService: canary: 10% of traffic to the new tasks" in plan.output
+    assert "ServicePlainStack:" not in plan.output.split("Deployments", 1)[1].split("\n\n", 1)[0]
+    as_json = invoke(aws_env, "plan", "-s", "shop", "-e", "dev", *changed, "--cleanup", "--format", "json")
+    data, _ = json.JSONDecoder().raw_decode(as_json.output[as_json.output.index("{") :])  # then stderr's lines
+    changes = {c["logical_id"]: c for s in data.get("stacks", [data]) for c in s["changes"]}
+    assert changes["ServiceApiStack"]["deployment"].startswith("ApiService: canary")
+    assert changes["ServicePlainStack"]["deployment"] == ""

@@ -157,6 +157,7 @@ def test_json_keys_are_stable():
         "risk_reason",
         "nested_change_set",
         "security",
+        "deployment",
     ]
     assert data["changes"][1]["stack"] == "shop-prod/DataStack"
     assert data["changes"][0]["nested_change_set"] is True

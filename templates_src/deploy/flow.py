@@ -265,7 +265,40 @@ def _plan(
     for fp in mplan.all():
         sink.err(_packaged_line(fp.folder, fp.packaged))
         fp.plan.review = rv.judge_conditional(fp.plan.review, predict_conditionals(fp))
+        fp.plan.review = rv.annotate_deployments(fp.plan.review, deployment_strategies(fp))
     return mplan
+
+
+def deployment_strategies(fp: mr.FolderPlan) -> dict[str, str]:
+    """change path -> how each updated ECS service's next deployment runs (blue/green, canary, linear), read
+    from the built template it is updated to (the change set does not always carry the property values)."""
+    children = fp.folder.target.children()
+    out: dict[str, str] = {}
+    for c in fp.review.changes:
+        if c.action != "Modify":
+            continue
+        if c.resource_type == rv.NESTED_STACK and not c.nested and len(c.stack) == 1 and c.logical_id in children:
+            # Its own change set is not shown: say how its services' deployments would run.
+            services = fp.folder.target.template(children[c.logical_id]).get("Resources", {})
+            described = [
+                f"{lid}: {text}"
+                for lid, r in sorted(services.items())
+                if r.get("Type") == rv.ECS_SERVICE
+                and (text := rv.describe_strategy(r.get("Properties", {}).get("DeploymentConfiguration")))
+            ]
+            if described:
+                out[c.path] = "; ".join(described)
+            continue
+        if c.resource_type != rv.ECS_SERVICE:
+            continue
+        name = "root" if len(c.stack) == 1 else children.get(c.stack[1]) if len(c.stack) == 2 else None
+        if name is None:
+            continue
+        resource = fp.folder.target.template(name).get("Resources", {}).get(c.logical_id, {})
+        described_one = rv.describe_strategy(resource.get("Properties", {}).get("DeploymentConfiguration"))
+        if described_one:
+            out[c.path] = described_one
+    return out
 
 
 def predict_conditionals(fp: mr.FolderPlan) -> dict[str, Any]:

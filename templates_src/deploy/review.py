@@ -139,6 +139,7 @@ class Change:
     nested: bool  # a nested stack whose own change set is shown under it
     security: tuple[sec.Finding, ...] = ()  # IAM statements / security-group rules added, widened, removed
     security_unknown: bool = False  # a security-relevant resource changed but the change set has no values
+    deployment: str = ""  # an ECS service updated with a blue/green, canary or linear strategy: how it runs
 
     @property
     def path(self) -> str:
@@ -167,6 +168,7 @@ class Change:
             "risk_reason": self.risk_reason,
             "nested_change_set": self.nested,
             "security": [f.as_dict() for f in self.security],
+            "deployment": self.deployment,
         }
 
 
@@ -577,6 +579,9 @@ def render_text(review: Review) -> str:
     if security:
         lines += ["", "Security changes (IAM statements, security-group rules; + added, ^ widened, - removed):"]
         lines += security
+    deployments = deployment_lines(review)
+    if deployments:
+        lines += ["", "Deployments (a new task definition or image starts one):"] + deployments
     if review.parameters and not review.change_set_type:
         lines += ["", "Parameters (as the change set has them; the stack's current values are not known here):"]
         width = max(len(p.key) for p in review.parameters)
@@ -626,6 +631,8 @@ def _tree_lines(review: Review) -> list[str]:
         out += [f"{cont}  {line}" for line in value_lines(c)]
         if c.risk != "info" and c.risk_reason:
             out.append(f"{cont}{c.risk}: {c.risk_reason}")
+        if c.deployment:
+            out.append(f"{cont}deployment: {c.deployment}")
     return out
 
 
@@ -727,6 +734,10 @@ def render_markdown(review: Review) -> str:
     security = security_lines(review)
     if security:
         lines += ["", "**Security changes** (+ added, ^ widened, - removed):", "", "```"] + security + ["```"]
+    deployments = deployment_lines(review)
+    if deployments:
+        lines += ["", "**Deployments** (a new task definition or image starts one):", ""]
+        lines += [f"- {_md(line.strip())}" for line in deployments]
     if review.parameters:
         lines += ["", "| Parameter | Old | New |", "|---|---|---|"]
         for p in review.parameters:
@@ -754,6 +765,58 @@ def render_markdown(review: Review) -> str:
     for n in review.notes:
         lines += ["", f"_note: {_md(n)}_"]
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------- ECS deployment strategies, from the build
+
+ECS_SERVICE = "AWS::ECS::Service"
+
+
+def _num(value: Any) -> str:
+    """`5.0` -> `5`, `2.5` -> `2.5`, anything else as it is ("?" when absent)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "?" if value is None else str(value)
+
+
+def describe_strategy(config: Any) -> str:
+    """How ECS runs a deployment of a service with this DeploymentConfiguration (a template's), in words;
+    "" for a rolling update (the default, nothing to say)."""
+    if not isinstance(config, dict):
+        return ""
+    strategy = config.get("Strategy", "ROLLING")
+    bake = config.get("BakeTimeInMinutes")
+    after = f"; the old tasks stay {_num(bake)} min after the shift, to roll back to" if bake not in (None, "") else ""
+    if strategy == "BLUE_GREEN":
+        return f"blue/green: new tasks start beside the old ones, then all traffic moves at once{after}"
+    if strategy == "CANARY":
+        c = config.get("CanaryConfiguration") or {}
+        return (
+            f"canary: {_num(c.get('CanaryPercent'))}% of traffic to the new tasks for "
+            f"{_num(c.get('CanaryBakeTimeInMinutes'))} min, then the rest{after}"
+        )
+    if strategy == "LINEAR":
+        c = config.get("LinearConfiguration") or {}
+        return f"linear: {_num(c.get('StepPercent'))}% more traffic every {_num(c.get('StepBakeTimeInMinutes'))} min{after}"
+    return ""
+
+
+def annotate_deployments(review: Review, strategies: dict[str, str]) -> Review:
+    """`strategies`: change path -> how an update runs: of an ECS service, `describe_strategy` of the
+    configuration it is updated to; of a nested stack whose own change set is not shown (the local endpoint
+    lists the root's changes only), its services' (`<Service>: ...`). Each Modify of such an item carries it:
+    an update that starts a new deployment runs that way. The first create of a service is no deployment."""
+    changes = tuple(
+        replace(c, deployment=strategies[c.path])
+        if c.resource_type in (ECS_SERVICE, NESTED_STACK) and c.action == "Modify" and strategies.get(c.path)
+        else c
+        for c in review.changes
+    )
+    return replace(review, changes=changes)
+
+
+def deployment_lines(review: Review) -> list[str]:
+    return [f"  {c.path}: {c.deployment}" for c in review.changes if c.deployment]
 
 
 # ------------------------------------------------------------------ Conditional, judged offline
