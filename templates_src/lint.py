@@ -136,7 +136,9 @@ def _share_child_parameters() -> None:
     None); both readers only read, so one parse per file content serves them all, with the same
     findings. Anything else (not .json, unreadable, invalid, duplicate keys, not an object) goes to
     cfn-lint's decoder as before. The template being linted itself is still decoded by cfn-lint's
-    runner (line numbers). tests/test_lint_scale.py checks the findings against unpatched cfn-lint."""
+    runner (line numbers; its `decode` was bound when the runner was imported, before this). Of a
+    child, only its Parameters and Outputs are kept: the two readers (E3043's `tmp.get("Parameters")`,
+    the context's `tmp.get("Outputs")`) read nothing else. tests/test_lint_scale.py checks the findings against unpatched cfn-lint."""
     import cfnlint.decode
     from cfnlint.rules.resources.cloudformation import NestedStackParameters as rule
 
@@ -160,7 +162,9 @@ def _share_child_parameters() -> None:
                 return original(filename)
             if not isinstance(template, dict):
                 return original(filename)
-            parsed[key] = (template, [])
+            # Both readers use only these two sections: keeping them alone is what lets a root of
+            # 300 children hold them all (the children's Resources were ~30 MiB of that worker).
+            parsed[key] = ({k: template[k] for k in ("Parameters", "Outputs") if k in template}, [])
         return parsed[key]
 
     decode.stackc_shared = True  # type: ignore[attr-defined]
