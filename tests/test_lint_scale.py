@@ -170,3 +170,14 @@ def test_identical_templates_are_linted_once_and_reported_for_each(tmp_path, mon
         "two/network.json",
     ]
     assert {f.template for f in found} == {str(second / "network.json")}
+
+
+def test_loading_the_rules_imports_no_compiler_package():
+    """Every lint process (and each worker forked from it) holds what loading the rules imported: the
+    project's rules read plain data, never the pydantic models or troposphere (15 MiB and 0.1 s)."""
+    probe = (
+        "import json, sys\nsys.path.insert(0, sys.argv[1])\nfrom templates_src import lint\nlint._rules()\n"
+        "print(json.dumps([m for m in ('pydantic', 'troposphere', 'templates_src.config.base') if m in sys.modules]))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(PROJECT_ROOT)], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

@@ -12,19 +12,9 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from .base import PATTERN_HELP, Cidr, Finding, Model, Name
+from .ssl_policies import SSL_POLICIES
 
 STANDARD_PORTS = {"HTTP": 80, "HTTPS": 443}
-# Policies that offer TLS 1.2 at least; the default also offers TLS 1.3.
-SSL_POLICIES = (
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-    "ELBSecurityPolicy-TLS-1-2-2017-01",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-)
 SslPolicy = Literal[SSL_POLICIES]  # type: ignore[valid-type]
 
 

@@ -3,7 +3,7 @@ only redirects to it (no content over cleartext next to a TLS listener)."""
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from templates_src.config.loadbalancing import SSL_POLICIES
+from templates_src.config.ssl_policies import SSL_POLICIES
 
 
 def _lb_key(listener: dict) -> str:

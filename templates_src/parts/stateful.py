@@ -11,7 +11,10 @@ operation that created the old resource, so it stays `Retain`."""
 
 from __future__ import annotations
 
-from troposphere import Template
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from troposphere import Template
 
 SNAPSHOT = "Snapshot"
 RETAIN = "Retain"
