@@ -308,3 +308,31 @@ def test_generated_db_credentials_rotate_in_prod_where_the_app_reads_them(tmp_pa
     compiler.write(compiler.compile_target(Target("sys", "prod", params)), out)
     found = {(f.rule, f.path) for f in lint_paths(sorted(out.glob("*.json"))) if f.rule == "E9117"}
     assert found == {("E9117", "Resources/AuSecret")}  # the container-injected credentials, not the app-read ones
+
+
+def test_serverless_cache_users_in_prod_and_e9118_without(tmp_path):
+    base = {
+        "data": {"cache": {"kind": "valkey-serverless"}},
+        "services": {"api": {"uses": ["cache"], "containers": {"api": {"image": "example/api", "tag": "1.0"}}}},
+    }
+    params = write_params(
+        tmp_path, "sys", base, {"dev": {}, "prod": {}, "prod-open": {"data": {"cache": {"auth": False}}}}
+    )
+    prod = build(params, "sys", "prod")
+    cache = has_resource(prod["data"], "AWS::ElastiCache::ServerlessCache", {"UserGroupId": {"Ref": "CacheUserGroup"}})
+    assert cache
+    has_resource(
+        prod["data"], "AWS::ElastiCache::UserGroup", {"UserIds": [{"Ref": "CacheDefaultUser"}, {"Ref": "CacheAppUser"}]}
+    )
+    has_resource(prod["data"], "AWS::ElastiCache::User", {"UserName": "default", "AccessString": "off -@all"})
+    secrets = has_resource(prod["service-api"], "AWS::ECS::TaskDefinition")["Properties"]["ContainerDefinitions"][0][
+        "Secrets"
+    ]
+    assert {s["Name"] for s in secrets} == {"CACHE_USERNAME", "CACHE_PASSWORD"}
+    dev = build(params, "sys", "dev")
+    assert not resources(dev["data"], "AWS::ElastiCache::User")
+    assert "Secrets" not in json.dumps(dev["service-api"]["Resources"]["ApiTaskDefinition"])
+
+    out = tmp_path / "open"
+    compiler.write(compiler.compile_target(Target("sys", "prod-open", params)), out)
+    assert [f.path for f in lint_paths(sorted(out.glob("*.json"))) if f.rule == "E9118"] == ["Resources/CacheCache"]

@@ -27,6 +27,8 @@ REVIEWED_STATELESS = {
     # Multi-region replication (issue 15): the registry's replication rule, configuration only.
     "AWS::ECR::ReplicationConfiguration",
     "AWS::SecretsManager::RotationSchedule",  # a schedule on a secret; the secret keeps the value
+    "AWS::ElastiCache::User",  # its password lives in the store's secret
+    "AWS::ElastiCache::UserGroup",
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
     "AWS::CertificateManager::Certificate",

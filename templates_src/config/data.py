@@ -252,9 +252,16 @@ class ValkeyServerless(Store):
     max_data_storage_gb: int | None = Field(None, ge=1, le=5000)
     max_ecpu_per_second: int | None = Field(None, ge=1000, le=15000000)
     snapshot_retention_days: int = Field(1, ge=0, le=35)
+    # Authentication (stacks/data.py): a user group whose one enabled user, `app`, signs in with a password
+    # generated into Secrets Manager and handed to the containers as <PREFIX>_USERNAME / <PREFIX>_PASSWORD
+    # (clients send AUTH username password over TLS); the `default` user is disabled. None: on in prod.
+    auth: bool | None = Field(None, description="a user group with a generated username/password; none: on in prod")
+
+    def authenticates(self, prod: bool) -> bool:
+        return prod if self.auth is None else self.auth
 
     def env_keys(self) -> tuple[str, ...]:
-        return ("host", "port")
+        return ("host", "port", "username", "password")
 
 
 class Redis(Store):

@@ -172,6 +172,20 @@ TABLE: tuple[Coverage, ...] = (
         "moto has no serverless-cache API: nothing can read the cache back",
     ),
     Coverage(
+        "AWS::ElastiCache::User",
+        PROVIDER,
+        "elasticache",
+        "DescribeUsers shows it: access string, authentication type and password count",
+        "no cache checks a password",
+    ),
+    Coverage(
+        "AWS::ElastiCache::UserGroup",
+        PLACEHOLDER,
+        "",
+        "the users it names exist (DescribeUsers); Ref is its ID, which the cache names",
+        "moto has no user-group API: nothing reads the group back",
+    ),
+    Coverage(
         "AWS::ElastiCache::SubnetGroup",
         PROVIDER,
         "elasticache",

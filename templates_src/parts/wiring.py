@@ -35,6 +35,7 @@ from ..config.data import (
     Sqs,
     Store,
     Timestream,
+    ValkeyServerless,
     Wired,
 )
 from ..config.system import System
@@ -69,9 +70,10 @@ class ServiceWiring:
 class _Wiring:
     """Accumulates one service's wiring; KMS grants are gathered per role and key, then written once."""
 
-    def __init__(self, ctx: StackContext, stores: dict[str, Any]):
+    def __init__(self, ctx: StackContext, stores: dict[str, Any], prod: bool = False):
         self.ctx = ctx
         self.stores = stores
+        self.prod = prod  # prod defaults that change what a store hands out (valkey-serverless auth)
         self.out = ServiceWiring()
         self.kms: dict[tuple[str, str], set[str]] = {}  # (role, key name or ARN) -> actions
 
@@ -124,7 +126,7 @@ KMS_ORDER = [kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.DescribeKey]
 
 def wire(cfg: System, service: str, ctx: StackContext) -> ServiceWiring:
     """Wiring for one service, in the order of its `uses:` list."""
-    w = _Wiring(ctx, cfg.data)
+    w = _Wiring(ctx, cfg.data, cfg.prod)
     for used in cfg.services[service].uses:
         if used in cfg.keys:
             _use_key(w, used, cfg.keys[used])
@@ -164,6 +166,18 @@ def _postgres(w: _Wiring, name: str, store: Postgres) -> None:
 def _cache(w: _Wiring, name: str, store: Store) -> None:
     w.env(name, store, "host", w.data(name, "Endpoint"))
     w.env(name, store, "port", w.data(name, "Port"))
+
+
+def _valkey(w: _Wiring, name: str, store: ValkeyServerless) -> None:
+    _cache(w, name, store)
+    if getattr(store, "existing", None) is not None or not store.authenticates(w.prod):
+        return
+    # ECS reads the user's name and password at task start: the execution role holds the grant.
+    arn = w.data(name, "SecretArn")
+    w.secret(name, store, "username", concat(arn, ":username::"))
+    w.secret(name, store, "password", concat(arn, ":password::"))
+    w.allow("execution", f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [arn])
+    w.grant_key("execution", _key(store), kms.Decrypt)
 
 
 def _redis(w: _Wiring, name: str, store: Redis) -> None:
@@ -309,7 +323,7 @@ def _use_key(w: _Wiring, name: str, key: Key) -> None:
 WIRERS: dict[str, Callable[..., None]] = {
     "aurora-postgres": _postgres,
     "rds-postgres": _postgres,
-    "valkey-serverless": _cache,
+    "valkey-serverless": _valkey,
     "redis": _redis,
     "efs": _efs,
     "timestream": _timestream,

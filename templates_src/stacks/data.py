@@ -368,10 +368,62 @@ def _valkey(cfg: System, ctx: StackContext, name: str, store: ValkeyServerless, 
             SnapshotRetentionLimit=store.snapshot_retention_days,
             **({"CacheUsageLimits": elasticache.CacheUsageLimits(**limits)} if limits else {}),
             **_kms(c),
+            **(_valkey_users(ctx, name, c) if store.authenticates(cfg.prod) else {}),
         )
     )
     ctx.export(export(name, "Endpoint"), GetAtt(cache, "Endpoint.Address"), description=f"{name} endpoint")
     ctx.export(export(name, "Port"), GetAtt(cache, "Endpoint.Port"), description=f"{name} port")
+
+
+# A user's access: every key and channel, every command but the dangerous ones (FLUSHALL, CONFIG, DEBUG, ...).
+APP_ACCESS = "on ~* &* +@all -@dangerous"
+
+
+def _valkey_users(ctx: StackContext, name: str, c: Common) -> dict[str, Any]:
+    """A user group for the cache: `app` signs in with the password generated into the store's secret
+    (wired to the containers, parts/wiring.py); the `default` user every group has is switched off, so
+    a client without credentials gets nothing. Returns the cache's UserGroupId property."""
+    t, p = ctx.template, pascal(name)
+    label = dns_label_name(ctx.system, ctx.env, name, max_length=32)  # IDs: at most 40 characters
+    secret = _secret(
+        t,
+        name,
+        c.key,
+        f"ElastiCache Serverless Valkey {name}: the app user's name and password",
+        secretsmanager.GenerateSecretString(
+            SecretStringTemplate=json.dumps({"username": "app"}),
+            GenerateStringKey="password",
+            PasswordLength=64,  # ElastiCache takes 16-128 printable characters
+            ExcludePunctuation=True,
+        ),
+    )
+    default = t.add_resource(
+        elasticache.User(
+            f"{p}DefaultUser",
+            UserId=f"{label}-default",
+            UserName="default",
+            Engine="valkey",
+            AccessString="off -@all",
+            AuthenticationMode=elasticache.AuthenticationMode(Type="no-password-required"),
+        )
+    )
+    app = t.add_resource(
+        elasticache.User(
+            f"{p}AppUser",
+            UserId=f"{label}-app",
+            UserName="app",
+            Engine="valkey",
+            AccessString=APP_ACCESS,
+            AuthenticationMode=elasticache.AuthenticationMode(
+                Type="password", Passwords=[_resolve(secret, "password")]
+            ),
+        )
+    )
+    group = t.add_resource(
+        elasticache.UserGroup(f"{p}UserGroup", UserGroupId=label, Engine="valkey", UserIds=[Ref(default), Ref(app)])
+    )
+    ctx.export(export(name, "SecretArn"), Ref(secret), description=f"{name} app user secret ARN")
+    return {"UserGroupId": Ref(group)}
 
 
 def _redis(cfg: System, ctx: StackContext, name: str, store: Redis, c: Common) -> None:

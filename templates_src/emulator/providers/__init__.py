@@ -36,6 +36,8 @@ PROVIDERS: tuple[type[Provider], ...] = (
     elasticache.ReplicationGroup,
     elasticache.ServerlessCache,
     elasticache.SubnetGroup,
+    elasticache.User,
+    elasticache.UserGroup,
     messaging.QueuePolicy,
     messaging.Subscription,
     messaging.TopicPolicy,
