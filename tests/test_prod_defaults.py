@@ -336,3 +336,17 @@ def test_serverless_cache_users_in_prod_and_e9118_without(tmp_path):
     out = tmp_path / "open"
     compiler.write(compiler.compile_target(Target("sys", "prod-open", params)), out)
     assert [f.path for f in lint_paths(sorted(out.glob("*.json"))) if f.rule == "E9118"] == ["Resources/CacheCache"]
+
+
+def test_the_web_acl_builder_serves_cloudfront_too():
+    """parts/waf.web_acl is reused for a distribution (issue 15): the same rules, CLOUDFRONT scope."""
+    from troposphere import Template
+
+    from templates_src.parts import waf
+
+    t = Template()
+    arn = waf.web_acl(t, "sys", "prod", scope="CLOUDFRONT")
+    acl = t.to_dict()["Resources"][waf.ACL]["Properties"]
+    assert acl["Scope"] == "CLOUDFRONT" and acl["Description"].endswith("in front of the distribution")
+    assert [r["Name"] for r in acl["Rules"]] == ["RateLimitPerIp", *waf.MANAGED]
+    assert arn.to_dict() == {"Fn::GetAtt": [waf.ACL, "Arn"]}

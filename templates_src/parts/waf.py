@@ -1,10 +1,12 @@
 """The web ACL in front of a prod system's internet-facing application load balancers: AWS managed rule
 groups (core rule set, known bad inputs, Amazon IP reputation) and a per-IP rate limit. One ACL per
-loadbalancing stack, associated with each ALB that needs it."""
+loadbalancing stack, associated with each ALB that needs it. `web_acl(..., scope="CLOUDFRONT")` builds the
+same rules for a CloudFront distribution (that ACL must be in a us-east-1 template; the distribution names
+its ARN in WebACLId instead of an association)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from troposphere import GetAtt, Ref, Template, wafv2
 
@@ -21,7 +23,7 @@ def _visibility(metric: str) -> wafv2.VisibilityConfig:
     return wafv2.VisibilityConfig(CloudWatchMetricsEnabled=True, MetricName=metric, SampledRequestsEnabled=True)
 
 
-def web_acl(t: Template, system: str, env: str) -> Any:
+def web_acl(t: Template, system: str, env: str, scope: Literal["REGIONAL", "CLOUDFRONT"] = "REGIONAL") -> Any:
     """The stack's web ACL (created once); its ARN."""
     if ACL in t.resources:
         return GetAtt(t.resources[ACL], "Arn")
@@ -51,8 +53,9 @@ def web_acl(t: Template, system: str, env: str) -> Any:
     acl = t.add_resource(
         wafv2.WebACL(
             ACL,
-            Scope="REGIONAL",
-            Description=f"{system} {env}: AWS managed rules and a rate limit in front of the load balancers",
+            Scope=scope,
+            Description=f"{system} {env}: AWS managed rules and a rate limit in front of the "
+            + ("load balancers" if scope == "REGIONAL" else "distribution"),
             DefaultAction=wafv2.DefaultAction(Allow=wafv2.AllowAction()),
             Rules=rules,
             VisibilityConfig=_visibility(f"{system}-{env}-web-acl"[:128]),
