@@ -8,6 +8,7 @@ changed out of band through boto3, drift detected by the emulator's drift provid
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -112,7 +113,10 @@ def test_drift_of_a_seed_system_on_the_local_endpoint(aws_env):
     url, build = aws_env.url, Path(os.environ["STACKC_BUILD_DIR"])
     deploy_from_nothing(url, "realworld", "dev", build)
     clean = cli_run(url, "drift", "-s", "realworld", "-e", "dev", "--exit-code")
-    assert clean.output.startswith("drift of realworld-dev (us-east-1): in sync\n"), clean.output
+    assert clean.output.startswith("drift of realworld-dev (us-east-1): in sync; "), clean.output
+    # How much the verdict covers: per stack, resources compared and resources of types not checked.
+    counts = [tuple(map(int, m)) for m in re.findall(r"\[(\d+) checked, (\d+) not checked\]", clean.output)]
+    assert len(counts) == 6 and sum(c for c, _ in counts) >= 3 and all(n > 0 for _, n in counts), clean.output
     planned = cli_run(url, "plan", "-s", "realworld", "-e", "dev")
     assert "drift:" not in planned.output
 
@@ -171,6 +175,8 @@ def test_drift_of_a_seed_system_on_the_local_endpoint(aws_env):
         )
         validate("DescribeStackResourceDrifts", cfn.describe_stack_resource_drifts(StackName=name))
         validate("DescribeStackResources", cfn.describe_stack_resources(StackName=name))
+        listed = validate("ListStackResources", cfn.list_stack_resources(StackName=name))["StackResourceSummaries"]
+        assert all("DriftInformation" in r for r in listed)
     one = cfn.detect_stack_resource_drift(
         StackName=stack_resource(url, "ApiLogGroup")["StackId"], LogicalResourceId="ApiLogGroup"
     )

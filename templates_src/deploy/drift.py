@@ -45,6 +45,10 @@ class StackDrift:
     reason: str = ""  # DetectionStatusReason (a detection that failed, or resources it could not check)
     checked_at: str = ""
     resources: tuple[ResourceDrift, ...] = ()
+    # Resources compared, and resources of a type drift detection does not support (StackResourceDriftStatus
+    # NOT_CHECKED in ListStackResources): an IN_SYNC verdict covers only the first. None when not read.
+    checked: int | None = None
+    not_checked: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,25 @@ def _value(text: Any) -> Any:
         return text
 
 
+def coverage(resource_pages: list[dict[str, Any]]) -> tuple[int, int]:
+    """(checked, not checked) from ListStackResources pages: each summary's DriftInformation after a detection."""
+    statuses = [
+        (item.get("DriftInformation") or {}).get("StackResourceDriftStatus", "NOT_CHECKED")
+        for page in resource_pages
+        for item in page.get("StackResourceSummaries") or []
+    ]
+    unchecked = sum(1 for status in statuses if status == "NOT_CHECKED")
+    return len(statuses) - unchecked, unchecked
+
+
 def build_report(
-    stack_name: str, region: str, results: list[tuple[str, dict[str, Any], list[dict[str, Any]]]]
+    stack_name: str,
+    region: str,
+    results: list[tuple[str, dict[str, Any], list[dict[str, Any]]]],
+    resource_pages: dict[str, list[dict[str, Any]]] | None = None,
 ) -> DriftReport:
-    """results: (path, DescribeStackDriftDetectionStatus response, DescribeStackResourceDrifts pages) per stack."""
+    """results: (path, DescribeStackDriftDetectionStatus response, DescribeStackResourceDrifts pages) per stack;
+    resource_pages: ListStackResources pages per stack path, when read (for how many resources were checked)."""
     stacks = []
     for path, status, drift_pages in results:
         resources = []
@@ -106,6 +125,7 @@ def build_report(
             "FAILED" if detection == "DETECTION_FAILED" and not resources else status.get("StackDriftStatus", "UNKNOWN")
         )
         stamp: Any = status.get("Timestamp")  # a datetime from boto3, an ISO string in a JSON file
+        counted = coverage(resource_pages[path]) if resource_pages and path in resource_pages else (None, None)
         stacks.append(
             StackDrift(
                 path,
@@ -113,6 +133,7 @@ def build_report(
                 status.get("DetectionStatusReason", "") or "",
                 stamp.isoformat() if hasattr(stamp, "isoformat") else str(stamp or ""),
                 tuple(sorted(resources, key=lambda r: r.logical_id)),
+                *counted,
             )
         )
     return DriftReport(stack_name, region, tuple(stacks))
@@ -132,13 +153,18 @@ def render_text(report: DriftReport) -> str:
         if report.drifted
         else "in sync"
     )
+    known = [s for s in report.stacks if s.checked is not None]
+    if known:
+        checked, unchecked = sum(s.checked or 0 for s in known), sum(s.not_checked or 0 for s in known)
+        verdict += f"; {checked} resource(s) checked, {unchecked} not checked (types drift detection does not support)"
     out = [f"drift of {report.stack_name} ({report.region}): {verdict}"]
     for i, stack in enumerate(report.stacks):
         depth = stack.path.count("/")
         name = stack.path.rsplit("/", 1)[-1]
         branch = "" if depth == 0 else "  " * (depth - 1) + ("└─ " if i == len(report.stacks) - 1 else "├─ ")
         reason = f" ({stack.reason})" if stack.reason else ""
-        out.append(f"{branch}{name}  {stack.status}{reason}")
+        counted = f"  [{stack.checked} checked, {stack.not_checked} not checked]" if stack.checked is not None else ""
+        out.append(f"{branch}{name}  {stack.status}{reason}{counted}")
         pad = "  " * depth + "   "
         for res in stack.resources:
             sign = "-" if res.status == "DELETED" else "~"
@@ -174,6 +200,8 @@ def to_json(reports: list[DriftReport]) -> str:
                         "status": s.status,
                         "reason": s.reason,
                         "checked_at": s.checked_at,
+                        "resources_checked": s.checked,
+                        "resources_not_checked": s.not_checked,
                         "resources": [
                             {
                                 "logical_id": x.logical_id,
@@ -235,6 +263,7 @@ def detect(
                 ) from None
             raise
     results = []
+    resource_pages: dict[str, list[dict[str, Any]]] = {}
     waited = 0.0
     for path, stack_id, detection_id in started:
         while True:
@@ -250,7 +279,8 @@ def detect(
             waited += 5.0
         drift_pages = list(pages(cfn.describe_stack_resource_drifts, StackName=stack_id))
         results.append((path, status, drift_pages))
-    return build_report(stack_name, aws.region, results)
+        resource_pages[path] = list(pages(cfn.list_stack_resources, StackName=stack_id))
+    return build_report(stack_name, aws.region, results, resource_pages)
 
 
 def last_known(states: list[Any]) -> list[str]:

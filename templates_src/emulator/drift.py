@@ -4,7 +4,8 @@ moto 5.2.5 implements no drift detection: DetectStackDrift and its three compani
 page, and DescribeStacks carries no DriftInformation. AWS: DetectStackDrift compares, for every resource of a
 stack whose type supports drift detection, the properties the template sets explicitly (with parameters and
 Ref/GetAtt resolved) with the live resource's, and keeps the result for DescribeStackDriftDetectionStatus,
-DescribeStackResourceDrifts and DescribeStacks' DriftInformation; DetectStackResourceDrift does it for one
+DescribeStackResourceDrifts and the DriftInformation of DescribeStacks, DescribeStackResource(s) and
+ListStackResources; DetectStackResourceDrift does it for one
 resource. (API reference, StackResourceDrift: "Only resource properties explicitly defined in the stack template
 are checked for drift"; StackResourceDriftInformation: resources that do not support drift detection have the
 status NOT_CHECKED.)
@@ -541,4 +542,26 @@ def apply() -> None:
         )
 
     replace(responses.StackResourceDTO, "__init__", init)
+
+    # ListStackResources' summaries: the same DriftInformation (moto builds them as dicts without it).
+    original_list = Response.list_stack_resources
+
+    def list_stack_resources(self: Any) -> ActionResult:
+        listed = original_list(self)
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        drifts = getattr(stack, "emulator_resource_drifts", {})
+        result: Any = listed.result
+        for summary in result["StackResourceSummaries"]:
+            drift = drifts.get(summary["LogicalResourceId"])
+            summary["DriftInformation"] = (
+                {
+                    "StackResourceDriftStatus": drift["StackResourceDriftStatus"],
+                    "LastCheckTimestamp": drift["Timestamp"],
+                }
+                if drift
+                else NOT_CHECKED
+            )
+        return listed
+
+    replace(Response, "list_stack_resources", list_stack_resources)
     _APPLIED = True
