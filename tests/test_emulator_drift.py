@@ -67,6 +67,11 @@ def template(vpc_id: str) -> dict:
                 "Type": "AWS::S3::Bucket",
                 "Properties": {
                     "BucketName": "drift-bucket-x1",
+                    "BucketEncryption": {
+                        "ServerSideEncryptionConfiguration": [
+                            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}
+                        ]
+                    },
                     "VersioningConfiguration": {"Status": "Enabled"},
                     "PublicAccessBlockConfiguration": {
                         "BlockPublicAcls": True,
@@ -162,7 +167,7 @@ def test_in_sync_after_create_and_not_checked_types_left_out(stack):
 
 def test_the_create_keeps_what_the_template_says(stack):
     """The create-path patches drift detection relies on: egress exactly as given (no default allow-all),
-    rule descriptions, bucket versioning and public access block, SSM tags given as a map."""
+    rule descriptions, bucket versioning, public access block and bucket key, SSM tags given as a map."""
     ec2, s3, ssm = stack("ec2"), stack("s3"), stack("ssm")
     cfn = stack("cloudformation")
     group_id = cfn.describe_stack_resource(StackName="drifty", LogicalResourceId="Group")["StackResourceDetail"][
@@ -175,6 +180,8 @@ def test_the_create_keeps_what_the_template_says(stack):
     assert group["IpPermissions"][0]["IpRanges"] == [{"CidrIp": "0.0.0.0/0", "Description": "https"}]
     assert s3.get_bucket_versioning(Bucket="drift-bucket-x1")["Status"] == "Enabled"
     assert s3.get_public_access_block(Bucket="drift-bucket-x1")["PublicAccessBlockConfiguration"]["BlockPublicAcls"]
+    [rule] = s3.get_bucket_encryption(Bucket="drift-bucket-x1")["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["BucketKeyEnabled"] is True
     tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/drift/setting")["TagList"]
     assert tags == [{"Key": "team", "Value": "web"}]
 

@@ -203,11 +203,15 @@ def _bucket(account: str, region: str, physical_id: str) -> dict[str, Any] | Non
     if bucket.versioning_status:
         out["VersioningConfiguration"] = {"Status": bucket.versioning_status}
     if bucket.encryption:
-        default = (bucket.encryption.get("Rule") or {}).get("ApplyServerSideEncryptionByDefault") or {}
+        rule = bucket.encryption.get("Rule") or {}
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
         by_default = {"SSEAlgorithm": default.get("SSEAlgorithm")}
         if default.get("KMSMasterKeyID"):
             by_default["KMSMasterKeyID"] = default["KMSMasterKeyID"]
-        out["BucketEncryption"] = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": by_default}]}
+        encryption: dict[str, Any] = {"ServerSideEncryptionByDefault": by_default}
+        if rule.get("BucketKeyEnabled") is not None:
+            encryption["BucketKeyEnabled"] = str(rule["BucketKeyEnabled"]).lower() == "true"
+        out["BucketEncryption"] = {"ServerSideEncryptionConfiguration": [encryption]}
     block = bucket.public_access_block
     if block is not None:
         out["PublicAccessBlockConfiguration"] = {

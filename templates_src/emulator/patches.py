@@ -552,8 +552,8 @@ def _bucket_configuration() -> None:
     from moto.utilities.utils import get_partition
 
     # moto: an AWS::S3::Bucket's VersioningConfiguration and PublicAccessBlockConfiguration are ignored
-    # (GetBucketVersioning answers nothing, GetPublicAccessBlock NoSuchPublicAccessBlockConfiguration). AWS:
-    # the bucket is created, and updated, with both.
+    # (GetBucketVersioning answers nothing, GetPublicAccessBlock NoSuchPublicAccessBlockConfiguration), and its
+    # encryption rule's BucketKeyEnabled is dropped. AWS: the bucket is created, and updated, with all three.
     original_create = _original(FakeBucket, "create_from_cloudformation_json")
     original_update = _original(FakeBucket, "update_from_cloudformation_json")
 
@@ -566,6 +566,10 @@ def _bucket_configuration() -> None:
         block = p.get("PublicAccessBlockConfiguration")
         if block:
             backend.put_public_access_block(bucket.name, block)
+        rules = (p.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or [{}]
+        if bucket.encryption and rules[0].get("BucketKeyEnabled") is not None:
+            enabled = rules[0]["BucketKeyEnabled"] in (True, "true", "True")
+            bucket.encryption["Rule"]["BucketKeyEnabled"] = "true" if enabled else "false"
         return bucket
 
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
