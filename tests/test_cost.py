@@ -255,6 +255,27 @@ def test_dynamodb_on_demand_provisioned_with_indexes_and_recovery():
     assert any("Unknown" in u and "capacity not known" in u for u in est.unpriced)
 
 
+def test_replicated_images_are_stored_in_each_destination():
+    repo = lambda name: res("AWS::ECR::Repository", RepositoryName=name)  # noqa: E731
+    rule = {
+        "Destinations": [{"Region": "us-west-2"}, {"Region": "eu-west-1"}],
+        "RepositoryFilters": [{"Filter": "shop-prod-", "FilterType": "PREFIX_MATCH"}],
+    }
+    est = run(
+        {
+            "Api": repo("shop-prod-api"),
+            "Web": repo("shop-prod-web"),
+            "Other": repo("tools"),
+            "Replication": res("AWS::ECR::ReplicationConfiguration", ReplicationConfiguration={"Rules": [rule]}),
+        },
+        ecr_gb=5,
+    )
+    replicas = [line for line in est.lines if line.logical_id == "Replication"]
+    assert [line.monthly for line in replicas] == pytest.approx([2 * 5 * price("ecr_gb_month", region="us-west-2")] * 2)
+    assert "2 repositories replicated to us-west-2" in replicas[0].quantity
+    assert [line.region for line in replicas] == ["us-west-2", "eu-west-1"]  # billed where the replicas are stored
+
+
 def test_buckets_are_priced_from_stated_usage():
     [line] = run({"Files": res("AWS::S3::Bucket")}, s3_gb=100, s3_put_thousand=5, s3_get_thousand=50).lines
     assert line.monthly == pytest.approx(100 * 0.023 + 5 * 0.005 + 50 * 0.0004)

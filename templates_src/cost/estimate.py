@@ -7,6 +7,7 @@ comes from the table's stated assumptions, and every line names the ones it used
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -546,6 +547,37 @@ def _ecr(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
     ]
 
 
+def _ecr_replication(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    """Replicas are stored in each destination region: the region's repositories a rule's filters match, each
+    holding `ecr_gb` there (the rule itself is free; the transfer of each push is data transfer, not counted)."""
+    names = [
+        str(ctx.value((res.get("Properties") or {}).get("RepositoryName")) or key)
+        for sibling in ctx.siblings
+        for key, res in (sibling.template.get("Resources") or {}).items()
+        if isinstance(res, dict) and res.get("Type") == "AWS::ECR::Repository"
+    ]
+    gb = ctx.assume("ecr_gb")
+    lines = []
+    for rule in (props.get("ReplicationConfiguration") or {}).get("Rules") or []:
+        prefixes = [str(ctx.value(f.get("Filter")) or "") for f in rule.get("RepositoryFilters") or []]
+        matched = [n for n in names if not prefixes or any(n.startswith(p) for p in prefixes)]
+        for destination in rule.get("Destinations") or []:
+            region = str(ctx.value(destination.get("Region")) or "")
+            price = ctx.table.price("ecr_gb_month", region) if region else None
+            what = f"{len(matched)} repositories replicated to {region or '?'}: {_n(gb)} GB each stored there"
+            line = _line(
+                ctx,
+                lid,
+                "AWS::ECR::ReplicationConfiguration",
+                "Container images",
+                [(price, gb * len(matched))],
+                what,
+                ("ecr_gb",),
+            )
+            lines.append(dataclasses.replace(line, region=region) if region else line)  # billed where stored
+    return lines
+
+
 def _timestream_db(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
     gb = ctx.assume("timestream_memory_gb")
     parts = [(ctx.price("timestream_memory_gb_hour"), gb * ctx.hours)]
@@ -884,6 +916,7 @@ RULES: dict[str, Rule] = {
     "AWS::ElastiCache::CacheCluster": _cache_cluster,
     "AWS::EFS::FileSystem": _efs,
     "AWS::ECR::Repository": _ecr,
+    "AWS::ECR::ReplicationConfiguration": _ecr_replication,
     "AWS::Timestream::Database": _timestream_db,
     "AWS::Timestream::Table": _timestream_table,
     "AWS::Logs::LogGroup": _log_group,
