@@ -276,6 +276,15 @@ def test_replicated_images_are_stored_in_each_destination():
     assert [line.region for line in replicas] == ["us-west-2", "eu-west-1"]  # billed where the replicas are stored
 
 
+def test_a_distribution_is_priced_from_stated_traffic_wherever_its_stack_is():
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
+        [line] = run(
+            {"Cdn": res("AWS::CloudFront::Distribution")}, region=region, cdn_gb=200, cdn_request_million=3
+        ).lines
+        assert line.monthly == pytest.approx(200 * 0.085 + 3 * 1.00) and not line.approx  # a global price
+        assert line.assumptions == ("cdn_gb", "cdn_request_million")
+
+
 def test_buckets_are_priced_from_stated_usage():
     [line] = run({"Files": res("AWS::S3::Bucket")}, s3_gb=100, s3_put_thousand=5, s3_get_thousand=50).lines
     assert line.monthly == pytest.approx(100 * 0.023 + 5 * 0.005 + 50 * 0.0004)

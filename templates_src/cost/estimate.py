@@ -890,6 +890,17 @@ def _schedule(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
     return lines
 
 
+def _distribution(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+    """A CloudFront distribution: data transferred out of its edges and its HTTPS requests, at the United States /
+    Europe rates (other continents list higher); origin fetches from AWS origins are free."""
+    gb, requests = ctx.assume("cdn_gb"), ctx.assume("cdn_request_million")
+    parts = [(ctx.price("cloudfront_gb"), gb), (ctx.price("cloudfront_https_million"), requests)]
+    what = f"{_n(gb)} GB out + {_n(requests)} M HTTPS requests (US/Europe rates; the free 1 TB and 10 M not deducted)"
+    return [
+        _line(ctx, lid, "AWS::CloudFront::Distribution", "CloudFront", parts, what, ("cdn_gb", "cdn_request_million"))
+    ]
+
+
 def _referenced(ctx: _Ctx, value: Any) -> Mapping[str, Any] | None:
     """The resource of this stack a Ref/GetAtt points at."""
     for target in sorted(references(value)):
@@ -928,6 +939,7 @@ RULES: dict[str, Rule] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::S3::Bucket": _bucket,
     "AWS::Scheduler::Schedule": _schedule,
+    "AWS::CloudFront::Distribution": _distribution,
 }
 RULES["AWS::CloudWatch::Alarm"] = _flat("CloudWatch alarms", "alarm_month", "1 standard alarm")
 RULES["AWS::CloudWatch::Dashboard"] = _flat("CloudWatch dashboards", "dashboard_month", "1 dashboard")
