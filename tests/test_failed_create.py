@@ -9,7 +9,10 @@ What it proves: the deploy reports the failed resource, Route 53's reason, ROLLB
 command to run; the rollback deleted everything the create made, the cluster's log group too (its
 DeletionPolicy is RetainExceptOnCreate); once the record is moved out of the way, the next command and a
 new deploy create the system. With --disable-rollback the stack stays CREATE_FAILED with what it made,
-and a later destroy keeps the RetainExceptOnCreate log group (that delete is not the create's rollback). What it cannot: the emulator's rollback is sequential (no "Resource
+and a later destroy keeps the RetainExceptOnCreate log group (that delete is not the create's rollback).
+The same cause in an *update* (the domain added to a running system, with a new service) rolls back to
+UPDATE_ROLLBACK_COMPLETE: the new service's stack and repository are deleted again, the next deploy (the
+record moved) goes through without a destroy. What it cannot: the emulator's rollback is sequential (no "Resource
 creation cancelled" siblings) and a successful create writes no per-resource events.
 """
 
@@ -162,3 +165,50 @@ def test_disable_rollback_leaves_the_failed_create_in_place(aws_env, zone):
     left = what_exists(aws_env)
     assert left["log groups"] == made["log groups"] and left["buckets"] == made["buckets"]
     assert not left["clusters"] and not left["load balancers"] and not left["vpcs"]
+
+
+def test_a_failed_update_rolls_back_to_the_previous_state(aws_env, zone, tmp_path):
+    # First the system without its domain: created.
+    base = system()
+    del base["load_balancers"]["web"]["certificate"]
+    base["load_balancers"]["web"]["listeners"] = [{"port": 80, "protocol": "HTTP", "service": "api"}]
+    root = tmp_path / "params"
+    write_params(root, "failapp", base, {"dev": {}})
+    assert invoke(aws_env, "deploy", *SELECT, "--yes").exit_code == 4  # created; the image is still to push
+    before = what_exists(aws_env)
+    acm = client(aws_env, "acm")
+    assert not acm.list_certificates()["CertificateSummaryList"]
+
+    # Then the domain (HTTPS beside HTTP), whose name already has the old server's record: the update fails
+    # at the alias record. (Nothing is removed: the emulator deletes what an update removes before the rest.)
+    old_server_record(aws_env, zone, "CREATE")
+    with_domain = system()
+    with_domain["load_balancers"]["web"]["listeners"].insert(0, {"port": 80, "protocol": "HTTP"})  # a redirect now
+    worker = {"public_ip": True, "ecr": {"keep_images": 5}, "containers": {"worker": {"tag": "1.0.0"}}}
+    with_domain["services"]["worker"] = worker  # and a new service: its stack and repository come first
+    write_params(root, "failapp", with_domain, {"dev": {}})
+    failed = invoke(aws_env, "deploy", *SELECT, "--yes")
+    assert failed.exit_code == 1, failed.output
+    assert "deploy of failapp-dev failed: the stack is UPDATE_ROLLBACK_COMPLETE" in failed.output
+    assert "LoadbalancingStack/WebAliasRecord (AWS::Route53::RecordSet) CREATE_FAILED: Tried to create" in failed.output
+    assert "next: the stack is back at its previous state: fix the cause and deploy again" in failed.output
+    # What the update made is gone again -- the new service's stack and its repository (RetainExceptOnCreate:
+    # the operation that made it rolled back); the rest is as it was.
+    assert what_exists(aws_env) == before
+    assert "failapp-dev-worker" not in what_exists(aws_env)["repositories"]
+    statuses = {
+        s["StackName"]: s["StackStatus"] for s in client(aws_env, "cloudformation").list_stacks()["StackSummaries"]
+    }
+    assert [v for k, v in statuses.items() if k.startswith("failapp-dev-ServiceWorkerStack-")] == ["DELETE_COMPLETE"]
+    elb = client(aws_env, "elbv2")
+    (lb,) = elb.describe_load_balancers()["LoadBalancers"]
+    assert [li["Port"] for li in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]] == [80]
+    cfn = client(aws_env, "cloudformation")
+    assert cfn.describe_stacks(StackName="failapp-dev")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+
+    # Fixed (the old record moved away), the same deploy goes through: no destroy needed after an update.
+    old_server_record(aws_env, zone, "DELETE")
+    again = invoke(aws_env, "deploy", *SELECT, "--yes")
+    assert again.exit_code == 4, again.output
+    assert "failapp-dev: UPDATE_COMPLETE" in again.output
+    assert [r["AliasTarget"]["DNSName"] for r in a_records(aws_env, zone)]

@@ -14,20 +14,34 @@ it created (the failed one included), each DELETE_COMPLETE. With `DisableRollbac
 CREATE_FAILED and everything created so far stays in place, for a later DeleteStack (which keeps
 RetainExceptOnCreate resources: that is no longer the operation that created them).
 
-A successful create still records stack events only (moto); resource events are written for the
-failure and the rollback, which is what a failure report reads. CreateStack (stackc uses change sets)
-keeps moto's behaviour. An update that fails is not rolled back here (moto's error stays the answer).
+An update that fails (moto: the error is ExecuteChangeSet's answer, the stack half updated) is rolled back
+too: the failed resource's CREATE_FAILED/UPDATE_FAILED event (a nested stack: "Embedded stack ... was not
+successfully updated"), UPDATE_ROLLBACK_IN_PROGRESS, the previous template and parameters put back --
+what the update created is deleted, RetainExceptOnCreate included -- and UPDATE_ROLLBACK_COMPLETE
+(UPDATE_ROLLBACK_FAILED if that fails; DisableRollback: UPDATE_FAILED as it is). Two moto habits are
+corrected on the way, for every update: a resource an update removes leaves the stack's map (moto kept it,
+so re-adding that logical ID created nothing), and a type moto cannot update stays in the stack (moto
+dropped it, and every GetAtt of it failed). Not like AWS: moto deletes what an update removes *before* the
+rest (AWS: in the cleanup after success), so a failed update that removed something brings it back as a
+new resource; moto applies Adds before Modifies, not in dependency order.
+
+A successful create or update still records stack events only (moto); resource events are written for
+the failure and the rollback, which is what a failure report reads. CreateStack (stackc uses change sets)
+keeps moto's behaviour.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import warnings
 from typing import Any
 
 _APPLIED = False
 # ResourceMap attribute: logical IDs in the order this create made them (dependencies before dependents).
 CREATED = "_stackc_created"
+# ResourceMap attribute: logical ID -> (execution, exception) of a resource whose update failed.
+FAILED = "_stackc_failed"
 # Exception attribute: (stack ID, logical IDs) of the resource(s) whose failure it already reports.
 REPORTED = "_stackc_reported"
 
@@ -92,6 +106,62 @@ def apply() -> None:
 
     replace(models.Stack, "create_resources", create_resources)
 
+    # An update: the resource whose update fails gets UPDATE_FAILED (a nested stack: "Embedded stack ... was
+    # not successfully updated"), once. moto retries a failed Modify up to five times within one update, and a
+    # nested stack's retry would find nothing left to add and succeed: within one execution a resource that
+    # failed fails again at once.
+    original_update_resource = parsing.parse_and_update_resource
+
+    def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        failed = resources_map.__dict__.setdefault(FAILED, {})
+        earlier = failed.get(logical_id)
+        if earlier is not None and earlier[0] is getattr(_state, "operation", None) is not None:
+            raise earlier[1]
+        try:
+            updated = original_update_resource(logical_id, resource_json, resources_map, account_id, region_name)
+        except Exception as exc:
+            _report(exc, logical_id, resource_json, resources_map, account_id, region_name, "UPDATE_FAILED")
+            failed[logical_id] = (getattr(_state, "operation", None), exc)
+            raise
+        if updated is None:
+            # moto: a type without an update (a load balancer whose security group changed) comes back as
+            # None and drops out of the stack -- its GetAtts then fail. AWS: the resource stays; here as it is.
+            return resources_map._parsed_resources.get(logical_id)
+        return updated
+
+    replace(parsing, "parse_and_update_resource", parse_and_update_resource)
+
+    # moto: a resource an update removes is deleted but stays in the stack's map, so adding it back later
+    # (or the rollback of that update) finds the old object and creates nothing. AWS: it is gone from the
+    # stack; re-adding the logical ID creates a new one.
+    original_map_update = parsing.ResourceMap.update
+
+    def map_update(self: Any, template: dict[str, Any], parameters: Any = None) -> None:
+        try:
+            original_map_update(self, template, parameters)
+        finally:
+            _forget_removed(self)
+
+    replace(parsing.ResourceMap, "update", map_update)
+
+    original_stack_update = models.Stack.update
+
+    def stack_update(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            original_stack_update(self, *args, **kwargs)
+        except Exception as exc:
+            self.status = "UPDATE_FAILED"
+            reported = getattr(exc, REPORTED, None)
+            names = reported[1] if reported and reported[0] == self.stack_id else []
+            self._add_stack_event(
+                "UPDATE_FAILED", resource_status_reason=f"The following resource(s) failed: [{', '.join(names)}]. "
+            )
+            exc.__dict__["_stackc_failed_stack"] = self
+            self._stackc_update_failed = True
+            raise
+
+    replace(models.Stack, "update", stack_update)
+
     # ExecuteChangeSet's DisableRollback and RetainExceptOnCreate (moto reads neither).
     original_response = CloudFormationResponse.execute_change_set
 
@@ -108,12 +178,18 @@ def apply() -> None:
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
         change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        before = (stack.template_dict, dict(stack.resource_map.input_parameters or {}))
+        _state.operation = object()  # this execution (what a failed resource's retry is compared with)
         try:
             original_execute(self, change_set_name, stack_name)
         except Exception as exc:
-            if change_set.change_set_type != "CREATE":
-                raise
-            _fail_create(self, change_set, exc)
+            if change_set.change_set_type == "CREATE":
+                _fail_create(self, change_set, exc)
+            else:
+                _fail_update(stack, change_set, exc, *before)
+        finally:
+            _state.operation = None
 
     replace(Backend, "execute_change_set", execute_change_set)
     _APPLIED = True
@@ -157,7 +233,15 @@ def _stack_event(stack: Any, status: str, reason: str | None = None) -> None:
     _event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", status, reason)
 
 
-def _report(exc: Exception, logical_id: str, resource_json: Any, resources_map: Any, account: str, region: str) -> None:
+def _report(
+    exc: Exception,
+    logical_id: str,
+    resource_json: Any,
+    resources_map: Any,
+    account: str,
+    region: str,
+    status: str = "CREATE_FAILED",
+) -> None:
     stack_id = resources_map.stack_id
     reported = getattr(exc, REPORTED, None)
     if reported and reported[0] == stack_id:
@@ -170,10 +254,11 @@ def _report(exc: Exception, logical_id: str, resource_json: Any, resources_map: 
     if child is not None and reported and reported[0] == child.stack_id:
         # A nested stack failed: the parent's resource for it, and the failed stack kept in the parent
         # (it exists, with what it created) so the parent's rollback or a later delete deletes it.
+        verb = "created" if status == "CREATE_FAILED" else "updated"
         reason = (
-            f"Embedded stack {child.stack_id} was not successfully created: {_failed_to_create(exc, child.stack_id)}"
+            f"Embedded stack {child.stack_id} was not successfully {verb}: {_failed_to_create(exc, child.stack_id)}"
         )
-        _event(stack, logical_id, child.stack_id, rtype, "CREATE_FAILED", reason)
+        _event(stack, logical_id, child.stack_id, rtype, status, reason)
         resources_map._parsed_resources[logical_id] = child
         child.logical_resource_id, child.cf_resource_type = logical_id, rtype
         child.parent_id = child.parent_id or stack.stack_id
@@ -182,7 +267,8 @@ def _report(exc: Exception, logical_id: str, resource_json: Any, resources_map: 
         if logical_id not in created:
             created.append(logical_id)
     else:
-        _event(stack, logical_id, "", rtype, "CREATE_FAILED", _reason(exc))
+        physical = str(getattr(resources_map._parsed_resources.get(logical_id), "physical_resource_id", "") or "")
+        _event(stack, logical_id, physical if status != "CREATE_FAILED" else "", rtype, status, _reason(exc))
     exc.__dict__[REPORTED] = (stack_id, [logical_id])
 
 
@@ -208,6 +294,66 @@ def _fail_create(backend: Any, change_set: Any, exc: Exception) -> None:
     _stack_event(
         stack, stack.status, f"The following resource(s) failed to delete: [{', '.join(failed)}]. " if failed else None
     )
+
+
+def _fail_update(stack: Any, change_set: Any, exc: Exception, template: Any, parameters: Any) -> None:
+    """An update failed: put the previous template and parameters back (UPDATE_ROLLBACK_*), as AWS does.
+    What this update created is deleted again -- RetainExceptOnCreate too (the operation that made it rolls
+    back); with DisableRollback the stack stays UPDATE_FAILED as it is. (moto deleted what the update removes
+    before the failure, so such a resource comes back as a new one: AWS would delete it only after success.)"""
+    change_set.execution_status = "EXECUTE_FAILED"
+    reported = getattr(exc, REPORTED, None)
+    names = reported[1] if reported and reported[0] == stack.stack_id else []
+    reason = f"The following resource(s) failed to update: [{', '.join(names)}]. "
+    if getattr(change_set, "disable_rollback", False):
+        stack.status = "UPDATE_FAILED"
+        _stack_event(stack, "UPDATE_FAILED", reason)
+        return
+    stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+    _stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+    outer = rolling_back_create(), getattr(_state, "keep_retained", True), getattr(_state, "operation", None)
+    _state.rolling_back, _state.keep_retained, _state.operation = True, True, object()
+    try:
+        with warnings.catch_warnings():  # moto's "Unable to delete X, as it was never created": expected here
+            warnings.simplefilter("ignore", UserWarning)
+            stack.resource_map.update(template, parameters)
+    except Exception as again:
+        stack.status = "UPDATE_ROLLBACK_FAILED"
+        _stack_event(stack, "UPDATE_ROLLBACK_FAILED", _reason(again))
+        return
+    finally:
+        _state.rolling_back, _state.keep_retained, _state.operation = outer
+    stack.output_map = stack._create_output_map()
+    _rolled_back_children(stack)
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    _stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
+
+
+def _rolled_back_children(stack: Any) -> None:
+    """A nested stack whose update failed, now back at its previous template: UPDATE_ROLLBACK_COMPLETE."""
+    for child in _nested(stack):
+        if getattr(child, "_stackc_update_failed", False):
+            child._stackc_update_failed = False
+            child.status = "UPDATE_ROLLBACK_COMPLETE"
+            _stack_event(child, "UPDATE_ROLLBACK_COMPLETE")
+        _rolled_back_children(child)
+
+
+def _forget_removed(resource_map: Any) -> None:
+    from moto.core.common_models import CloudFormationModel
+
+    from .providers.base import Provider
+
+    for logical_id, resource in list(resource_map._parsed_resources.items()):
+        made = isinstance(resource, CloudFormationModel | Provider)  # (not a parameter, mapping or pseudo value)
+        if made and logical_id not in resource_map._resource_json_map:
+            del resource_map._parsed_resources[logical_id]
+
+
+def _nested(stack: Any) -> list[Any]:
+    from moto.cloudformation.models import Stack
+
+    return [r for r in stack.resource_map._parsed_resources.values() if isinstance(r, Stack) and r is not stack]
 
 
 def _no_outputs(stack: Any) -> None:

@@ -70,9 +70,10 @@ TABLE: tuple[Coverage, ...] = (
         "cloudformation",
         "nested stacks with ParentId/RootId, GetAtt Outputs.X, in-place updates, string-only Parameters (patches.py); "
         "a failed create rolls back to ROLLBACK_COMPLETE (RetainExceptOnCreate deleted, Retain kept) or, with "
-        "DisableRollback, stays CREATE_FAILED, with the failure's events (rollback.py)",
-        "no nested change sets; no update rollback; sequential (no cancelled siblings); a successful create writes "
-        "stack events only",
+        "DisableRollback, stays CREATE_FAILED; a failed update rolls back to UPDATE_ROLLBACK_COMPLETE; with the "
+        "failure's events (rollback.py)",
+        "no nested change sets; sequential (no cancelled siblings); an update deletes what it removes before the "
+        "rest; a success writes stack events only",
     ),
     Coverage(
         "AWS::CloudWatch::Alarm",
