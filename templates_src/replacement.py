@@ -383,6 +383,8 @@ def predict(
             )
         elif _replacement(changes) == "Unknown":
             notes = (f"no resource schema for {rtype}: replacement cannot be predicted",)
+        elif _replacement(changes) != "True":
+            notes = _value_notes(rtype, changes)
         out[lid] = Prediction(
             lid,
             "Modify",
@@ -393,6 +395,21 @@ def predict(
             notes=notes,
         )
     return dict(sorted(out.items()))
+
+
+# Updates that keep the physical resource but change a value it holds in a way the schema does not say.
+VALUE_NOTES: dict[tuple[str, str], str] = {
+    ("AWS::SecretsManager::Secret", "GenerateSecretString"): (
+        "a changed GenerateSecretString makes CloudFormation generate a new secret value, even when only its "
+        "SecretStringTemplate changes (aws-cloudformation/cloudformation-coverage-roadmap#2210): what took the old "
+        "value keeps it until it reads the secret again"
+    ),
+}
+
+
+def _value_notes(rtype: str, changes: list[PropertyChange]) -> tuple[str, ...]:
+    names = {c.name.split("/", 1)[0] for c in changes if c.edited}
+    return tuple(note for (kind, name), note in VALUE_NOTES.items() if kind == rtype and name in names)
 
 
 def _type(resource: Any) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from templates_src.naming import pascal
 from templates_src.replacement import MISSING, predict, references, type_rules
 from tests.helpers import PARAMS_DIR, build
 
@@ -63,6 +64,16 @@ def test_update_in_place_is_false():
     assert p["Instance"].replacement == "False"
     assert p["Instance"].forcing == ()
     assert set(p) == {"Instance"}
+
+
+def test_a_generated_secret_whose_recipe_changes_gets_a_new_value_in_place():
+    spec = {"SecretStringTemplate": '{"username": "app", "dbname": "shop"}', "GenerateStringKey": "password"}
+    old = tpl({"Secret": res("AWS::SecretsManager::Secret", Description="db", GenerateSecretString=spec)})
+    renamed = edited(old, "Secret", GenerateSecretString={**spec, "SecretStringTemplate": '{"username": "app"}'})
+    p = predict(old, renamed)
+    assert p["Secret"].replacement == "False"
+    assert len(p["Secret"].notes) == 1 and "generate a new secret value" in p["Secret"].notes[0]
+    assert predict(old, edited(old, "Secret", Description="other"))["Secret"].notes == ()  # value kept
 
 
 def test_added_and_removed_create_only_property_forces_replacement():
@@ -328,6 +339,8 @@ def test_renamed_store_is_a_remove_and_add_in_the_repo(tmp_path):
         for svc in (data.get("services") or {}).values():
             if store in svc.get("uses", []):
                 svc["uses"] = ["renamed" if u == store else u for u in svc["uses"]]
+        for waiver in data.get("waivers") or []:  # a waiver names the store's resources (data/DbSecret)
+            waiver["resource"] = waiver["resource"].replace(f"/{pascal(store)}", f"/{pascal('renamed')}")
 
     before = build(PARAMS_DIR, system, env)
     after = build(copy_system(tmp_path, system, rename), system, env)
