@@ -170,6 +170,7 @@ def _compile_single(cfg: System, target: Target) -> Compiled:
 def _manifest(target: Target, cfg: System, resolved, files: dict[str, str], stats: list[TemplateStats]) -> dict:
     return (
         _hosted_zones_by_name(cfg)
+        | _prefix_lists_by_name(cfg)
         | _replicas(cfg, target)
         | {
             "system": target.system,
@@ -215,6 +216,16 @@ def _hosted_zones_by_name(cfg: System) -> dict:
         if lb.certificate is not None and lb.certificate.hosted_zone_name
     }
     return {"hosted_zones_by_name": zones} if zones else {}
+
+
+def _prefix_lists_by_name(cfg: System) -> dict:
+    """Root parameters deploy fills with the ID of an AWS-managed prefix list of that name (deploy/zones.py)."""
+    from .config.loadbalancing import CLOUDFRONT_PREFIX_LIST
+    from .parts.edge import PREFIX_LIST_PARAMETER
+
+    if any(lb.edge is not None for lb in cfg.load_balancers.values()):
+        return {"prefix_lists_by_name": {PREFIX_LIST_PARAMETER: CLOUDFRONT_PREFIX_LIST}}
+    return {}
 
 
 def _replicas(cfg: System, target: Target) -> dict:

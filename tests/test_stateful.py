@@ -26,6 +26,8 @@ REVIEWED_STATELESS = {
     "AWS::WAFv2::WebACLAssociation",
     # Multi-region replication (issue 15): the registry's replication rule, configuration only.
     "AWS::ECR::ReplicationConfiguration",
+    # Edge (issue 15): a CloudFront distribution holds configuration only (its origin secret is a Secret).
+    "AWS::CloudFront::Distribution",
     "AWS::SecretsManager::RotationSchedule",  # a schedule on a secret; the secret keeps the value
     "AWS::ElastiCache::User",  # its password lives in the store's secret
     "AWS::ElastiCache::UserGroup",

@@ -155,6 +155,54 @@ class AccessLogs(Model):
     prefix: str = ""
 
 
+# The managed policies CloudFront documents (IDs are the same in every account): "Use managed cache policies",
+# "Use managed origin request policies" in the CloudFront developer guide.
+CACHE_POLICIES = {
+    "disabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",  # CachingDisabled: an app's responses pass through
+    "optimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",  # CachingOptimized: static content
+}
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader (origin requests)
+CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
+
+
+class Edge(Model):
+    """A CloudFront distribution in front of an internet-facing ALB (`load_balancers.<n>.edge`).
+
+    CloudFront reaches the ALB over HTTPS at `origin_domain` (default: the ALB certificate's domain, which
+    resolves to the ALB) with a secret header the ALB's rules require, and the ALB admits only CloudFront's
+    origin-facing addresses (the managed prefix list, looked up at deploy). Viewers use the distribution's
+    domain (output `<Lb>DistributionDomainName`) or `aliases`, which need a certificate in us-east-1."""
+
+    aliases: list[
+        Annotated[str, StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")]
+    ] = Field(default_factory=list, description="names CloudFront answers for (point their DNS at the distribution)")
+    certificate_arn: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/.+$",
+        description="an ACM certificate in us-east-1 (CloudFront's) covering the aliases",
+    )
+    origin_domain: str | None = Field(
+        None,
+        pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$",
+        description="the name CloudFront connects to (covered by the ALB's certificate, resolving to the ALB); "
+        "default: the certificate's domain",
+    )
+    cache: Literal["disabled", "optimized"] = Field(
+        "disabled", description="managed cache policy: CachingDisabled (default, dynamic apps) or CachingOptimized"
+    )
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
+    waf: bool | None = Field(
+        None,
+        description="a CLOUDFRONT web ACL (the system's managed rules and rate limit); default: on in prod. Such an "
+        "ACL lives in us-east-1: created here only for a system in us-east-1, elsewhere give web_acl_arn",
+    )
+    web_acl_arn: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/.+$",
+        description="an existing CLOUDFRONT-scope web ACL (in us-east-1) instead of one made here",
+    )
+
+
 class LoadBalancer(Model):
     type: Literal["application", "network"] = "application"
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
@@ -168,6 +216,7 @@ class LoadBalancer(Model):
     # false: none (waive E9113).
     waf: bool | None = None
     certificate: Certificate | None = None
+    edge: Edge | None = None  # CloudFront in front (internet-facing ALB with HTTPS); see Edge
     ssl_policy: SslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     listeners: list[Listener] = Field(min_length=1)
 
@@ -230,6 +279,7 @@ class LoadBalancer(Model):
                         rule.priority,
                     )
                 priorities.setdefault((lst.port, rule.priority), j)
+        yield from self._check_edge()
         if self.certificate is not None:
             for f in self.certificate.check():
                 yield Finding(("certificate",) + f.path, f.message, f.value, f.has_value)
@@ -242,3 +292,61 @@ class LoadBalancer(Model):
                 )
         if not alb and isinstance(self.access_logs, AccessLogs):
             yield Finding(("access_logs",), "access logs are for application load balancers here", None, False)
+
+    def edge_origin(self) -> str | None:
+        """The name CloudFront connects to: `edge.origin_domain`, else the certificate's (non-wildcard) domain."""
+        if self.edge is None:
+            return None
+        if self.edge.origin_domain is not None:
+            return self.edge.origin_domain
+        domain = self.certificate.domain if self.certificate is not None else None
+        return domain if domain and "*" not in domain else None
+
+    def _check_edge(self) -> Iterator[Finding]:
+        edge = self.edge
+        if edge is None:
+            return
+        if self.type != "application" or self.scheme != "internet-facing":
+            yield Finding(("edge",), "CloudFront fronts an internet-facing application load balancer only", None, False)
+            return
+        if self.https is None:
+            yield Finding(
+                ("edge",),
+                "CloudFront reaches the load balancer over HTTPS (it carries the origin secret): add an HTTPS "
+                "listener and a certificate",
+                None,
+                False,
+            )
+            return
+        if self.edge_origin() is None:
+            yield Finding(
+                ("edge", "origin_domain"),
+                "name the host CloudFront connects to (covered by the load balancer's certificate, resolving to it)",
+                None,
+                False,
+            )
+        if edge.aliases and edge.certificate_arn is None:
+            yield Finding(
+                ("edge", "certificate_arn"), "aliases need a certificate in us-east-1 that covers them", None, False
+            )
+        if self.edge_origin() in edge.aliases:
+            yield Finding(
+                ("edge", "aliases"),
+                "the origin name must resolve to the load balancer, an alias to CloudFront: use another name",
+                self.edge_origin(),
+            )
+        if "allowed_cidrs" in self.model_fields_set:
+            yield Finding(
+                ("allowed_cidrs",),
+                "behind CloudFront only its origin-facing addresses reach the load balancer",
+                None,
+                False,
+            )
+        for i, lst in enumerate(self.listeners):
+            for j, rule in enumerate(lst.rules):
+                if rule.hosts:
+                    yield Finding(
+                        ("listeners", i, "rules", j, "hosts"),
+                        "behind CloudFront the Host is the origin's name: route by path",
+                        rule.hosts,
+                    )

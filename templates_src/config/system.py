@@ -165,6 +165,7 @@ class System(Model):
                 )
         yield from check_names(self.secrets, self.secret_prefix)
         yield from self._check_replication()
+        yield from self._check_edges()
         yield from prefixed(("observability",), self.observability.check())
         topic = self.observability.alarm_topic_arn
         if topic is not None and topic.split(":")[3] not in self.regions:
@@ -188,6 +189,26 @@ class System(Model):
         yield from check_multi_region(self)
         yield from check_services(self)
         yield from check_logical_names(self)
+
+    def _check_edges(self) -> Iterator[Finding]:
+        for name, lb in self.load_balancers.items():
+            edge = lb.edge
+            if edge is None:
+                continue
+            path = ("load_balancers", name, "edge")
+            if len(self.regions) > 1:
+                yield Finding(
+                    path, "CloudFront in front of a multi-region system is not built (one region only)", None, False
+                )
+            elif edge.waf and edge.web_acl_arn is None and self.region != "us-east-1":
+                yield Finding(
+                    path + ("waf",),
+                    f"a CloudFront web ACL lives in us-east-1 and this system deploys to {self.region}: give "
+                    "web_acl_arn (one made there), or leave waf unset (the load balancer's own ACL filters)",
+                    edge.waf,
+                )
+            elif edge.web_acl_arn is not None and edge.waf is False:
+                yield Finding(path + ("web_acl_arn",), "waf: false and a web ACL contradict each other", None, False)
 
     def _check_replication(self) -> Iterator[Finding]:
         if len(self.regions) == 1:

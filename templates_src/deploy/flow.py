@@ -32,7 +32,7 @@ from .plan import ChangeSetOptions, delete_plan, describe_stack, existing_plan, 
 from .protect import Protections, reconcile
 from .session import Aws, AwsOptions, connect
 from .target import BuiltTarget, parse_overrides
-from .zones import with_hosted_zones
+from .zones import with_lookups
 
 Confirm = Callable[[str], bool]
 
@@ -445,9 +445,9 @@ def _preflight_all(d: Deployment) -> list[tuple[mr.Folder, Aws, pf.Report]]:
         target = folder.target
         if folder.role == "dns":  # its inputs come from the regions' outputs at plan time, not the operator
             target = replace(target, overrides=(*target.overrides, *((k, "pending") for k in d.layout.inputs)))
-        else:  # zones named by name: their IDs, as the change-set step will fill them (deploy/zones.py)
+        else:  # zones and prefix lists by name: their IDs, as the change-set step fills them (deploy/zones.py)
             given = {p["ParameterKey"] for p in target.parameters()}
-            filled = with_hosted_zones(aws, target.manifest, target.parameters())
+            filled = with_lookups(aws, target.manifest, target.parameters())
             zones = tuple((p["ParameterKey"], p["ParameterValue"]) for p in filled if p["ParameterKey"] not in given)
             target = replace(target, overrides=(*target.overrides, *zones))
         with mr.in_folder(folder):

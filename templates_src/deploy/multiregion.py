@@ -33,7 +33,7 @@ from .plan import ChangeSetOptions, Plan, PlanRequest, create_plan, delete_plan,
 from .session import Aws, AwsOptions, aws_errors, connect
 from .status import output_values, parameter_values
 from .target import BuiltTarget
-from .zones import with_hosted_zones
+from .zones import with_lookups
 
 GLOBAL = "global"
 SINGLE = ""  # the folder of a single-region system's only root: build/<system>/<env>/ itself
@@ -252,7 +252,7 @@ def _plan_folder(
     options = options or ChangeSetOptions()
     packaged = _package(folder, aws, prefix, bucket)
     # A hosted zone named in params: its ID, looked up in the account (deploy/zones.py).
-    parameters = with_hosted_zones(aws, folder.target.manifest, folder.target.parameters())
+    parameters = with_lookups(aws, folder.target.manifest, folder.target.parameters())
     with in_folder(folder):
         plan = create_plan(
             aws,

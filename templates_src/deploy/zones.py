@@ -1,10 +1,12 @@
-"""Hosted zones given by name in params, resolved to their IDs at deploy.
+"""Hosted zones given by name in params, and AWS-managed prefix lists, resolved to their IDs at deploy.
 
 A certificate's `hosted_zone_name: example.com` compiles to a root Parameter of type
 AWS::Route53::HostedZone::Id with no default (a made-up ID would fail CloudFormation's parameter
 validation); the build manifest lists it under `hosted_zones_by_name`. Before a change set is made,
 `with_hosted_zones` looks each one up in the account (read-only: ListHostedZonesByName) and fills the
-parameter, unless the operator gave it with `--parameter`."""
+parameter, unless the operator gave it with `--parameter`. Likewise `prefix_lists_by_name` (CloudFront's
+origin-facing list, whose ID differs per region and which CloudFormation cannot look up by name):
+DescribeManagedPrefixLists by name. `with_lookups` fills both."""
 
 from __future__ import annotations
 
@@ -54,3 +56,31 @@ def with_hosted_zones(aws: Aws, manifest: dict[str, Any], parameters: list[dict[
         if param not in given
     ]
     return sorted([*parameters, *added], key=lambda p: p["ParameterKey"])
+
+
+PREFIX_LISTS_KEY = "prefix_lists_by_name"
+
+
+@translates_aws_errors
+def prefix_list_id(aws: Aws, name: str) -> str:
+    """The ID of the AWS-managed prefix list `name` in the session's region."""
+    response = aws.client("ec2").describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [name]}])
+    found = [p for p in response.get("PrefixLists", []) if p.get("PrefixListName") == name]
+    if len(found) != 1:
+        raise DeployError(
+            f"the managed prefix list {name} is {'not' if not found else 'more than once'} in {aws.region}: "
+            "pass its ID with --parameter (`aws ec2 describe-managed-prefix-lists` lists them)"
+        )
+    return str(found[0]["PrefixListId"])
+
+
+def with_lookups(aws: Aws, manifest: dict[str, Any], parameters: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`with_hosted_zones`, then each prefix-list-by-name parameter not given already."""
+    filled = with_hosted_zones(aws, manifest, parameters)
+    given = {p["ParameterKey"] for p in filled}
+    added = [
+        {"ParameterKey": param, "ParameterValue": prefix_list_id(aws, name)}
+        for param, name in sorted((manifest.get(PREFIX_LISTS_KEY) or {}).items())
+        if param not in given
+    ]
+    return sorted([*filled, *added], key=lambda p: p["ParameterKey"])

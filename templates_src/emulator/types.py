@@ -76,6 +76,13 @@ TABLE: tuple[Coverage, ...] = (
         "rest; a success writes stack events only",
     ),
     Coverage(
+        "AWS::CloudFront::Distribution",
+        PROVIDER,
+        "cloudfront",
+        "GetDistribution shows the origin, its custom header, cache and origin-request policies, aliases, web ACL",
+        "no traffic is served; certificate, policy IDs and the web ACL's scope are not checked",
+    ),
+    Coverage(
         "AWS::CloudWatch::Alarm",
         PROVIDER,
         "cloudwatch",

@@ -17,7 +17,7 @@ from ..config.loadbalancing import STANDARD_PORTS, LoadBalancer
 from ..config.services import Service
 from ..graph import StackContext
 from ..naming import pascal
-from . import lb_exports
+from . import edge, lb_exports
 from .concat import concat
 
 # A listener's default service is reached through a catch-all rule at the lowest priority, so the
@@ -97,6 +97,16 @@ def attach(t: Template, ctx: StackContext, service: str, svc: Service, lb_name: 
             if hosts:
                 conditions.append(
                     elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=hosts))
+                )
+            if lb.edge is not None:  # only what CloudFront forwards carries the origin secret (parts/edge.py)
+                secret = ctx.ref(lb_exports.STACK, edge.origin_secret_export(lb_name))
+                conditions.append(
+                    elb.Condition(
+                        Field="http-header",
+                        HttpHeaderConfig=elb.HttpHeaderConfig(
+                            HttpHeaderName=edge.ORIGIN_HEADER, Values=[edge.header_value(secret)]
+                        ),
+                    )
                 )
             suffix = "Default" if priority == CATCH_ALL_PRIORITY else str(priority)
             listener = ctx.ref(lb_exports.STACK, lb_exports.listener_arn(lb_name, lst))

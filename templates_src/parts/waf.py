@@ -23,10 +23,14 @@ def _visibility(metric: str) -> wafv2.VisibilityConfig:
     return wafv2.VisibilityConfig(CloudWatchMetricsEnabled=True, MetricName=metric, SampledRequestsEnabled=True)
 
 
+EDGE_ACL = "EdgeWebAcl"  # a CLOUDFRONT ACL beside the load balancers' REGIONAL one, in the same stack
+
+
 def web_acl(t: Template, system: str, env: str, scope: Literal["REGIONAL", "CLOUDFRONT"] = "REGIONAL") -> Any:
-    """The stack's web ACL (created once); its ARN."""
-    if ACL in t.resources:
-        return GetAtt(t.resources[ACL], "Arn")
+    """The stack's web ACL of that scope (created once); its ARN."""
+    title = ACL if scope == "REGIONAL" else EDGE_ACL
+    if title in t.resources:
+        return GetAtt(t.resources[title], "Arn")
     rules = [
         wafv2.WebACLRule(
             Name="RateLimitPerIp",
@@ -50,15 +54,15 @@ def web_acl(t: Template, system: str, env: str, scope: Literal["REGIONAL", "CLOU
         )
         for i, name in enumerate(MANAGED, start=1)
     ]
+    what = "the load balancers" if scope == "REGIONAL" else "the CloudFront distributions"
     acl = t.add_resource(
         wafv2.WebACL(
-            ACL,
+            title,
             Scope=scope,
-            Description=f"{system} {env}: AWS managed rules and a rate limit in front of the "
-            + ("load balancers" if scope == "REGIONAL" else "distribution"),
+            Description=f"{system} {env}: AWS managed rules and a rate limit in front of {what}",
             DefaultAction=wafv2.DefaultAction(Allow=wafv2.AllowAction()),
             Rules=rules,
-            VisibilityConfig=_visibility(f"{system}-{env}-web-acl"[:128]),
+            VisibilityConfig=_visibility(f"{system}-{env}-{'web' if scope == 'REGIONAL' else 'edge'}-acl"[:128]),
         )
     )
     return GetAtt(acl, "Arn")

@@ -13,11 +13,11 @@ from troposphere import GetAtt, Ref, Template, ec2, route53
 from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elb
 
-from ..config.loadbalancing import AccessLogs, Certificate, Listener, LoadBalancer
+from ..config.loadbalancing import CLOUDFRONT_PREFIX_LIST, AccessLogs, Certificate, Listener, LoadBalancer
 from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
-from ..parts import elb_logs, lb_exports, waf
+from ..parts import edge, elb_logs, lb_exports, waf
 from ..parts.security_groups import no_egress
 
 NAME = lb_exports.STACK
@@ -25,11 +25,46 @@ SUBNET_LIST = "List<AWS::EC2::Subnet::Id>"
 
 
 def build(cfg: System, ctx: StackContext) -> None:
+    prefix_list = None
+    if any(lb.edge is not None for lb in cfg.load_balancers.values()):
+        # No CloudFormation lookup by name, a different ID per region: filled at deploy (deploy/zones.py).
+        prefix_list = ctx.tunable(
+            edge.PREFIX_LIST_PARAMETER,
+            default=None,
+            label=f"ID of the managed prefix list {CLOUDFRONT_PREFIX_LIST} (filled at deploy)",
+            group="Edge",
+            AllowedPattern=r"^pl-[0-9a-f]{8,17}$",
+        )
     for name, lb in cfg.load_balancers.items():
-        _load_balancer(cfg, ctx, name, lb)
+        _load_balancer(cfg, ctx, name, lb, prefix_list)
 
 
-def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) -> None:
+def _ingress(lb: LoadBalancer, prefix_list: Any) -> list[ec2.SecurityGroupRule]:
+    """The listener ports from the allowed CIDRs; behind CloudFront, HTTPS from its origin-facing addresses only."""
+    if lb.edge is not None and lb.https is not None:
+        return [
+            ec2.SecurityGroupRule(
+                IpProtocol="tcp",
+                FromPort=lb.https.port,
+                ToPort=lb.https.port,
+                SourcePrefixListId=prefix_list,
+                Description=f"HTTPS {lb.https.port} from CloudFront ({CLOUDFRONT_PREFIX_LIST})",
+            )
+        ]
+    return [
+        ec2.SecurityGroupRule(
+            IpProtocol="tcp",
+            FromPort=lst.port,
+            ToPort=lst.port,
+            CidrIp=cidr,
+            Description=f"{lst.protocol} {lst.port} from {cidr}",
+        )
+        for lst in lb.listeners
+        for cidr in lb.allowed_cidrs
+    ]
+
+
+def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer, prefix_list: Any = None) -> None:
     t = ctx.template
     owner = pascal(name)
     alb = lb.type == "application"
@@ -41,17 +76,7 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
             f"{owner}LoadBalancerSecurityGroup",
             GroupDescription=f"Load balancer {name}: listener ports from the allowed CIDRs",
             VpcId=vpc,
-            SecurityGroupIngress=[
-                ec2.SecurityGroupRule(
-                    IpProtocol="tcp",
-                    FromPort=lst.port,
-                    ToPort=lst.port,
-                    CidrIp=cidr,
-                    Description=f"{lst.protocol} {lst.port} from {cidr}",
-                )
-                for lst in lb.listeners
-                for cidr in lb.allowed_cidrs
-            ],
+            SecurityGroupIngress=_ingress(lb, prefix_list),
             SecurityGroupEgress=_egress(cfg, ctx, lb),
         )
     )
@@ -75,6 +100,8 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
     certificate = _certificate(t, ctx, name, lb.certificate) if lb.certificate is not None else None
     if lb.certificate is not None and lb.certificate.domain and lb.certificate.alias_records and _single_region(cfg):
         _alias_records(t, ctx, name, lb, resource)
+    if lb.edge is not None:
+        _edge(cfg, ctx, name, lb)
     if certificate is not None and not alb:  # the NLB's TLS listeners live in the service stacks
         ctx.export(lb_exports.certificate_arn(name), certificate, description=f"Certificate of load balancer {name}")
     for lst in lb.listeners if alb else ():  # an NLB listener must forward: its service's stack builds it
@@ -113,6 +140,25 @@ def _load_balancer(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) 
         param_type="AWS::EC2::SecurityGroup::Id",
         description=f"Security group of load balancer {name}",
     )
+
+
+def _edge(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) -> None:
+    """CloudFront in front of this ALB (parts/edge.py): the origin secret, the distribution, its web ACL."""
+    t = ctx.template
+    assert lb.edge is not None
+    secret = edge.origin_secret(t, name)
+    origin = lb.edge.origin_domain or Ref(lb_exports.certificate_domain(name))  # the certificate's domain parameter
+    acl = edge.edge_web_acl(t, ctx.system, ctx.env, lb, prod=cfg.prod, region=cfg.region)
+    dist = edge.distribution(
+        t, system=ctx.system, env=ctx.env, lb_name=name, lb=lb, origin_domain=origin, secret=secret, web_acl=acl
+    )
+    ctx.output(
+        f"{pascal(name)}DistributionDomainName",
+        edge.domain_name(dist),
+        description=f"CloudFront in front of load balancer {name}: viewers (and the aliases' DNS records) use this",
+    )
+    # The services' listener rules require the header (parts/targets.py).
+    ctx.export(edge.origin_secret_export(name), Ref(secret), description=f"origin secret of load balancer {name}")
 
 
 def _egress(cfg: System, ctx: StackContext, lb: LoadBalancer) -> list[ec2.SecurityGroupRule]:

@@ -10,6 +10,7 @@ from typing import Any
 from . import (
     acm,
     applicationautoscaling,
+    cloudfront,
     cloudwatch,
     ecr,
     ecs,
@@ -28,6 +29,7 @@ PROVIDERS: tuple[type[Provider], ...] = (
     acm.Certificate,
     applicationautoscaling.ScalableTarget,
     applicationautoscaling.ScalingPolicy,
+    cloudfront.Distribution,
     cloudwatch.Alarm,
     ecr.ReplicationConfiguration,
     ecs.ClusterCapacityProviderAssociations,
