@@ -346,7 +346,10 @@ def test_the_web_acl_builder_serves_cloudfront_too():
 
     t = Template()
     arn = waf.web_acl(t, "sys", "prod", scope="CLOUDFRONT")
-    acl = t.to_dict()["Resources"][waf.ACL]["Properties"]
+    acl = t.to_dict()["Resources"][waf.EDGE_ACL]["Properties"]
     assert acl["Scope"] == "CLOUDFRONT" and acl["Description"].endswith("in front of the distribution")
     assert [r["Name"] for r in acl["Rules"]] == ["RateLimitPerIp", *waf.MANAGED]
-    assert arn.to_dict() == {"Fn::GetAtt": [waf.ACL, "Arn"]}
+    assert arn.to_dict() == {"Fn::GetAtt": [waf.EDGE_ACL, "Arn"]}
+    # Beside the load balancers' REGIONAL one in the same stack (prod in us-east-1): two ACLs, not one reused.
+    waf.web_acl(t, "sys", "prod")
+    assert {r["Properties"]["Scope"] for r in t.to_dict()["Resources"].values()} == {"CLOUDFRONT", "REGIONAL"}

@@ -54,7 +54,7 @@ def web_acl(t: Template, system: str, env: str, scope: Literal["REGIONAL", "CLOU
         )
         for i, name in enumerate(MANAGED, start=1)
     ]
-    what = "the load balancers" if scope == "REGIONAL" else "the CloudFront distributions"
+    what = "the load balancers" if scope == "REGIONAL" else "the distribution"
     acl = t.add_resource(
         wafv2.WebACL(
             title,
