@@ -45,13 +45,14 @@ FAILED = "_stackc_failed"
 # Exception attribute: (stack ID, logical IDs) of the resource(s) whose failure it already reports.
 REPORTED = "_stackc_reported"
 
-# While a failed create is rolled back: "rolling_back" (True), and "keep_retained" (False when
-# ExecuteChangeSet said RetainExceptOnCreate=True: Retain resources the create made are deleted too).
+# While a failed create or update is rolled back: "rolling_back" (True), and "keep_retained" (False when
+# ExecuteChangeSet said RetainExceptOnCreate=True: Retain resources the create made are deleted too);
+# "operation": the execution going on (a resource that failed in it fails again at once on moto's retry).
 _state = threading.local()
 
 
 def rolling_back_create() -> bool:
-    """True while the emulator deletes what a failed create made."""
+    """True while the emulator undoes a failed create or update (deleting what that operation made)."""
     return bool(getattr(_state, "rolling_back", False))
 
 
