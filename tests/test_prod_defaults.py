@@ -353,3 +353,27 @@ def test_the_web_acl_builder_serves_cloudfront_too():
     # Beside the load balancers' REGIONAL one in the same stack (prod in us-east-1): two ACLs, not one reused.
     waf.web_acl(t, "sys", "prod")
     assert {r["Properties"]["Scope"] for r in t.to_dict()["Resources"].values()} == {"CLOUDFRONT", "REGIONAL"}
+
+
+def test_secrets_take_the_systems_key_in_prod(tmp_path):
+    base = {
+        "secrets": {"api-key": {"description": "an API key"}},
+        "services": {
+            "api": {
+                "containers": {
+                    "api": {"image": "example/api", "tag": "1.0", "secrets": {"API_KEY": {"secret": "api-key"}}}
+                }
+            }
+        },
+    }
+    params = write_params(tmp_path, "sys", base, {"dev": {}, "prod": {}})
+    prod = build(params, "sys", "prod")
+    has_resource(prod["secrets"], "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "SystemKeyArn"}})
+    statements = [
+        st
+        for p in prod["service-api"]["Resources"]["ApiExecutionRole"]["Properties"]["Policies"]
+        for st in p["PolicyDocument"]["Statement"]
+    ]
+    assert {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [{"Ref": "SystemKeyArn"}]} in statements
+    dev = build(params, "sys", "dev")
+    assert "KmsKeyId" not in json.dumps(dev["secrets"])

@@ -88,6 +88,22 @@ class System(Model):
             return {**self.keys, SYSTEM_KEY: Key(description="stackc: log groups and the alarm topic (prod)")}
         return dict(self.keys)
 
+    def secret_key_name(self, name: str) -> str | None:
+        """The key a secret this system creates is encrypted with: its `key`, else in prod the system's key
+        (the one its logs use: observability.key or the created SystemKey), else the AWS managed one (None)."""
+        secret = self.secrets[name]
+        if secret.key is not None or secret.existing is not None:
+            return secret.key
+        return self.logs_key_name() if self.prod else None
+
+    def secret_config(self, name: str) -> Secret | None:
+        """`secrets.<name>` with the key it gets (`secret_key_name`); None for a name that is not one."""
+        secret = self.secrets.get(name)
+        if secret is None:
+            return None
+        key = self.secret_key_name(name)
+        return secret if key == secret.key else secret.model_copy(update={"key": key})
+
     def flow_logs_on(self) -> bool:
         enabled = self.network.flow_logs.enabled
         return self.prod if enabled is None else enabled

@@ -23,7 +23,7 @@ def build(cfg: System, ctx: StackContext) -> None:
     for name, secret in cfg.secrets.items():
         if secret.existing is not None or cfg.replicated_secret(name) is not None:
             continue  # not created here: its readers name it directly (parts/secret_refs.py)
-        props = secret_props(name, secret, ctx)
+        props = secret_props(name, cfg.secret_config(name) or secret, ctx)  # with its prod key
         physical = cfg.secret_name(name)
         if physical is not None:  # opt-in: a fixed name is a replacement trap (config/secrets.py)
             props["Name"] = physical

@@ -266,7 +266,7 @@ class ServiceBuilder:
             secrets: dict[str, Any] = {}
             for var, ref in c.secrets.items():
                 replica = self.cfg.replicated_secret(ref.secret) if ref.secret in self.cfg.secrets else None
-                resolved = secret_refs.resolve(ref, self.ctx, self.cfg.secrets.get(ref.secret or ""), replica)
+                resolved = secret_refs.resolve(ref, self.ctx, self.cfg.secret_config(ref.secret or ""), replica)
                 secrets[var] = resolved.value_from
                 self.execution_statements.append(resolved.statement)
                 if resolved.key_statement is not None:

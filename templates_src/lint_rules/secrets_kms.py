@@ -1,0 +1,27 @@
+"""E9119: in prod, a secret the system creates is encrypted with a customer managed key (KmsKeyId), not
+the AWS managed aws/secretsmanager key (checkov CKV_AWS_149)."""
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+from templates_src.waivers import is_prod
+
+
+class SecretsKms(CloudFormationLintRule):
+    id = "E9119"
+    shortdesc = "Prod secrets under a customer key"
+    description = "In prod, every AWS::SecretsManager::Secret has a KmsKeyId"
+    source_url = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html"
+    tags = ["stackc", "prod", "secrets", "kms"]
+
+    def match(self, cfn):
+        if not is_prod(cfn.template):
+            return []
+        return [
+            RuleMatch(
+                ["Resources", name],
+                f"{name} is encrypted with the AWS managed aws/secretsmanager key; in prod secrets take the system's "
+                "key (secrets.<n>.key, observability.key or the created SystemKey), or waive E9119",
+            )
+            for name, r in cfn.get_resources("AWS::SecretsManager::Secret").items()
+            if not r.get("Properties", {}).get("KmsKeyId")
+        ]
