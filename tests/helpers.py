@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,11 @@ def lint_rule(tmp_path: Path, rule: str, resources: dict, prod: bool = True, **t
     path = tmp_path / "t.json"
     path.write_text(json.dumps(template))
     return [f.path for f in lint_paths([path]) if f.rule == rule]
+
+
+def ctrl_c_reaches_it() -> None:
+    """preexec_fn for a child a test interrupts with SIGINT, as a person at a terminal would. A shell
+    starts a background job (`make test &`, nohup, some CI runners) with SIGINT ignored, and children
+    inherit that: Python then never raises KeyboardInterrupt, so the child waits on and the test hangs.
+    A terminal's Ctrl-C reaches a foreground program with the default disposition; this restores it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

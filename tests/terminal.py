@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from .helpers import PROJECT_ROOT
+from .helpers import PROJECT_ROOT, ctrl_c_reaches_it
 
 
 class Terminal:
@@ -30,6 +30,7 @@ class Terminal:
             env=env,
             cwd=PROJECT_ROOT,
             close_fds=True,
+            preexec_fn=ctrl_c_reaches_it,
         )
         os.close(slave)
         self.text = ""

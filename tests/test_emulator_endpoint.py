@@ -20,7 +20,7 @@ import pytest
 
 from templates_src.emulator import free_port
 
-from .helpers import PROJECT_ROOT
+from .helpers import PROJECT_ROOT, ctrl_c_reaches_it
 
 pytestmark = pytest.mark.emulator
 
@@ -40,6 +40,7 @@ def start(port: int) -> tuple[subprocess.Popen, list[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,
     )
     lines: list[str] = []
     deadline = time.monotonic() + 60
