@@ -377,3 +377,21 @@ def test_secrets_take_the_systems_key_in_prod(tmp_path):
     assert {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [{"Ref": "SystemKeyArn"}]} in statements
     dev = build(params, "sys", "dev")
     assert "KmsKeyId" not in json.dumps(dev["secrets"])
+
+
+def test_a_stores_generated_secret_takes_the_systems_key_in_prod_its_storage_does_not(tmp_path):
+    """The secret's key changes in place; the database's storage key would replace it, so it stays as given."""
+    data = {"db": {"kind": "rds-postgres", "credentials": "app"}}
+    base = {"data": data, "services": {"api": {"uses": ["db"], "containers": {"api": {"image": "x/api", "tag": "1"}}}}}
+    params = write_params(tmp_path, "sys", base, {"dev": {}, "prod": {}})
+    prod = build(params, "sys", "prod")
+    has_resource(prod["data"], "AWS::SecretsManager::Secret", {"KmsKeyId": {"Ref": "SystemKeyArn"}})
+    instance = has_resource(prod["data"], "AWS::RDS::DBInstance")
+    assert "KmsKeyId" not in instance["Properties"]
+    rotation = has_resource(prod["data"], "AWS::SecretsManager::RotationSchedule")["Properties"]
+    assert rotation["HostedRotationLambda"]["KmsKeyArn"] == {"Ref": "SystemKeyArn"}
+    task_role = prod["service-api"]["Resources"]["ApiTaskRole"]["Properties"]["Policies"]
+    assert {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [{"Ref": "SystemKeyArn"}]} in [
+        st for p in task_role for st in p["PolicyDocument"]["Statement"]
+    ]
+    assert "KmsKeyId" not in json.dumps(build(params, "sys", "dev")["data"])

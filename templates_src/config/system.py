@@ -96,6 +96,15 @@ class System(Model):
             return secret.key
         return self.logs_key_name() if self.prod else None
 
+    def store_secret_key_name(self, store: str) -> str | None:
+        """The key of the secret a store generates (credentials, auth token, user password): the store's own
+        `key`, else in prod the system's key. The store's storage keeps its `key` alone (changing that
+        replaces a database; a secret's key changes in place)."""
+        config = self.data[store]
+        if getattr(config, "existing", None) is not None or config.key is not None:
+            return config.key
+        return self.logs_key_name() if self.prod else None
+
     def secret_config(self, name: str) -> Secret | None:
         """`secrets.<name>` with the key it gets (`secret_key_name`); None for a name that is not one."""
         secret = self.secrets.get(name)

@@ -70,10 +70,11 @@ class ServiceWiring:
 class _Wiring:
     """Accumulates one service's wiring; KMS grants are gathered per role and key, then written once."""
 
-    def __init__(self, ctx: StackContext, stores: dict[str, Any], prod: bool = False):
+    def __init__(self, ctx: StackContext, stores: dict[str, Any], prod: bool = False, secret_keys: dict | None = None):
         self.ctx = ctx
         self.stores = stores
         self.prod = prod  # prod defaults that change what a store hands out (valkey-serverless auth)
+        self.secret_keys = secret_keys or {}  # store -> the key of its generated secret (System.store_secret_key_name)
         self.out = ServiceWiring()
         self.kms: dict[tuple[str, str], set[str]] = {}  # (role, key name or ARN) -> actions
 
@@ -121,12 +122,17 @@ def _key(store: Store) -> str | None:
     return store.key or existing_values.key_arn(store)
 
 
+def _secret_key(w: _Wiring, name: str, store: Store) -> str | None:
+    """The key of the secret a store generates: its own key, or in prod the system's (data stack)."""
+    return w.secret_keys.get(name) or _key(store)
+
+
 KMS_ORDER = [kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.DescribeKey]
 
 
 def wire(cfg: System, service: str, ctx: StackContext) -> ServiceWiring:
     """Wiring for one service, in the order of its `uses:` list."""
-    w = _Wiring(ctx, cfg.data, cfg.prod)
+    w = _Wiring(ctx, cfg.data, cfg.prod, {n: cfg.store_secret_key_name(n) for n in cfg.data})
     for used in cfg.services[service].uses:
         if used in cfg.keys:
             _use_key(w, used, cfg.keys[used])
@@ -158,7 +164,7 @@ def _postgres(w: _Wiring, name: str, store: Postgres) -> None:
     existing = getattr(store, "existing", None)  # aurora-postgres and rds-postgres may name an existing one
     readable = existing_values.secret_policy_resource(existing.secret) if existing is not None else arn
     w.allow(role, f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [readable])
-    w.grant_key(role, _key(store), kms.Decrypt)
+    w.grant_key(role, _secret_key(w, name, store), kms.Decrypt)
     if isinstance(store, AuroraPostgres) and existing is None:
         w.env(name, store, "reader_host", w.data(name, "ReadEndpoint"))
 
@@ -177,7 +183,7 @@ def _valkey(w: _Wiring, name: str, store: ValkeyServerless) -> None:
     w.secret(name, store, "username", concat(arn, ":username::"))
     w.secret(name, store, "password", concat(arn, ":password::"))
     w.allow("execution", f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], [arn])
-    w.grant_key("execution", _key(store), kms.Decrypt)
+    w.grant_key("execution", _secret_key(w, name, store), kms.Decrypt)
 
 
 def _redis(w: _Wiring, name: str, store: Redis) -> None:
@@ -190,7 +196,7 @@ def _redis(w: _Wiring, name: str, store: Redis) -> None:
         w.secret(name, store, "url", url)
         readable.append(url)
     w.allow("execution", f"Read{pascal(name)}Secret", [secretsmanager.GetSecretValue], readable)
-    w.grant_key("execution", _key(store), kms.Decrypt)
+    w.grant_key("execution", _secret_key(w, name, store), kms.Decrypt)
 
 
 def _efs(w: _Wiring, name: str, store: Efs) -> None:

@@ -59,6 +59,7 @@ class Common:
     subnet_group: Any  # the RDS or ElastiCache subnet group
     secret: secretsmanager.Secret | None
     key: Any  # Ref to the store's KMS key ARN, or None for the AWS managed key
+    secret_key: Any = None  # the key of the secrets it generates (System.store_secret_key_name), or None
 
 
 def build(cfg: System, ctx: StackContext) -> None:
@@ -66,13 +67,14 @@ def build(cfg: System, ctx: StackContext) -> None:
         if getattr(store, "existing", None) is not None:
             continue  # not ours: `uses:` wiring computes its values where they are used (parts/existing.py)
         shape = SHAPES[store.kind]
-        common = _common(ctx, name, store, shape)
+        common = _common(ctx, name, store, shape, cfg.store_secret_key_name(name))
         BUILDERS[store.kind](cfg, ctx, name, store, common)
 
 
-def _common(ctx: StackContext, name: str, store, shape: Shape) -> Common:
+def _common(ctx: StackContext, name: str, store, shape: Shape, secret_key_name: str | None) -> Common:
     t, p = ctx.template, pascal(name)
     key = ctx.ref(KEYS_STACK, key_arn(store.key)) if store.key else None
+    secret_key = ctx.ref(KEYS_STACK, key_arn(secret_key_name)) if secret_key_name else None
     subnets = ctx.ref("network", shape.subnets) if shape.subnets else None
     sg = None
     if shape.ports:
@@ -99,7 +101,7 @@ def _common(ctx: StackContext, name: str, store, shape: Shape) -> Common:
         secret = _secret(
             t,
             name,
-            key,
+            secret_key,
             f"{shape.label} {name} master credentials; host and port added on attachment",
             secretsmanager.GenerateSecretString(
                 SecretStringTemplate=json.dumps({"username": store.master_username, "dbname": store.database_name}),
@@ -112,11 +114,11 @@ def _common(ctx: StackContext, name: str, store, shape: Shape) -> Common:
         secret = _secret(
             t,
             name,
-            key,
+            secret_key,
             f"{shape.label} {name} auth token",
             secretsmanager.GenerateSecretString(PasswordLength=64, ExcludePunctuation=True),
         )
-    return Common(sg, subnets, group, secret, key)
+    return Common(sg, subnets, group, secret, key, secret_key)
 
 
 def _secret(t: Template, name: str, key, description: str, generate) -> secretsmanager.Secret:
@@ -220,7 +222,7 @@ def _export_credentials(
             port=5432,
             vpc_id=ctx.ref("network", "VpcId"),
             subnets=ctx.ref("network", "PrivateSubnetIds"),
-            key=c.key,
+            key=c.secret_key,
             days=store.rotation_days,
         )
     # Ref of the attachment is the secret's ARN, and consumers then wait until host/port are in it.
@@ -388,7 +390,7 @@ def _valkey_users(ctx: StackContext, name: str, c: Common) -> dict[str, Any]:
     secret = _secret(
         t,
         name,
-        c.key,
+        c.secret_key,
         f"ElastiCache Serverless Valkey {name}: the app user's name and password",
         secretsmanager.GenerateSecretString(
             SecretStringTemplate=json.dumps({"username": "app"}),
@@ -471,8 +473,8 @@ def _redis_url(ctx: StackContext, name: str, store: Redis, c: Common, group) -> 
             Port=GetAtt(group, "PrimaryEndPoint.Port"),
         ),
     }
-    if c.key is not None:
-        props["KmsKeyId"] = c.key
+    if c.secret_key is not None:
+        props["KmsKeyId"] = c.secret_key
     secret = ctx.template.add_resource(secretsmanager.Secret(f"{pascal(name)}UrlSecret", **props))
     ctx.export(export(name, "UrlSecretArn"), Ref(secret), description=f"{name} connection URL secret ARN")
 
