@@ -46,7 +46,8 @@ $(VENV)/.compiled: $(VENV)/.installed-build cli.py $(shell find templates_src -n
 	@touch $@
 
 build: $(VENV)/.installed-build $(VENV)/.compiled ## Create .venv if missing, install the runtime, compile and lint the default system (SYSTEM=, ENV= to choose)
-	$(PY) cli.py build --lint $(SELECT)
+	$(PY) cli.py build $(SELECT)
+	$(PY) cli.py lint $(SELECT)
 
 check: $(VENV)/.installed-test ## ruff (lint + format) and mypy: what `make test` runs first
 	$(PY) -m ruff check .
@@ -57,7 +58,8 @@ test: $(VENV)/.installed-test check ## ruff, mypy, then the whole test suite (CI
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.installed-build $(VENV)/.compiled ## Compile and lint every params file in the repo
-	$(PY) cli.py build --all --lint
+	$(PY) cli.py build --all
+	$(PY) cli.py lint --all
 
 docs: $(VENV)/.installed-build ## Regenerate docs/params.md and docs/params.schema.json from the models (after changing one)
 	$(PY) tests/gen_docs.py

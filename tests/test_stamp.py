@@ -170,7 +170,7 @@ def test_no_op_build_and_lint_import_no_heavy_package(tmp_path):
         "heavy = ('pydantic', 'troposphere', 'cfnlint', 'yaml', 'templates_src.compiler')\n"
         "print(__import__('json').dumps([m for m in heavy if m in sys.modules]))\n"
     )
-    for command in ("build", "lint", "build --lint"):  # the last: what `make build` runs, one process
+    for command in ("build", "lint", "build --lint"):
         done = subprocess.run(
             [sys.executable, "-c", probe, *command.split(), *select],
             cwd=PROJECT_ROOT,
@@ -198,7 +198,7 @@ def test_lint_never_compiles_what_build_wrote(system, monkeypatch):
 
 
 def test_build_then_lint_in_one_process_says_what_the_two_commands_say(system, monkeypatch):
-    """`build --lint` (what `make build` runs) prints build's lines, then lint's, and exits as they do;
+    """`build --lint` prints build's lines, then lint's, and exits as they do;
     a target that fails to build is reported and nothing is linted."""
     from click.testing import CliRunner
 

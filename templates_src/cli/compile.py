@@ -17,7 +17,8 @@ from .common import _targets, reports_errors, selection_options
     "--lint",
     "then_lint",
     is_flag=True,
-    help="Then lint what was built, as `stackc lint` does (one process: what `make build` runs).",
+    help="Then lint what was built, as `stackc lint` does, in the same process (less CPU; after a compile, "
+    "its lint workers also hold the compiler's memory: `make build` runs build and lint apart).",
 )
 @reports_errors
 def build(system, env, all_, then_lint):
