@@ -102,7 +102,7 @@ def test_drift_of_a_seed_system_on_the_local_endpoint(aws_env):
     """realworld dev deployed through the CLI; the emulator's drift detection (templates_src/emulator/drift.py)
     reads the live resources from moto's EC2/Logs/ECS/Secrets Manager backends. Proves: right after a deploy
     every checked resource is in sync (the templates' properties are what the services hold); an ingress rule
-    authorized, a log retention and a service's desired count changed through boto3 show in `drift`'s tree with the property difference;
+    authorized, a log retention, a service's desired count and a database's backup retention changed through boto3 show in `drift`'s tree with the property difference;
     `plan` then warns; the raw responses have botocore's shapes. Not proven: drift of the types the emulator does
     not read (NOT_CHECKED, as AWS reports unsupported types)."""
     import os
@@ -139,12 +139,19 @@ def test_drift_of_a_seed_system_on_the_local_endpoint(aws_env):
         for x in ecs.describe_services(cluster=c, services=[service])["services"]
     ]
     ecs.update_service(cluster=running["clusterArn"], service=service, desiredCount=running["desiredCount"] + 2)
+    database = stack_resource(url, "DbInstance")["PhysicalResourceId"]
+    rds = client(url, "rds")
+    # In sync above, so the live value is the template's (a parameter of the data stack).
+    backups = rds.describe_db_instances(DBInstanceIdentifier=database)["DBInstances"][0]["BackupRetentionPeriod"]
+    rds.modify_db_instance(DBInstanceIdentifier=database, BackupRetentionPeriod=backups + 6, ApplyImmediately=True)
 
     found = cli_run(url, "drift", "-s", "realworld", "-e", "dev", "--exit-code", ok=False)
     assert found.exit_code == 1, found.output
     text = found.output
-    assert text.startswith("drift of realworld-dev (us-east-1): DRIFTED: 3 resource(s) in 1 stack(s)"), text
-    assert "ServiceApiStack  DRIFTED" in text
+    assert text.startswith("drift of realworld-dev (us-east-1): DRIFTED: 4 resource(s) in 2 stack(s)"), text
+    assert "ServiceApiStack  DRIFTED" in text and "DataStack  DRIFTED" in text
+    assert "~ DbInstance (AWS::RDS::DBInstance) MODIFIED" in text
+    assert f"/BackupRetentionPeriod: expected {backups}, actual {backups + 6}" in text
     assert "~ ApiSecurityGroup (AWS::EC2::SecurityGroup) MODIFIED" in text
     assert '/SecurityGroupIngress/1: added outside CloudFormation: {"CidrIp":"0.0.0.0/0","FromPort":22' in text
     assert "~ ApiLogGroup (AWS::Logs::LogGroup) MODIFIED" in text
@@ -156,10 +163,13 @@ def test_drift_of_a_seed_system_on_the_local_endpoint(aws_env):
     assert shown == text, f"README's drift example differs from what the command prints now:\n{text}"
     report = json.loads(cli_run(url, "drift", "-s", "realworld", "-e", "dev", "--format", "json").output)
     drifted = [s for s in report["roots"][0]["stacks"] if s["status"] == "DRIFTED"]
-    assert [s["path"] for s in drifted] == ["realworld-dev/ServiceApiStack"]
+    assert [s["path"] for s in drifted] == ["realworld-dev/DataStack", "realworld-dev/ServiceApiStack"]
 
     planned = cli_run(url, "plan", "-s", "realworld", "-e", "dev")
-    assert "drift: realworld-dev/ServiceApiStack drifted at the last drift check" in planned.output, planned.output
+    assert (
+        "drift: realworld-dev/DataStack, realworld-dev/ServiceApiStack drifted at the last drift check"
+        in planned.output
+    ), planned.output
 
     # The raw responses, as boto3 parsed them, have botocore's output shapes.
     cfn = client(url, "cloudformation")

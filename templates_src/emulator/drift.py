@@ -53,6 +53,16 @@ CHECKED: dict[str, tuple[str, ...]] = {
         "VpcId",
     ),
     "AWS::KMS::Key": ("Description", "EnableKeyRotation", "Enabled"),
+    "AWS::RDS::DBInstance": (
+        "AllocatedStorage",
+        "BackupRetentionPeriod",
+        "DBInstanceClass",
+        "DeletionProtection",
+        "EnableIAMDatabaseAuthentication",
+        "MultiAZ",
+        "PubliclyAccessible",
+        "StorageEncrypted",
+    ),
     "AWS::SQS::Queue": (
         "DelaySeconds",
         "MaximumMessageSize",
@@ -277,7 +287,26 @@ def _queue(account: str, region: str, physical_id: str) -> dict[str, Any] | None
     return {name: attributes.get(name) for name in CHECKED["AWS::SQS::Queue"]}
 
 
+def _db_instance(account: str, region: str, physical_id: str) -> dict[str, Any] | None:
+    from moto.rds.models import rds_backends
+
+    db = rds_backends[account][region].databases.get(physical_id)
+    if db is None:
+        return None
+    return {
+        "AllocatedStorage": getattr(db, "allocated_storage", None),
+        "BackupRetentionPeriod": getattr(db, "backup_retention_period", None),
+        "DBInstanceClass": db.db_instance_class,
+        "DeletionProtection": getattr(db, "deletion_protection", None),
+        "EnableIAMDatabaseAuthentication": getattr(db, "enable_iam_database_authentication", None),
+        "MultiAZ": getattr(db, "multi_az", None),
+        "PubliclyAccessible": getattr(db, "publicly_accessible", None),
+        "StorageEncrypted": getattr(db, "storage_encrypted", None),
+    }
+
+
 READERS: dict[str, Callable[[str, str, str], dict[str, Any] | None]] = {
+    "AWS::RDS::DBInstance": _db_instance,
     "AWS::CloudWatch::Alarm": _alarm,
     "AWS::ECR::Repository": _repository,
     "AWS::KMS::Key": _key,
