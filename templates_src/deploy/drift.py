@@ -165,7 +165,8 @@ def render_text(report: DriftReport) -> str:
         reason = f" ({stack.reason})" if stack.reason else ""
         counted = f"  [{stack.checked} checked, {stack.not_checked} not checked]" if stack.checked is not None else ""
         out.append(f"{branch}{name}  {stack.status}{reason}{counted}")
-        pad = "  " * depth + "   "
+        # a resource under a child that has siblings below it continues the tree's vertical line
+        pad = "   " if depth == 0 else "  " * (depth - 1) + ("     " if i == len(report.stacks) - 1 else "│    ")
         for res in stack.resources:
             sign = "-" if res.status == "DELETED" else "~"
             out.append(f"{pad}{sign} {res.logical_id} ({res.resource_type}) {res.status}")
