@@ -285,6 +285,21 @@ def test_a_distribution_is_priced_from_stated_traffic_wherever_its_stack_is():
         assert line.assumptions == ("cdn_gb", "cdn_request_million")
 
 
+def test_an_edge_system_prices_its_distribution_and_leaves_nothing_unpriced(tmp_path, monkeypatch):
+    """A built system with CloudFront in front of its load balancer (tests/test_edge.py's), priced by the CLI."""
+    from .helpers import write_params
+    from .test_edge import SYSTEM
+
+    write_params(tmp_path, "shop", SYSTEM)
+    monkeypatch.setenv("STACKC_PARAMS_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["cost", "-s", "shop", "-e", "dev", "--format", "json", "--assume", "cdn_gb=50"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["unpriced"] == []
+    [cdn] = [line for line in data["lines"] if line["type"] == "AWS::CloudFront::Distribution"]
+    assert cdn["monthly"] == pytest.approx(50 * 0.085 + 10 * 1.00, abs=0.01) and cdn["component"] == "CloudFront"
+
+
 def test_buckets_are_priced_from_stated_usage():
     [line] = run({"Files": res("AWS::S3::Bucket")}, s3_gb=100, s3_put_thousand=5, s3_get_thousand=50).lines
     assert line.monthly == pytest.approx(100 * 0.023 + 5 * 0.005 + 50 * 0.0004)
