@@ -17,7 +17,7 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 # The project's own systems: its examples, covered by the golden snapshots and the whole-repo tests.
 # A system anyone else puts under params/ (`stackc init` in the checkout) is theirs, never a test of
 # the tool. A new example system goes here, then `make snapshots`.
-EXAMPLE_SYSTEMS = ("ash", "demo", "docuthinker", "fargate-api", "realworld", "vmx-ai")
+EXAMPLE_SYSTEMS = ("ash", "demo", "docuthinker", "fargate-api", "orders", "realworld", "vmx-ai")
 
 
 def example_targets() -> list[Target]:

@@ -182,8 +182,9 @@ def test_deploy_resolves_the_prefix_list_and_the_distribution_reads_back(aws_env
     """Proves: deploy fills CloudFrontPrefixListId from DescribeManagedPrefixLists by name (moto has the list) and
     the ALB's security group admits that list only; the distribution (GetDistribution) has the origin, HTTPS only,
     the secret header, the managed policies and the aliases; the listener rules (DescribeRules) require the header.
-    Cannot show: CloudFront serving or rejecting a request, the dynamic reference being resolved (moto keeps the
-    `{{resolve:...}}` text), the certificate."""
+    The secret header's value, resolved from the dynamic reference (the emulator resolves them as CloudFormation
+    does), is the same in the distribution and in every rule, and is the generated secret's.
+    Cannot show: CloudFront serving or rejecting a request, the certificate."""
     write_params(tmp_path / "params", "shop", SYSTEM)
     monkeypatch.setenv("STACKC_PARAMS_DIR", str(tmp_path / "params"))
     r53 = boto3.client("route53", endpoint_url=aws_env.url, region_name="us-east-1")
@@ -224,6 +225,20 @@ def test_deploy_resolves_the_prefix_list_and_the_distribution_reads_back(aws_env
     )
     rules = [r for r in elb.describe_rules(ListenerArn=https["ListenerArn"])["Rules"] if not r["IsDefault"]]
     assert len(rules) == 2
+    secret = next(
+        x["ARN"]
+        for x in boto3.client("secretsmanager", endpoint_url=aws_env.url, region_name="us-east-1").list_secrets()[
+            "SecretList"
+        ]
+        if "OriginSecret" in x["Name"]
+    )
+    value = boto3.client("secretsmanager", endpoint_url=aws_env.url, region_name="us-east-1").get_secret_value(
+        SecretId=secret
+    )["SecretString"]
+    assert len(value) == 48 and [h["HeaderValue"] for h in origin["CustomHeaders"]["Items"]] == [value]
+    for rule in rules:
+        [header] = [c for c in rule["Conditions"] if c["Field"] == "http-header"]
+        assert header["HttpHeaderConfig"]["Values"] == [value]
     for rule in rules:
         assert any(
             c["Field"] == "http-header" and c["HttpHeaderConfig"]["HttpHeaderName"] == "X-Origin-Verify"

@@ -472,7 +472,8 @@ class KeyAttribute(Model):
     type: Literal["S", "N", "B"] = Field("S", description="string, number or binary")
 
 
-Attribute = Annotated[KeyAttribute, BeforeValidator(_attribute)]
+# `pk` is short for {name: pk, type: S}; the JSON Schema (docs/) accepts both shapes as the model does.
+Attribute = Annotated[KeyAttribute, BeforeValidator(_attribute, json_schema_input_type=str | KeyAttribute)]
 
 
 class TableIndex(Model):

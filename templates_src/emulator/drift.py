@@ -119,7 +119,11 @@ def _security_group(account: str, region: str, physical_id: str) -> dict[str, An
             out["DestinationSecurityGroupId" if egress else "SourceSecurityGroupId"] = r.source_group["GroupId"]
         if r.prefix_list_id:
             out["DestinationPrefixListId" if egress else "SourcePrefixListId"] = r.prefix_list_id
-        description = r.ip_range.get("Description") or r.source_group.get("Description")
+        description = (
+            r.ip_range.get("Description")
+            or r.source_group.get("Description")
+            or getattr(r, "prefix_list_description", None)  # kept by patches._security_group_rules
+        )
         if description:
             out["Description"] = description
         return out

@@ -546,6 +546,21 @@ def _security_group_rules() -> None:
 
     replace(SecurityGroup, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))
 
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    # moto: a rule from a prefix list keeps only the list's ID, not the rule's Description. AWS: it keeps it
+    # (DescribeSecurityGroups' PrefixListIds[].Description), which drift.py compares.
+    original_init = SecurityGroupRule.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        prefix_list = (
+            kwargs.get("prefix_list_id") if "prefix_list_id" in kwargs else (args[7] if len(args) > 7 else None)
+        )
+        self.prefix_list_description = (prefix_list or {}).get("Description")
+
+    replace(SecurityGroupRule, "__init__", init)
+
 
 def _bucket_configuration() -> None:
     from moto.s3.models import FakeBucket, s3_backends
