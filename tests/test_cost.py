@@ -300,6 +300,18 @@ def test_an_edge_system_prices_its_distribution_and_leaves_nothing_unpriced(tmp_
     assert cdn["monthly"] == pytest.approx(50 * 0.085 + 10 * 1.00, abs=0.01) and cdn["component"] == "CloudFront"
 
 
+def test_every_example_system_is_priced_whole():
+    """Each env of every example system: every resource type the compiler emits for it has a price rule (or is
+    free): a new type shows here as unpriced until cost learns it."""
+    from .helpers import example_targets
+
+    runner = CliRunner()
+    for target in example_targets():
+        result = runner.invoke(cli, ["cost", "-s", target.system, "-e", target.env, "--format", "json"])
+        assert result.exit_code == 0, (target, result.output)
+        assert json.loads(result.output)["unpriced"] == [], (target.system, target.env)
+
+
 def test_buckets_are_priced_from_stated_usage():
     [line] = run({"Files": res("AWS::S3::Bucket")}, s3_gb=100, s3_put_thousand=5, s3_get_thousand=50).lines
     assert line.monthly == pytest.approx(100 * 0.023 + 5 * 0.005 + 50 * 0.0004)
