@@ -176,14 +176,15 @@ def test_a_failed_update_rolls_back_to_the_previous_state(aws_env, zone, tmp_pat
     write_params(root, "failapp", base, {"dev": {}})
     assert invoke(aws_env, "deploy", *SELECT, "--yes").exit_code == 4  # created; the image is still to push
     before = what_exists(aws_env)
-    acm = client(aws_env, "acm")
+    acm, elb = client(aws_env, "acm"), client(aws_env, "elbv2")
     assert not acm.list_certificates()["CertificateSummaryList"]
+    (lb,) = elb.describe_load_balancers()["LoadBalancers"]
+    http = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
 
-    # Then the domain (HTTPS beside HTTP), whose name already has the old server's record: the update fails
-    # at the alias record. (Nothing is removed: the emulator deletes what an update removes before the rest.)
+    # Then the domain (HTTPS instead of HTTP), whose name already has the old server's record: the update
+    # fails at the alias record.
     old_server_record(aws_env, zone, "CREATE")
     with_domain = system()
-    with_domain["load_balancers"]["web"]["listeners"].insert(0, {"port": 80, "protocol": "HTTP"})  # a redirect now
     worker = {"public_ip": True, "ecr": {"keep_images": 5}, "containers": {"worker": {"tag": "1.0.0"}}}
     with_domain["services"]["worker"] = worker  # and a new service: its stack and repository come first
     write_params(root, "failapp", with_domain, {"dev": {}})
@@ -200,9 +201,8 @@ def test_a_failed_update_rolls_back_to_the_previous_state(aws_env, zone, tmp_pat
         s["StackName"]: s["StackStatus"] for s in client(aws_env, "cloudformation").list_stacks()["StackSummaries"]
     }
     assert [v for k, v in statuses.items() if k.startswith("failapp-dev-ServiceWorkerStack-")] == ["DELETE_COMPLETE"]
-    elb = client(aws_env, "elbv2")
-    (lb,) = elb.describe_load_balancers()["LoadBalancers"]
-    assert [li["Port"] for li in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]] == [80]
+    # The HTTP listener the update removes is still the same one: removals wait for the cleanup after success.
+    assert elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"] == http
     cfn = client(aws_env, "cloudformation")
     assert cfn.describe_stacks(StackName="failapp-dev")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
 

@@ -18,12 +18,13 @@ An update that fails (moto: the error is ExecuteChangeSet's answer, the stack ha
 too: the failed resource's CREATE_FAILED/UPDATE_FAILED event (a nested stack: "Embedded stack ... was not
 successfully updated"), UPDATE_ROLLBACK_IN_PROGRESS, the previous template and parameters put back --
 what the update created is deleted, RetainExceptOnCreate included -- and UPDATE_ROLLBACK_COMPLETE
-(UPDATE_ROLLBACK_FAILED if that fails; DisableRollback: UPDATE_FAILED as it is). Two moto habits are
+(UPDATE_ROLLBACK_FAILED if that fails; DisableRollback: UPDATE_FAILED as it is). Three moto habits are
 corrected on the way, for every update: a resource an update removes leaves the stack's map (moto kept it,
 so re-adding that logical ID created nothing), and a type moto cannot update stays in the stack (moto
-dropped it, and every GetAtt of it failed). Not like AWS: moto deletes what an update removes *before* the
-rest (AWS: in the cleanup after success), so a failed update that removed something brings it back as a
-new resource; moto applies Adds before Modifies, not in dependency order.
+dropped it, and every GetAtt of it failed); and what an update removes is deleted after its adds and
+modifies succeeded (moto deleted it first), as AWS's cleanup does -- so a failed update never deleted it.
+Not like AWS: moto applies Adds before Modifies, not in dependency order; a nested stack cleans up at the
+end of its own update, not of the root's.
 
 A successful create or update still records stack events only (moto); resource events are written for
 the failure and the rollback, which is what a failure report reads. CreateStack (stackc uses change sets)
@@ -114,6 +115,8 @@ def apply() -> None:
     original_update_resource = parsing.parse_and_update_resource
 
     def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        if (id(resources_map), logical_id) in getattr(_state, "untouched", frozenset()):
+            return resources_map._parsed_resources.get(logical_id)  # removed by this update: not changed first
         failed = resources_map.__dict__.setdefault(FAILED, {})
         earlier = failed.get(logical_id)
         if earlier is not None and earlier[0] is getattr(_state, "operation", None) is not None:
@@ -132,14 +135,26 @@ def apply() -> None:
 
     replace(parsing, "parse_and_update_resource", parse_and_update_resource)
 
-    # moto: a resource an update removes is deleted but stays in the stack's map, so adding it back later
-    # (or the rollback of that update) finds the old object and creates nothing. AWS: it is gone from the
-    # stack; re-adding the logical ID creates a new one.
+    # moto: an update deletes what it removes first, then adds and modifies; a removed resource stays in the
+    # stack's map, so adding it back later (or the rollback of that update) finds the old object and creates
+    # nothing. AWS: new and changed resources first, what the template no longer has is deleted in the cleanup
+    # after they succeeded (so a failed update never deleted it), and it is gone from the stack. Here: one
+    # update with the removed resources still in the template (adds and modifies), then one without them.
     original_map_update = parsing.ResourceMap.update
 
     def map_update(self: Any, template: dict[str, Any], parameters: Any = None) -> None:
+        new = template.get("Resources") or {}
+        made = self._parsed_resources
+        removed = {k: v for k, v in self._resource_json_map.items() if k not in new and made.get(k) is not None}
+        outer: frozenset[tuple[int, str]] = getattr(_state, "untouched", frozenset())
         try:
-            original_map_update(self, template, parameters)
+            if removed:  # what goes is left as it is meanwhile (moto would update it as a dependent)
+                _state.untouched = outer | {(id(self), k) for k in removed}
+                try:
+                    original_map_update(self, {**template, "Resources": {**new, **removed}}, parameters)
+                finally:
+                    _state.untouched = outer
+            original_map_update(self, template, parameters)  # (only the cleanup, when something was removed)
         finally:
             _forget_removed(self)
 
