@@ -72,8 +72,8 @@ TABLE: tuple[Coverage, ...] = (
         "a failed create rolls back to ROLLBACK_COMPLETE (RetainExceptOnCreate deleted, Retain kept) or, with "
         "DisableRollback, stays CREATE_FAILED; a failed update rolls back to UPDATE_ROLLBACK_COMPLETE; with the "
         "failure's events (rollback.py)",
-        "no nested change sets; sequential (no cancelled siblings); an update deletes what it removes before the "
-        "rest; a success writes stack events only",
+        "no nested change sets; sequential (no cancelled siblings), adds before modifies; a success writes stack "
+        "events only",
     ),
     Coverage(
         "AWS::CloudFront::Distribution",
