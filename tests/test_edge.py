@@ -244,3 +244,35 @@ def test_deploy_resolves_the_prefix_list_and_the_distribution_reads_back(aws_env
             c["Field"] == "http-header" and c["HttpHeaderConfig"]["HttpHeaderName"] == "X-Origin-Verify"
             for c in rule["Conditions"]
         )
+
+
+def test_aliases_in_the_certificates_zone_get_records_pointing_at_cloudfront(built, tmp_path):
+    records = resources(built["loadbalancing"], "AWS::Route53::RecordSet")
+    edge_records = {
+        r["Properties"]["Type"]: r["Properties"]
+        for r in records.values()
+        if r["Properties"]["Name"] == "www.example.test"
+    }
+    assert set(edge_records) == {"A", "AAAA"}
+    for props in edge_records.values():
+        assert props["AliasTarget"] == {
+            "DNSName": {"Fn::GetAtt": ["WebDistribution", "DomainName"]},
+            "HostedZoneId": "Z2FDTNDATAQYW2",
+            "EvaluateTargetHealth": False,
+        }
+        assert props["HostedZoneId"] == {"Ref": "WebHostedZoneId"}
+    # The origin's own record still points at the load balancer.
+    origin = next(
+        r["Properties"] for r in records.values() if r["Properties"]["Name"] == {"Ref": "WebCertificateDomain"}
+    )
+    assert origin["AliasTarget"]["DNSName"] == {"Fn::GetAtt": ["WebLoadBalancer", "DNSName"]}
+    # An alias outside the zone is left to its owner (Route 53 would refuse it here).
+    system = json.loads(json.dumps(SYSTEM))
+    system["load_balancers"]["web"]["edge"]["aliases"] = ["shop.elsewhere.test"]
+    write_params(tmp_path, "shop", system)
+    other = build(tmp_path, "shop")["loadbalancing"]
+    assert not [
+        r
+        for r in resources(other, "AWS::Route53::RecordSet").values()
+        if r["Properties"]["Name"] == "shop.elsewhere.test"
+    ]

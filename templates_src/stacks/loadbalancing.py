@@ -152,6 +152,7 @@ def _edge(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) -> None:
     dist = edge.distribution(
         t, system=ctx.system, env=ctx.env, lb_name=name, lb=lb, origin_domain=origin, secret=secret, web_acl=acl
     )
+    _edge_records(cfg, t, name, lb, dist)
     ctx.output(
         f"{pascal(name)}DistributionDomainName",
         edge.domain_name(dist),
@@ -159,6 +160,33 @@ def _edge(cfg: System, ctx: StackContext, name: str, lb: LoadBalancer) -> None:
     )
     # The services' listener rules require the header (parts/targets.py).
     ctx.export(edge.origin_secret_export(name), Ref(secret), description=f"origin secret of load balancer {name}")
+
+
+CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"  # the hosted zone of every CloudFront alias target (Route 53 documentation)
+
+
+def _edge_records(cfg: System, t: Template, name: str, lb: LoadBalancer, dist: Any) -> None:
+    """A and AAAA alias records for the edge's aliases that lie in the certificate's zone, when that zone is given
+    by name (only then is it known which aliases it holds) and the load balancer writes its own records."""
+    cert, aliases = lb.certificate, lb.edge.aliases if lb.edge else []
+    if cert is None or not cert.hosted_zone_name or not cert.alias_records or not _single_region(cfg):
+        return
+    zone = cert.hosted_zone_name.rstrip(".")
+    for alias in aliases:
+        if "*" in alias or not (alias == zone or alias.endswith("." + zone)):
+            continue
+        for kind in ("A", "AAAA"):  # the distribution has IPv6 on
+            t.add_resource(
+                route53.RecordSetType(
+                    f"{pascal(name)}{pascal(alias)}Edge{kind}Record",
+                    HostedZoneId=Ref(lb_exports.hosted_zone_id(name)),
+                    Name=alias,
+                    Type=kind,
+                    AliasTarget=route53.AliasTarget(
+                        DNSName=GetAtt(dist, "DomainName"), HostedZoneId=CLOUDFRONT_ZONE, EvaluateTargetHealth=False
+                    ),
+                )
+            )
 
 
 def _egress(cfg: System, ctx: StackContext, lb: LoadBalancer) -> list[ec2.SecurityGroupRule]:
