@@ -1,8 +1,8 @@
 """E9105: in prod, every log group is encrypted with a customer managed KMS key."""
 
-from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.rules import CloudFormationLintRule
 
-from templates_src.waivers import is_prod
+from templates_src.lint_rules._required import unset_in_prod
 
 
 class LogGroupsKms(CloudFormationLintRule):
@@ -13,14 +13,13 @@ class LogGroupsKms(CloudFormationLintRule):
     tags = ["stackc", "prod", "encryption"]
 
     def match(self, cfn):
-        if not is_prod(cfn.template):
-            return []
-        return [
-            RuleMatch(
-                ["Resources", name, "Properties"],
+        return unset_in_prod(
+            cfn,
+            "AWS::Logs::LogGroup",
+            "KmsKeyId",
+            lambda name: (
                 f"log group {name} has no KMS key; leave observability.key unset in prod (the system's key) or name "
-                "one, or waive E9105",
-            )
-            for name, r in cfn.get_resources("AWS::Logs::LogGroup").items()
-            if not r.get("Properties", {}).get("KmsKeyId")
-        ]
+                "one, or waive E9105"
+            ),
+            at_properties=True,
+        )

@@ -1,9 +1,9 @@
 """E9119: in prod, a secret the system creates is encrypted with a customer managed key (KmsKeyId), not
 the AWS managed aws/secretsmanager key (checkov CKV_AWS_149)."""
 
-from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.rules import CloudFormationLintRule
 
-from templates_src.waivers import is_prod
+from templates_src.lint_rules._required import unset_in_prod
 
 
 class SecretsKms(CloudFormationLintRule):
@@ -14,14 +14,12 @@ class SecretsKms(CloudFormationLintRule):
     tags = ["stackc", "prod", "secrets", "kms"]
 
     def match(self, cfn):
-        if not is_prod(cfn.template):
-            return []
-        return [
-            RuleMatch(
-                ["Resources", name],
+        return unset_in_prod(
+            cfn,
+            "AWS::SecretsManager::Secret",
+            "KmsKeyId",
+            lambda name: (
                 f"{name} is encrypted with the AWS managed aws/secretsmanager key; in prod secrets take the system's "
-                "key (secrets.<n>.key, observability.key or the created SystemKey), or waive E9119",
-            )
-            for name, r in cfn.get_resources("AWS::SecretsManager::Secret").items()
-            if not r.get("Properties", {}).get("KmsKeyId")
-        ]
+                "key (secrets.<n>.key, observability.key or the created SystemKey), or waive E9119"
+            ),
+        )

@@ -1,9 +1,9 @@
 """E9118: in prod, an ElastiCache serverless cache authenticates its clients (a UserGroupId: users with
 passwords or IAM), instead of admitting any client its security group lets in."""
 
-from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.rules import CloudFormationLintRule
 
-from templates_src.waivers import is_prod
+from templates_src.lint_rules._required import unset_in_prod
 
 
 class ServerlessCacheAuth(CloudFormationLintRule):
@@ -14,14 +14,12 @@ class ServerlessCacheAuth(CloudFormationLintRule):
     tags = ["stackc", "prod", "data"]
 
     def match(self, cfn):
-        if not is_prod(cfn.template):
-            return []
-        return [
-            RuleMatch(
-                ["Resources", name],
+        return unset_in_prod(
+            cfn,
+            "AWS::ElastiCache::ServerlessCache",
+            "UserGroupId",
+            lambda name: (
                 f"{name} admits any client that reaches it; leave data.<n>.auth unset in prod (a user group with "
-                "a generated password), or waive E9118",
-            )
-            for name, r in cfn.get_resources("AWS::ElastiCache::ServerlessCache").items()
-            if not r.get("Properties", {}).get("UserGroupId")
-        ]
+                "a generated password), or waive E9118"
+            ),
+        )

@@ -1,8 +1,8 @@
 """E9106 (FSBP SNS.1): in prod, every SNS topic is encrypted with a KMS key."""
 
-from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.rules import CloudFormationLintRule
 
-from templates_src.waivers import is_prod
+from templates_src.lint_rules._required import unset_in_prod
 
 
 class SnsKms(CloudFormationLintRule):
@@ -13,14 +13,13 @@ class SnsKms(CloudFormationLintRule):
     tags = ["stackc", "prod", "encryption"]
 
     def match(self, cfn):
-        if not is_prod(cfn.template):
-            return []
-        return [
-            RuleMatch(
-                ["Resources", name, "Properties"],
+        return unset_in_prod(
+            cfn,
+            "AWS::SNS::Topic",
+            "KmsMasterKeyId",
+            lambda name: (
                 f"topic {name} is not encrypted; leave observability.key unset in prod (the system's key) or name one, "
-                "or waive E9106",
-            )
-            for name, r in cfn.get_resources("AWS::SNS::Topic").items()
-            if not r.get("Properties", {}).get("KmsMasterKeyId")
-        ]
+                "or waive E9106"
+            ),
+            at_properties=True,
+        )
