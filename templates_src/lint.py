@@ -314,7 +314,15 @@ def _lint_all(names: list[str], regions: tuple[str, ...], workers: int) -> dict[
 
 
 def _lint_chunk(job: tuple[list[str], tuple[str, ...]]) -> dict[str, list[dict]]:
-    return _lint_batch(*job)
+    """One chunk in a pool worker, then a full collection: with tune_gc's thresholds a worker never runs
+    one by itself, so the cyclic garbage of each template's lint (cfn-lint's graphs and validators) piled
+    up across chunks (a 300-service lint peaked at 159 MiB in one worker; 150 with this, ~2% more CPU)."""
+    import gc
+
+    try:
+        return _lint_batch(*job)
+    finally:
+        gc.collect()
 
 
 def lint_paths(
