@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from awacs import s3 as awss3
-from awacs.aws import Allow, AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Principal, Statement
+from awacs.aws import Allow, PolicyDocument, Principal, Statement
 from troposphere import GetAtt, Ref, Sub, Template, s3
 
 from .concat import concat
+from .iam import deny_insecure_transport
 
 BUCKET = "LoadBalancerLogsBucket"
 EXPIRE_DAYS = 365
@@ -103,14 +104,7 @@ def logs_bucket(t: Template, region: str) -> tuple[Any, s3.BucketPolicy]:
             PolicyDocument=PolicyDocument(
                 Version="2012-10-17",
                 Statement=[
-                    Statement(
-                        Sid="DenyInsecureTransport",
-                        Effect=Deny,
-                        Principal=AWSPrincipal("*"),
-                        Action=[awss3.Action("*")],
-                        Resource=[arn, concat(arn, "/*")],
-                        Condition=Condition(Bool("aws:SecureTransport", "false")),
-                    ),
+                    deny_insecure_transport([awss3.Action("*")], [arn, concat(arn, "/*")]),
                     Statement(
                         Sid="ElbLogDelivery",
                         Effect=Allow,

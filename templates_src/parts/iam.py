@@ -7,7 +7,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from awacs import sts
-from awacs.aws import Action, Allow, ArnLike, Condition, Policy, PolicyDocument, Principal, Statement, StringEquals
+from awacs.aws import (
+    Action,
+    Allow,
+    ArnLike,
+    AWSPrincipal,
+    Bool,
+    Condition,
+    Deny,
+    Policy,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+)
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import AccountId, Sub, Template, iam
 
@@ -17,6 +30,21 @@ from ..trust_sources import SOURCE_ARNS
 
 def allow(actions: Iterable[Any], resources: Iterable[Any]) -> Statement:
     return Statement(Effect=Allow, Action=list(actions), Resource=list(resources))
+
+
+def deny_insecure_transport(
+    actions: Iterable[Any], resources: Iterable[Any], sid: str = "DenyInsecureTransport"
+) -> Statement:
+    """The resource-policy statement that refuses every request not made over TLS (aws:SecureTransport
+    false), for buckets, queues, topics and file systems alike."""
+    return Statement(
+        Sid=sid,
+        Effect=Deny,
+        Principal=AWSPrincipal("*"),
+        Action=list(actions),
+        Resource=list(resources),
+        Condition=Condition(Bool("aws:SecureTransport", "false")),
+    )
 
 
 def from_config(st: ConfigStatement) -> Statement:

@@ -14,7 +14,7 @@ from typing import Any
 
 from awacs import elasticfilesystem as awsefs
 from awacs import s3 as awss3
-from awacs.aws import AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Statement
+from awacs.aws import PolicyDocument
 from troposphere import (
     GetAtt,
     Ref,
@@ -37,7 +37,7 @@ from ..graph import StackContext
 from ..naming import dns_label_name, pascal
 from ..parts import rotation
 from ..parts.concat import concat
-from ..parts.iam import trust_policy
+from ..parts.iam import deny_insecure_transport, trust_policy
 from ..parts.security_groups import no_egress
 from ..parts.stores import KEYS_STACK, SECURITY_GROUP_ID, SHAPES, Shape, export, key_arn
 from . import data_messaging
@@ -507,13 +507,10 @@ def _efs(cfg: System, ctx: StackContext, name: str, store: Efs, c: Common) -> No
                 PolicyDocument(
                     Version="2012-10-17",
                     Statement=[
-                        Statement(
-                            Sid="DenyUnencryptedTransport",
-                            Effect=Deny,
-                            Principal=AWSPrincipal("*"),
-                            Action=[awsefs.ClientMount, awsefs.ClientWrite, awsefs.ClientRootAccess],
-                            Resource=["*"],
-                            Condition=Condition(Bool("aws:SecureTransport", "false")),
+                        deny_insecure_transport(
+                            [awsefs.ClientMount, awsefs.ClientWrite, awsefs.ClientRootAccess],
+                            ["*"],
+                            sid="DenyUnencryptedTransport",
                         )
                     ],
                 ).to_json()
@@ -637,13 +634,8 @@ def _s3(cfg: System, ctx: StackContext, name: str, store: S3, c: Common) -> None
             PolicyDocument=PolicyDocument(
                 Version="2012-10-17",
                 Statement=[
-                    Statement(
-                        Sid="DenyInsecureTransport",
-                        Effect=Deny,
-                        Principal=AWSPrincipal("*"),
-                        Action=[awss3.Action("*")],
-                        Resource=[GetAtt(bucket, "Arn"), concat(GetAtt(bucket, "Arn"), "/*")],
-                        Condition=Condition(Bool("aws:SecureTransport", "false")),
+                    deny_insecure_transport(
+                        [awss3.Action("*")], [GetAtt(bucket, "Arn"), concat(GetAtt(bucket, "Arn"), "/*")]
                     )
                 ],
             ),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from awacs import sns as awssns
 from awacs import sqs as awssqs
-from awacs.aws import Allow, ArnEquals, AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Principal, Statement
+from awacs.aws import Allow, ArnEquals, Condition, PolicyDocument, Principal, Statement
 from troposphere import GetAtt, Ref, dynamodb, sns, sqs
 
 from ..config.data import DynamoDb, KeyAttribute, Sns, Sqs, Subscription
@@ -21,6 +21,7 @@ from ..config.system import System
 from ..graph import StackContext
 from ..naming import pascal
 from ..parts import alarms
+from ..parts.iam import deny_insecure_transport
 from ..parts.stores import export
 from . import observability
 
@@ -28,17 +29,6 @@ if TYPE_CHECKING:
     from .data import Common
 
 DAY = 86400
-
-
-def _deny_insecure_transport(actions: list, resources: list) -> Statement:
-    return Statement(
-        Sid="DenyInsecureTransport",
-        Effect=Deny,
-        Principal=AWSPrincipal("*"),
-        Action=actions,
-        Resource=resources,
-        Condition=Condition(Bool("aws:SecureTransport", "false")),
-    )
 
 
 # -- SQS ---------------------------------------------------------------------------------------------
@@ -100,7 +90,7 @@ def build_sqs(cfg: System, ctx: StackContext, name: str, store: Sqs, c: Common) 
         )
     )
     queues = [queue] + ([dead_letter] if dead_letter is not None else [])
-    statements = [_deny_insecure_transport([awssqs.Action("*")], [GetAtt(q, "Arn") for q in queues])]
+    statements = [deny_insecure_transport([awssqs.Action("*")], [GetAtt(q, "Arn") for q in queues])]
     topics = _subscribers(cfg, name)
     if topics:
         # One policy per queue (a second QueuePolicy on the same queue would replace the first): every
@@ -183,7 +173,7 @@ def build_sns(cfg: System, ctx: StackContext, name: str, store: Sns, c: Common) 
             f"{p}TopicPolicy",
             Topics=[Ref(topic)],
             PolicyDocument=PolicyDocument(
-                Version="2012-10-17", Statement=[_deny_insecure_transport([awssns.Publish], [Ref(topic)])]
+                Version="2012-10-17", Statement=[deny_insecure_transport([awssns.Publish], [Ref(topic)])]
             ),
         )
     )
