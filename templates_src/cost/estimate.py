@@ -517,36 +517,6 @@ def _cache_cluster(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Li
     ]
 
 
-def _efs(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
-    gb = ctx.assume("efs_gb")
-    return [
-        _line(
-            ctx,
-            lid,
-            "AWS::EFS::FileSystem",
-            "File systems",
-            [(ctx.price("efs_standard_gb_month"), gb)],
-            f"{_n(gb)} GB Standard",
-            ("efs_gb",),
-        )
-    ]
-
-
-def _ecr(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
-    gb = ctx.assume("ecr_gb")
-    return [
-        _line(
-            ctx,
-            lid,
-            "AWS::ECR::Repository",
-            "Container images",
-            [(ctx.price("ecr_gb_month"), gb)],
-            f"{_n(gb)} GB of images",
-            ("ecr_gb",),
-        )
-    ]
-
-
 def _ecr_replication(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
     """Replicas are stored in each destination region: the region's repositories a rule's filters match, each
     holding `ecr_gb` there (the rule itself is free; the transfer of each push is data transfer, not counted)."""
@@ -578,38 +548,6 @@ def _ecr_replication(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[
     return lines
 
 
-def _timestream_db(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
-    gb = ctx.assume("timestream_memory_gb")
-    parts = [(ctx.price("timestream_memory_gb_hour"), gb * ctx.hours)]
-    return [
-        _line(
-            ctx,
-            lid,
-            "AWS::Timestream::Database",
-            "Timestream",
-            parts,
-            f"{_n(gb)} GB memory store x {_n(ctx.hours)} h",
-            ("timestream_memory_gb",),
-        )
-    ]
-
-
-def _timestream_table(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
-    writes = ctx.assume("timestream_write_million")
-    parts = [(ctx.price("timestream_write_million"), writes)]
-    return [
-        _line(
-            ctx,
-            lid,
-            "AWS::Timestream::Table",
-            "Timestream",
-            parts,
-            f"{_n(writes)} M writes",
-            ("timestream_write_million",),
-        )
-    ]
-
-
 # ------------------------------------------------------------------------------------------- observability
 
 
@@ -633,6 +571,21 @@ def _flat(component: str, key: str, what: str) -> Rule:
     def rule(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
         rtype = next((t for t, r in RULES.items() if r is rule), "")
         return [_line(ctx, lid, rtype, component, [(ctx.price(key), 1.0)], what)]
+
+    return rule
+
+
+def _assumed(component: str, key: str, assumption: str, unit: str, *, hourly: bool = False) -> Rule:
+    """One assumed quantity (`assumption`, in `unit`) at one price (`key`), for every hour of the month
+    when `hourly` (a memory store held all month), else once (GB stored, writes made)."""
+
+    def rule(ctx: _Ctx, lid: str, props: Mapping[str, Any]) -> Iterable[Line]:
+        rtype = next((t for t, r in RULES.items() if r is rule), "")
+        quantity = ctx.assume(assumption)
+        amount, what = quantity, f"{_n(quantity)} {unit}"
+        if hourly:
+            amount, what = quantity * ctx.hours, f"{what} x {_n(ctx.hours)} h"
+        return [_line(ctx, lid, rtype, component, [(ctx.price(key), amount)], what, (assumption,))]
 
     return rule
 
@@ -925,11 +878,7 @@ RULES: dict[str, Rule] = {
     "AWS::ElastiCache::ServerlessCache": _serverless_cache,
     "AWS::ElastiCache::ReplicationGroup": _replication_group,
     "AWS::ElastiCache::CacheCluster": _cache_cluster,
-    "AWS::EFS::FileSystem": _efs,
-    "AWS::ECR::Repository": _ecr,
     "AWS::ECR::ReplicationConfiguration": _ecr_replication,
-    "AWS::Timestream::Database": _timestream_db,
-    "AWS::Timestream::Table": _timestream_table,
     "AWS::Logs::LogGroup": _log_group,
     "AWS::Route53::HealthCheck": _health_check,
     "AWS::WAFv2::WebACL": _web_acl,
@@ -941,6 +890,14 @@ RULES: dict[str, Rule] = {
     "AWS::Scheduler::Schedule": _schedule,
     "AWS::CloudFront::Distribution": _distribution,
 }
+RULES["AWS::EFS::FileSystem"] = _assumed("File systems", "efs_standard_gb_month", "efs_gb", "GB Standard")
+RULES["AWS::ECR::Repository"] = _assumed("Container images", "ecr_gb_month", "ecr_gb", "GB of images")
+RULES["AWS::Timestream::Database"] = _assumed(
+    "Timestream", "timestream_memory_gb_hour", "timestream_memory_gb", "GB memory store", hourly=True
+)
+RULES["AWS::Timestream::Table"] = _assumed(
+    "Timestream", "timestream_write_million", "timestream_write_million", "M writes"
+)
 RULES["AWS::CloudWatch::Alarm"] = _flat("CloudWatch alarms", "alarm_month", "1 standard alarm")
 RULES["AWS::CloudWatch::Dashboard"] = _flat("CloudWatch dashboards", "dashboard_month", "1 dashboard")
 RULES["AWS::SecretsManager::Secret"] = _flat("Secrets Manager", "secret_month", "1 secret (API calls not counted)")
